@@ -1,0 +1,83 @@
+"""The library behind the commands: text in, values and derivatives out."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Iterable, Mapping
+
+from . import passes
+from .errors import DomainProblem
+from .graph import Graph, build_graph
+from .parser import parse
+
+
+@dataclass
+class Result:
+    """A graph with its forward pass and, for ``differentiate``, derivatives."""
+
+    graph: Graph
+    inputs: dict[str, float]
+    values: list[float]
+    #: ∂output/∂node for every node (reverse mode only; nan where none exists)
+    adjoints: list[float] | None = None
+    #: ∂output/∂name for each requested name, in the order asked
+    gradient: dict[str, float] | None = None
+    mode: str = "reverse"
+
+    @property
+    def output(self) -> int:
+        return self.graph.output
+
+    @property
+    def value(self) -> float:
+        return self.values[self.graph.output]
+
+
+def load(source: str, of: str | None = None) -> Graph:
+    """Parse ``source`` and build the graph of the output ``of``."""
+    return build_graph(parse(source), of)
+
+
+def evaluate(source: str | Graph, settings: Mapping[str, float] | None = None,
+             of: str | None = None) -> Result:
+    """The forward pass: every node's value."""
+    graph = source if isinstance(source, Graph) else load(source, of)
+    inputs = passes.input_values(graph, settings or {})
+    return Result(graph, inputs, passes.forward(graph, inputs))
+
+
+def differentiate(source: str | Graph, settings: Mapping[str, float] | None = None,
+                  of: str | None = None, wrt: Iterable[str] | None = None,
+                  mode: str = "reverse") -> Result:
+    """Forward pass, then the derivatives of the output with respect to ``wrt``
+    (default: every input) by reverse mode (one sweep) or forward mode (one
+    sweep per name)."""
+    result = evaluate(source, settings, of)
+    graph, values = result.graph, result.values
+    names = list(dict.fromkeys(wrt)) if wrt is not None else list(graph.inputs)
+    nodes = {name: graph.find(name, "--wrt") for name in names}
+    result.mode = mode
+    if mode == "reverse":
+        result.adjoints = passes.reverse(graph, values)
+        derivative_of = result.adjoints.__getitem__
+    elif mode == "forward":
+        def derivative_of(node):
+            return passes.tangent(graph, values, node)[graph.output]
+    else:
+        raise ValueError(f"mode must be 'reverse' or 'forward', not {mode!r}")
+    gradient = {}
+    for name, node in nodes.items():
+        if node is None:  # the output does not depend on it
+            gradient[name] = 0.0
+            continue
+        d = derivative_of(node)
+        if d != d:
+            adjoints = result.adjoints or passes.reverse(graph, values)
+            raise passes.undefined_derivative(graph, values, adjoints, node)
+        if math.isinf(d):
+            raise DomainProblem(f"the derivative with respect to {name} is not finite")
+        gradient[name] = d
+    result.gradient = gradient
+    return result
+

@@ -1,0 +1,200 @@
+"""The command line: converts options, calls :mod:`cgdiff.api`, prints.
+
+Data goes to stdout, messages to stderr. Problems with the program or its
+numbers exit 1 with one ``error:`` paragraph; malformed options exit 2
+(Click's usage errors).
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from typing import IO
+
+import click
+
+from .errors import CgdiffError, InputTextError
+
+NUMBER = re.compile(r"[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?")
+NON_FINITE = re.compile(r"[+-]?(nan|inf|infinity)", re.IGNORECASE)
+FORMATS = ["table", "json", "csv", "plain"]
+
+
+class ProgramError(click.ClickException):
+    """A CgdiffError on its way out: its paragraph, with the source line."""
+
+    exit_code = 1
+
+    def __init__(self, error: CgdiffError, source: str | None):
+        super().__init__(error.message)
+        self.text = error.render(source)
+
+    def show(self, file: IO | None = None) -> None:
+        click.echo(self.text, err=True)
+
+
+# ---------------------------------------------------------------- option types
+
+def parse_settings(ctx, param, values) -> dict[str, float]:
+    """``--set w=2,x=-2 --set b=8`` → {"w": 2.0, "x": -2.0, "b": 8.0}."""
+    settings: dict[str, float] = {}
+    for value in values:
+        for item in value.split(","):
+            name, sep, number = (part.strip() for part in item.partition("="))
+            if not sep or not name or not number:
+                raise click.BadParameter(f"expected NAME=VALUE, got {item.strip()!r}")
+            if NON_FINITE.fullmatch(number):
+                raise ProgramError(CgdiffError(f"--set {name}={number}: the value must be a "
+                                               "finite number"), None)
+            if not NUMBER.fullmatch(number):
+                raise click.BadParameter(f"{name}={number}: {number!r} is not a number")
+            settings[name] = float(number)
+            if settings[name] in (float("inf"), float("-inf")):
+                raise ProgramError(CgdiffError(f"--set {name}={number}: the value is too "
+                                               "large for a float"), None)
+    return settings
+
+
+def parse_names(ctx, param, value) -> list[str] | None:
+    if value is None:
+        return None
+    names = [name.strip() for name in value.split(",")]
+    if not all(names):
+        raise click.BadParameter(f"expected NAME[,NAME...], got {value!r}")
+    return names
+
+
+def program_options(command):
+    """The options every command shares: where the program comes from, values, output."""
+    decorators = [
+        click.argument("program", required=False),
+        click.option("-f", "--file", "program_file", type=click.File("rb"),
+                     help="Read the program from FILE ('-' for standard input)."),
+        click.option("--set", "settings", multiple=True, callback=parse_settings,
+                     metavar="NAME=VALUE[,...]",
+                     help="Give or override an input's value (repeatable)."),
+        click.option("--of", "of", metavar="NAME",
+                     help="The output node (default: the last statement)."),
+    ]
+    for decorator in reversed(decorators):
+        command = decorator(command)
+    return command
+
+
+def format_option(command):
+    return click.option("--format", "output_format", type=click.Choice(FORMATS),
+                        default="table", show_default=True,
+                        help="table for people; json, csv or plain for scripts.")(command)
+
+
+# ---------------------------------------------------------------- reading the program
+
+def read_program(program: str | None, program_file) -> str:
+    if program is not None and program_file is not None:
+        raise click.UsageError("give the program as an argument or with -f, not both")
+    if program is not None:
+        return program
+    if program_file is None:
+        stdin = click.get_binary_stream("stdin")
+        if stdin.isatty():
+            raise click.UsageError("no program: give it as an argument, with -f FILE, "
+                                   "or on standard input")
+        program_file = stdin
+    data = program_file.read()
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise ProgramError(InputTextError(
+            f"the program is not valid UTF-8 (byte 0x{data[error.start]:02x} at offset "
+            f"{error.start})"), None) from None
+
+
+def emit(result, output_format: str) -> None:
+    """Write ``result`` to stdout in the format asked for."""
+    if output_format == "table":
+        from rich.console import Console
+
+        from .render.table import render
+
+        Console(highlight=False).print(render(result))
+        return
+    from .render import data
+
+    writer = {"json": data.write_json, "csv": data.write_csv, "plain": data.write_plain}
+    writer[output_format](result, click.get_text_stream("stdout"))
+
+
+class _Run:
+    """Runs library calls, turning a CgdiffError into its error paragraph."""
+
+    def __init__(self, source: str):
+        self.source = source
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, kind, error, traceback):
+        if isinstance(error, CgdiffError):
+            raise ProgramError(error, self.source) from None
+        return False
+
+
+# ---------------------------------------------------------------- commands
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="cgdiff", prog_name="cgdiff")
+def cli():
+    """Differentiate a small program of scalar formulas: build its computation
+    graph, run the forward pass (values) and the reverse pass (derivatives),
+    and show them node by node.
+
+    Example:
+
+        cgdiff grad 'J = 0.5*(w*x + b - y)^2' --set w=2,x=-2,b=8,y=2
+    """
+
+
+@cli.command("eval")
+@program_options
+@format_option
+def eval_command(program, program_file, settings, of, output_format):
+    """Forward pass: every node's value, in evaluation order, and the output's.
+
+    Example:
+
+        cgdiff eval 'c = w*x; a = c + b; d = a - y; J = 1/2*d^2' --set w=2,x=-2,b=8,y=2
+    """
+    from .api import evaluate
+
+    source = read_program(program, program_file)
+    with _Run(source):
+        result = evaluate(source, settings, of)
+    emit(result, output_format)
+
+
+@cli.command("grad")
+@program_options
+@click.option("--wrt", callback=parse_names, metavar="NAME[,NAME...]",
+              help="Differentiate with respect to these (default: every input).")
+@click.option("--mode", type=click.Choice(["reverse", "forward"]), default="reverse",
+              show_default=True,
+              help="reverse: backpropagation, one sweep; forward: one tangent sweep per input.")
+@format_option
+def grad_command(program, program_file, settings, of, wrt, mode, output_format):
+    """Forward and reverse pass: every node's value and the derivative of the
+    output with respect to it, then the gradient.
+
+    Example:
+
+        cgdiff grad 'J = 0.5*(w*x + b - y)^2' --set w=2,x=-2,b=8,y=2
+    """
+    from .api import differentiate
+
+    source = read_program(program, program_file)
+    with _Run(source):
+        result = differentiate(source, settings, of, wrt, mode)
+    emit(result, output_format)
+
+
+def main() -> None:
+    cli(prog_name="cgdiff")

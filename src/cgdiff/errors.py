@@ -1,0 +1,115 @@
+"""The error family: every problem cgdiff reports, with where in the text it is.
+
+Each error renders as one short paragraph that starts with ``error:``; a
+syntax error adds the offending line (clipped to ~120 characters around the
+column) and a caret under the column.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+#: How many characters of the offending line an error shows at most.
+CONTEXT_WIDTH = 120
+
+
+@dataclass(frozen=True)
+class Span:
+    """A half-open range of character offsets into the program text."""
+
+    start: int
+    end: int
+
+
+class CgdiffError(Exception):
+    """A problem with the program or its numbers (exit status 1)."""
+
+    exit_code = 1
+
+    def __init__(self, message: str, span: Span | None = None):
+        super().__init__(message)
+        self.message = message
+        self.span = span
+
+    def render(self, source: str | None = None) -> str:
+        """The whole paragraph, with the source line and a caret when known."""
+        text = f"error: {self.message}"
+        if self.span is not None and source is not None:
+            text += "\n" + caret_excerpt(source, self.span.start)
+        return text
+
+
+class SyntaxProblem(CgdiffError):
+    """The text does not follow the grammar."""
+
+
+class NameProblem(CgdiffError):
+    """An unknown name or function, a duplicate definition, a bad assignment, or
+    an option naming something the program lacks."""
+
+
+class CycleError(CgdiffError):
+    """Statements that depend on themselves."""
+
+
+class MissingValues(CgdiffError):
+    """Inputs that have no value."""
+
+
+class DomainProblem(CgdiffError):
+    """A value or derivative outside its function's domain, or not finite."""
+
+
+class InputTextError(CgdiffError):
+    """The program text cannot be read (invalid UTF-8, too large, ...)."""
+
+
+def line_and_column(source: str, offset: int) -> tuple[int, int]:
+    """1-based line and column of a character offset."""
+    line = source.count("\n", 0, offset) + 1
+    line_start = source.rfind("\n", 0, offset) + 1
+    return line, offset - line_start + 1
+
+
+def caret_excerpt(source: str, offset: int) -> str:
+    """The line holding ``offset`` and a caret under it, both indented by two.
+
+    A long line is clipped to CONTEXT_WIDTH characters around the column, with
+    ``...`` where it was cut, so a million-character line still gives a short
+    message. Control characters are shown escaped so the caret stays aligned
+    and the terminal is not disturbed.
+    """
+    offset = max(0, min(offset, len(source)))
+    line_start = source.rfind("\n", 0, offset) + 1
+    line_end = source.find("\n", offset)
+    if line_end == -1:
+        line_end = len(source)
+    start = max(line_start, offset - CONTEXT_WIDTH // 2)
+    end = min(line_end, start + CONTEXT_WIDTH)
+    before = printable(source[start:offset])
+    shown = before + printable(source[offset:end])
+    prefix = "..." if start > line_start else ""
+    suffix = "..." if end < line_end else ""
+    caret_column = len(prefix) + len(before)
+    return f"  {prefix}{shown.rstrip(chr(13))}{suffix}\n  {' ' * caret_column}^"
+
+
+def printable(text: str) -> str:
+    """Text with control characters escaped (``\\x00``), tabs as one space."""
+    if text.isprintable():
+        return text
+    out = []
+    for char in text:
+        if char == "\t":
+            out.append(" ")
+        elif char.isprintable():
+            out.append(char)
+        else:
+            out.append(repr(char)[1:-1])
+    return "".join(out)
+
+
+def clip(text: str, width: int = 60) -> str:
+    """Text shortened to ``width`` characters with an ellipsis, for messages."""
+    text = printable(text)
+    return text if len(text) <= width else text[: width - 1] + "…"

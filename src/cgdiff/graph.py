@@ -1,0 +1,249 @@
+"""Program → Graph: a flat list of nodes in evaluation order.
+
+Statements may come in any order, so they are ordered by their dependencies
+(an iterative depth-first search that keeps source order where it can, and
+names a cycle if there is one). Only the statements the output depends on
+become nodes. Every input is one node, so a name used twice gets both
+contributions in the reverse pass.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass, field
+
+from . import ops
+from .errors import CycleError, NameProblem, Span, clip, line_and_column
+from .parser import REF, Program
+
+
+@dataclass
+class Graph:
+    """Nodes 0..n-1 in evaluation order; every node's arguments come before it.
+
+    Parallel lists rather than node objects keep a million-node graph small and
+    the passes fast. ``arg0``/``arg1`` are -1 where an op has fewer arguments.
+    """
+
+    source: str
+    op: list[ops.Op] = field(default_factory=list)
+    arg0: list[int] = field(default_factory=list)
+    arg1: list[int] = field(default_factory=list)
+    start: list[int] = field(default_factory=list)
+    end: list[int] = field(default_factory=list)
+    #: node → its name, for inputs and statements; other nodes are called ``#k``
+    name_of: dict[int, str] = field(default_factory=dict)
+    #: name → node
+    index: dict[str, int] = field(default_factory=dict)
+    #: node → value, for constants, and inputs that have a default
+    const: dict[int, float] = field(default_factory=dict)
+    #: input names in order of first appearance in the program (all of them,
+    #: including those the output does not depend on)
+    inputs: list[str] = field(default_factory=list)
+    #: statement names in the program that are not inputs
+    statement_names: set[str] = field(default_factory=set)
+    output: int = -1
+
+    def __len__(self) -> int:
+        return len(self.op)
+
+    def node_id(self, i: int) -> str:
+        name = self.name_of.get(i)
+        return name if name is not None else f"#{i + 1}"
+
+    def label(self, i: int) -> str:
+        """The node's source text (for an input, its name)."""
+        if self.op[i] is ops.INPUT:
+            return self.name_of[i]
+        return self.source[self.start[i]:self.end[i]]
+
+    def args(self, i: int) -> tuple[int, ...]:
+        a, b = self.arg0[i], self.arg1[i]
+        return () if a < 0 else (a,) if b < 0 else (a, b)
+
+    def find(self, name: str, option: str) -> int | None:
+        """The node called ``name``; None for a program name the output does not
+        depend on; an error naming ``option`` for a name the program lacks."""
+        if name in self.index:
+            return self.index[name]
+        if name in self.statement_names or name in self.inputs:
+            return None
+        known = list(self.statement_names) + self.inputs
+        close = difflib.get_close_matches(name, known, n=1)
+        hint = f" (did you mean '{close[0]}'?)" if close else ""
+        raise NameProblem(f"{option} {clip(name)}: the program has no such name{hint}")
+
+
+def build_graph(program: Program, of: str | None = None) -> Graph:
+    """The graph of the statements ``of`` (default: the last statement) needs."""
+    statements = program.statements
+    defined = _definitions(program)
+    inputs = [name for name in program.first_seen
+              if name not in defined or statements[defined[name]].default is not None]
+    input_set = set(inputs)
+    order = _dependency_order(program, defined, input_set)
+
+    graph = Graph(program.source, inputs=inputs,
+                  statement_names={name for name in defined if name not in input_set})
+    if of is None:
+        target = statements[-1]
+        of = target.name
+    elif of not in defined and of not in input_set:
+        known = list(defined) + inputs
+        close = difflib.get_close_matches(of, known, n=1)
+        hint = f" (did you mean '{close[0]}'?)" if close else ""
+        raise NameProblem(f"--of {clip(of)}: the program has no such name{hint}")
+
+    needed = _needed_statements(program, defined, input_set, of, statements)
+    # Inputs first, in order of first appearance, then statements in dependency order.
+    for name in inputs:
+        if name in needed.inputs:
+            node = _add(graph, ops.INPUT, -1, -1, program.first_seen[name],
+                        program.first_seen[name] + len(name))
+            graph.name_of[node] = name
+            graph.index[name] = node
+            if name in defined:
+                graph.const[node] = statements[defined[name]].default
+
+    tape_op, tape_a0, tape_a1 = program.op, program.arg0, program.arg1
+    tape_start, tape_end, refs, consts = program.start, program.end, program.ref, program.const
+    index = graph.index
+    for s in order:
+        if s not in needed.statements:
+            continue
+        statement = statements[s]
+        if statement.default is not None:
+            continue  # an input, already placed
+        local: dict[int, int] = {}
+        for t in range(statement.first, statement.top + 1):
+            op = tape_op[t]
+            if op is REF:
+                local[t] = index[refs[t]]
+                continue
+            a, b = tape_a0[t], tape_a1[t]
+            node = _add(graph, op, local[a] if a >= 0 else -1, local[b] if b >= 0 else -1,
+                        tape_start[t], tape_end[t])
+            if op is ops.CONST:
+                graph.const[node] = consts[t]
+            local[t] = node
+        top = local[statement.top]
+        if tape_op[statement.top] is REF:
+            # `a = b`: the statement is a node of its own, a copy of b.
+            top = _add(graph, ops.IDENTITY, top, -1, statement.span.start, statement.span.end)
+        if statement.name is not None:
+            graph.name_of[top] = statement.name
+            index[statement.name] = top
+        if s == needed.output_statement:
+            graph.output = top
+    if graph.output < 0:
+        graph.output = index[of]
+    return graph
+
+
+def _add(graph: Graph, op, a, b, start, end) -> int:
+    graph.op.append(op)
+    graph.arg0.append(a)
+    graph.arg1.append(b)
+    graph.start.append(start)
+    graph.end.append(end)
+    return len(graph.op) - 1
+
+
+def _definitions(program: Program) -> dict[str, int]:
+    """name → statement index; an error for a name defined twice."""
+    defined: dict[str, int] = {}
+    for s, statement in enumerate(program.statements):
+        name = statement.name
+        if name is None:
+            continue
+        if name in defined:
+            first = program.statements[defined[name]]
+            line, column = line_and_column(program.source, first.name_span.start)
+            raise NameProblem(f"'{clip(name)}' is defined twice (first at line {line}, "
+                              f"column {column})", statement.name_span)
+        defined[name] = s
+    return defined
+
+
+def _statement_refs(program: Program, s: int) -> list[str]:
+    statement = program.statements[s]
+    refs = program.ref
+    return [refs[t] for t in range(statement.first, statement.top + 1) if t in refs]
+
+
+def _dependency_order(program: Program, defined: dict[str, int], inputs: set[str]) -> list[int]:
+    """Statements ordered so each comes after those it reads (iterative DFS).
+
+    Statements already in order keep their order. A cycle is an error that
+    shows it: ``a → b → a``.
+    """
+    count = len(program.statements)
+    state = bytearray(count)  # 0 new, 1 on the current path, 2 done
+    order: list[int] = []
+    deps_of = [None] * count
+    for root in range(count):
+        if state[root]:
+            continue
+        path = [root]
+        cursor = [0]
+        state[root] = 1
+        deps_of[root] = [defined[name] for name in _statement_refs(program, root)
+                         if name in defined and name not in inputs]
+        while path:
+            s = path[-1]
+            deps = deps_of[s]
+            if cursor[-1] < len(deps):
+                d = deps[cursor[-1]]
+                cursor[-1] += 1
+                if state[d] == 1:
+                    _raise_cycle(program, path[path.index(d):] + [d])
+                if state[d] == 0:
+                    state[d] = 1
+                    deps_of[d] = [defined[name] for name in _statement_refs(program, d)
+                                  if name in defined and name not in inputs]
+                    path.append(d)
+                    cursor.append(0)
+            else:
+                state[s] = 2
+                deps_of[s] = None
+                order.append(s)
+                path.pop()
+                cursor.pop()
+    return order
+
+
+def _raise_cycle(program: Program, cycle: list[int]):
+    names = [program.statements[s].name for s in cycle]
+    if len(cycle) == 2:
+        message = f"'{clip(names[0])}' is defined in terms of itself"
+    else:
+        message = "a cycle: " + " → ".join(clip(name, 30) for name in names)
+    raise CycleError(message, program.statements[cycle[0]].name_span)
+
+
+@dataclass
+class _Needed:
+    statements: set[int]
+    inputs: set[str]
+    output_statement: int | None
+
+
+def _needed_statements(program, defined, inputs, of, statements) -> _Needed:
+    """The statements and inputs the output depends on."""
+    if of in inputs:
+        return _Needed(set(), {of}, None)
+    output_statement = defined[of] if of is not None else len(statements) - 1
+    needed = {output_statement}
+    needed_inputs: set[str] = set()
+    stack = [output_statement]
+    while stack:
+        s = stack.pop()
+        for name in _statement_refs(program, s):
+            if name in inputs or name not in defined:
+                needed_inputs.add(name)
+            else:
+                d = defined[name]
+                if d not in needed:
+                    needed.add(d)
+                    stack.append(d)
+    return _Needed(needed, needed_inputs, output_statement)

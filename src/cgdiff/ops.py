@@ -1,0 +1,153 @@
+"""The op table: every operation's value and local partial derivatives, together.
+
+Each entry says how to compute the operation and how it changes when each of its
+arguments changes. Every pass reads this table: the forward pass (``value``),
+the reverse pass and forward mode (``partials``), the explanations
+(``partial_text``) and error messages (``domain``). Adding a function is one
+entry in FUNCTIONS.
+
+``partials(*args, out)`` returns one number per argument; ``nan`` marks a
+derivative that does not exist at that point (``sqrt`` at 0, the exponent of a
+negative base). ``domain(*args)`` explains, in words, why ``value`` failed.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Callable
+
+NAN = float("nan")
+INF = float("inf")
+
+
+@dataclass(frozen=True, eq=False)
+class Op:
+    name: str
+    arity: int
+    value: Callable[..., float] | None = None
+    partials: Callable[..., tuple[float, ...]] | None = None
+    #: How each partial reads, in terms of the arguments ``a``, ``b`` and the
+    #: result ``out``; used by ``explain``.
+    partial_text: tuple[str, ...] = ()
+    domain: Callable[..., str | None] = field(default=lambda *args: None)
+    #: The operator's symbol for infix operators (``*``), else None.
+    symbol: str | None = None
+
+
+def _fmt(x: float) -> str:
+    return repr(int(x)) if x.is_integer() and abs(x) < 1e16 else repr(x)
+
+
+# ---------------------------------------------------------------- operators
+
+def _div_domain(a, b):
+    return f"division by zero ({_fmt(a)}/{_fmt(b)})" if b == 0 else None
+
+
+def _pow(a, b):
+    # math.pow, not **: it raises instead of returning a complex number.
+    return math.pow(a, b)
+
+
+def _pow_domain(a, b):
+    if a == 0 and b < 0:
+        return f"division by zero: 0^{_fmt(b)}"
+    if a < 0 and not b.is_integer():
+        return f"a negative base ({_fmt(a)}) needs an integer exponent, not {_fmt(b)}"
+    return None
+
+
+def _pow_partials(a, b, out):
+    if b == 0:
+        d_base = 0.0
+    elif a == 0 and b < 1:
+        d_base = NAN  # the slope is infinite at 0
+    else:
+        d_base = b * _pow_or_inf(a, b - 1)
+    if a > 0:
+        d_exponent = out * math.log(a)
+    elif a == 0 and b > 0:
+        d_exponent = 0.0
+    else:
+        d_exponent = NAN  # a^b is not defined for a < 0 near a non-integer b
+    return d_base, d_exponent
+
+
+def _pow_or_inf(a, b):
+    try:
+        return math.pow(a, b)
+    except OverflowError:
+        return INF if a > 0 or b % 2 == 0 else -INF
+
+
+ADD = Op("add", 2, lambda a, b: a + b, lambda a, b, out: (1.0, 1.0), ("1", "1"), symbol="+")
+SUB = Op("sub", 2, lambda a, b: a - b, lambda a, b, out: (1.0, -1.0), ("1", "-1"), symbol="-")
+MUL = Op("mul", 2, lambda a, b: a * b, lambda a, b, out: (b, a), ("b", "a"), symbol="*")
+DIV = Op("div", 2, lambda a, b: a / b, lambda a, b, out: (1.0 / b, -out / b),
+         ("1/b", "-a/b^2"), _div_domain, symbol="/")
+NEG = Op("neg", 1, lambda a: -a, lambda a, out: (-1.0,), ("-1",), symbol="-")
+POW = Op("pow", 2, _pow, _pow_partials, ("b*a^(b-1)", "a^b*ln(a)"), _pow_domain, symbol="^")
+
+# ---------------------------------------------------------------- functions
+
+def _sigmoid(x):
+    # Two forms so that neither exp() overflows.
+    if x >= 0:
+        return 1.0 / (1.0 + math.exp(-x))
+    z = math.exp(x)
+    return z / (1.0 + z)
+
+
+def _log_domain(a):
+    return None if a > 0 else f"x = {_fmt(a)} is not > 0"
+
+
+def _overflow(a, *rest):
+    return "the result is too large for a float"
+
+
+FUNCTIONS: dict[str, Op] = {
+    "exp": Op("exp", 1, math.exp, lambda a, out: (out,), ("exp(a)",), _overflow),
+    "log": Op("log", 1, math.log, lambda a, out: (1.0 / a,), ("1/a",), _log_domain),
+    "sqrt": Op("sqrt", 1, math.sqrt, lambda a, out: (0.5 / out if out > 0 else NAN,),
+               ("1/(2*sqrt(a))",), lambda a: None if a >= 0 else f"x = {_fmt(a)} is not >= 0"),
+    "sin": Op("sin", 1, math.sin, lambda a, out: (math.cos(a),), ("cos(a)",)),
+    "cos": Op("cos", 1, math.cos, lambda a, out: (-math.sin(a),), ("-sin(a)",)),
+    "tan": Op("tan", 1, math.tan, lambda a, out: (1.0 + out * out,), ("1 + tan(a)^2",)),
+    "tanh": Op("tanh", 1, math.tanh, lambda a, out: (1.0 - out * out,), ("1 - tanh(a)^2",)),
+    "sigmoid": Op("sigmoid", 1, _sigmoid, lambda a, out: (out * (1.0 - out),),
+                  ("sigmoid(a)*(1 - sigmoid(a))",)),
+    # relu'(0) = 0 and abs'(0) = 0, the SPEC's conventions at the kink.
+    "relu": Op("relu", 1, lambda a: a if a > 0 else 0.0,
+               lambda a, out: (1.0 if a > 0 else 0.0,), ("1 if a > 0 else 0",)),
+    "abs": Op("abs", 1, abs, lambda a, out: (1.0 if a > 0 else -1.0 if a < 0 else 0.0,),
+              ("sign(a)",)),
+    # At a tie the first argument takes the whole derivative.
+    "max": Op("max", 2, lambda a, b: a if a >= b else b,
+              lambda a, b, out: (1.0, 0.0) if a >= b else (0.0, 1.0),
+              ("1 if a >= b else 0", "1 if b > a else 0")),
+    "min": Op("min", 2, lambda a, b: a if a <= b else b,
+              lambda a, b, out: (1.0, 0.0) if a <= b else (0.0, 1.0),
+              ("1 if a <= b else 0", "1 if b < a else 0")),
+    "pow": POW,
+}
+FUNCTIONS["ln"] = FUNCTIONS["log"]
+
+CONSTANTS: dict[str, float] = {"pi": math.pi, "e": math.e}
+
+# ---------------------------------------------------------------- graph leaves
+
+#: An input: a name whose value comes from the program's default or --set.
+INPUT = Op("input", 0)
+#: A number literal or a named constant.
+CONST = Op("const", 0)
+#: ``a = b``: a statement whose whole expression is another name.
+IDENTITY = Op("id", 1, lambda a: a, lambda a, out: (1.0,), ("1",))
+
+BINARY_OPERATORS = {"+": ADD, "-": SUB, "*": MUL, "/": DIV}
+
+#: Every op by its name, as it appears in JSON.
+BY_NAME: dict[str, Op] = {op.name: op for op in
+                          [INPUT, CONST, IDENTITY, ADD, SUB, MUL, DIV, NEG, POW,
+                           *FUNCTIONS.values()]}

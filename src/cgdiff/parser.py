@@ -1,0 +1,305 @@
+"""Text → Program: the Lark grammar in ``grammars/cgdiff.lark``, driven by an
+inline transformer so that no parse tree is built.
+
+The parser emits a flat *tape* of expression nodes in the order Lark reduces
+them (children before parents, statement after statement). Names stay
+unresolved references here; ``graph.build_graph`` ties them together, because
+statements may come in any order.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+from . import ops
+from .errors import NameProblem, Span, SyntaxProblem, line_and_column, printable, clip
+
+#: A reference to a name, resolved when the graph is built.
+REF = ops.Op("ref", 0)
+
+_NUMBER = r"([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?"
+_SIGNED_LITERAL = re.compile(r"([+-]?)[ \t\f\r]*(" + _NUMBER + ")")
+
+
+@dataclass
+class Statement:
+    """``name = expr`` (or a bare ``expr``, name None): tape nodes first..top."""
+
+    name: str | None
+    name_span: Span
+    span: Span  # of the expression
+    first: int
+    top: int
+    #: For ``name = <signed number literal>``: the input's default value.
+    default: float | None = None
+
+
+@dataclass
+class Program:
+    source: str
+    statements: list[Statement] = field(default_factory=list)
+    # The tape, one entry per expression node, in reduction order.
+    op: list[ops.Op] = field(default_factory=list)
+    arg0: list[int] = field(default_factory=list)
+    arg1: list[int] = field(default_factory=list)
+    start: list[int] = field(default_factory=list)
+    end: list[int] = field(default_factory=list)
+    #: tape index → the number of a CONST node, or the name of a REF node
+    const: dict[int, float] = field(default_factory=dict)
+    ref: dict[int, str] = field(default_factory=dict)
+    #: every name read or defined, in order of first appearance → its offset
+    first_seen: dict[str, int] = field(default_factory=dict)
+
+    def text(self, start: int, end: int) -> str:
+        return self.source[start:end]
+
+
+class _Builder:
+    """Lark callbacks (one per rule alias), each appending to the tape."""
+
+    def __init__(self):
+        self.reset("")
+
+    def reset(self, source: str):
+        self.program = Program(source)
+        self._statement_first = 0
+
+    # -- leaves
+
+    def number(self, children):
+        token = children[0]
+        value = float(token)
+        if value == ops.INF:
+            raise SyntaxProblem(f"the number {clip(str(token), 30)} is too large for a float",
+                                Span(token.start_pos, token.end_pos))
+        index = self._emit(ops.CONST, -1, -1, token.start_pos, token.end_pos)
+        self.program.const[index] = value
+        return index
+
+    def name(self, children):
+        token = children[0]
+        name = str(token)
+        if name in ops.CONSTANTS:
+            index = self._emit(ops.CONST, -1, -1, token.start_pos, token.end_pos)
+            self.program.const[index] = ops.CONSTANTS[name]
+            return index
+        if name in ops.FUNCTIONS:
+            raise NameProblem(f"'{name}' is a function: call it as {name}(...)",
+                              Span(token.start_pos, token.end_pos))
+        self.program.first_seen.setdefault(name, token.start_pos)
+        index = self._emit(REF, -1, -1, token.start_pos, token.end_pos)
+        self.program.ref[index] = name
+        return index
+
+    # -- operators
+
+    def add(self, children):
+        return self._binary(ops.ADD, *children)
+
+    def sub(self, children):
+        return self._binary(ops.SUB, *children)
+
+    def mul(self, children):
+        return self._binary(ops.MUL, *children)
+
+    def div(self, children):
+        return self._binary(ops.DIV, *children)
+
+    def pow(self, children):
+        return self._binary(ops.POW, children[0], children[2])
+
+    def neg(self, children):
+        sign, a = children
+        return self._emit(ops.NEG, a, -1, sign.start_pos, self.program.end[a])
+
+    def pos(self, children):
+        sign, a = children
+        # Unary plus changes nothing, so it is no node; its operand's text grows.
+        self.program.start[a] = sign.start_pos
+        return a
+
+    def group(self, children):
+        lpar, a, rpar = children
+        self.program.start[a] = lpar.start_pos
+        self.program.end[a] = rpar.end_pos
+        return a
+
+    def arguments(self, children):
+        return children
+
+    def call(self, children):
+        name, _, args, rpar = children
+        span = Span(name.start_pos, rpar.end_pos)
+        op = ops.FUNCTIONS.get(str(name))
+        if op is None:
+            raise NameProblem(f"unknown function '{clip(name)}'{_suggestion(name, ops.FUNCTIONS)}",
+                              Span(name.start_pos, name.end_pos))
+        if len(args) != op.arity:
+            wanted = "1 argument" if op.arity == 1 else f"{op.arity} arguments"
+            raise SyntaxProblem(f"{name}() takes {wanted}, got {len(args)}", span)
+        return self._emit(op, args[0], args[1] if op.arity == 2 else -1, span.start, span.end)
+
+    # -- statements
+
+    def assign(self, children):
+        name, top = children
+        text = str(name)
+        if text in ops.FUNCTIONS or text in ops.CONSTANTS:
+            kind = "function" if text in ops.FUNCTIONS else "constant"
+            raise NameProblem(f"cannot assign to '{text}': it is a built-in {kind}",
+                              Span(name.start_pos, name.end_pos))
+        self.program.first_seen.setdefault(text, name.start_pos)
+        self._statement(text, Span(name.start_pos, name.end_pos), top)
+
+    def bare(self, children):
+        (top,) = children
+        self._statement(None, Span(self.program.start[top], self.program.end[top]), top)
+
+    def start(self, children):
+        return self.program
+
+    # -- the tape
+
+    def _binary(self, op, a, b):
+        return self._emit(op, a, b, self.program.start[a], self.program.end[b])
+
+    def _emit(self, op, a, b, start, end):
+        p = self.program
+        p.op.append(op)
+        p.arg0.append(a)
+        p.arg1.append(b)
+        p.start.append(start)
+        p.end.append(end)
+        return len(p.op) - 1
+
+    def _statement(self, name, name_span, top):
+        p = self.program
+        first = self._statement_first
+        self._statement_first = len(p.op)
+        statement = Statement(name, name_span, Span(p.start[top], p.end[top]), first, top)
+        if name is not None and top - first <= 1:
+            literal = _SIGNED_LITERAL.fullmatch(p.text(p.start[top], p.end[top]))
+            if literal:
+                sign = -1.0 if literal.group(1) == "-" else 1.0
+                statement.default = sign * p.const[first]
+        p.statements.append(statement)
+
+
+def _suggestion(name: str, known) -> str:
+    close = difflib.get_close_matches(str(name), list(known), n=1, cutoff=0.6)
+    return f" (did you mean '{close[0]}'?)" if close else ""
+
+
+# ---------------------------------------------------------------- Lark
+
+_GRAMMAR_NAME = "cgdiff.lark"
+
+
+def grammar_path() -> Path:
+    """The grammar: inside the installed package, or in the source tree."""
+    here = Path(__file__).resolve().parent
+    for candidate in (here / "grammars" / _GRAMMAR_NAME,
+                      here.parent.parent / "grammars" / _GRAMMAR_NAME):
+        if candidate.is_file():
+            return candidate
+    raise FileNotFoundError(f"{_GRAMMAR_NAME} is missing from the installation")
+
+
+@lru_cache(maxsize=1)
+def _parser():
+    """One Lark LALR parser whose callbacks append to ``_BUILDER``'s tape.
+
+    Lark binds the callbacks when it is built, so one builder is reset for each
+    parse rather than building a parser (≈100 ms) per program. The analysed
+    grammar is cached on disk by Lark (``cache=True``) to keep start-up short.
+    """
+    from lark import Lark
+
+    return Lark(grammar_path().read_text(encoding="utf-8"), parser="lalr",
+                transformer=_BUILDER, maybe_placeholders=False, cache=True)
+
+
+_BUILDER = _Builder()
+
+
+def parse(source: str) -> Program:
+    """Parse program text into a Program, or raise a CgdiffError."""
+    from lark.exceptions import UnexpectedInput
+
+    parser = _parser()
+    _BUILDER.reset(source)
+    try:
+        parser.parse(source)
+    except UnexpectedInput as error:
+        raise _syntax_error(source, error) from None
+    finally:
+        program = _BUILDER.program
+        _BUILDER.reset("")
+    if not program.statements:
+        raise SyntaxProblem("the program has no statement (it is empty or only comments)")
+    return program
+
+
+# ---------------------------------------------------------------- syntax errors
+
+#: What each terminal is called in a message, in the order they are listed.
+_WORDS = {
+    "NUMBER": "a number", "NAME": "a name", "LPAR": "'('", "OPERATOR": "an operator",
+    "RPAR": "')'", "COMMA": "','", "EQUAL": "'='", "_SEP": "a new line or ';'",
+    "$END": "the end of the program",
+}
+_OPERATORS = {"PLUS", "MINUS", "STAR", "SLASH", "POW"}
+
+
+def describe_expected(terminals) -> str:
+    """``{'NUMBER', 'NAME', 'LPAR', 'MINUS', 'PLUS'}`` → "a number, a name or '('"."""
+    names = set(terminals)
+    if "NUMBER" in names:
+        names -= {"PLUS", "MINUS"}  # unary signs: implied by "a number"
+    if names & _OPERATORS:
+        names = (names - _OPERATORS) | {"OPERATOR"}
+    words = [word for key, word in _WORDS.items() if key in names]
+    words += sorted(f"'{name}'" for name in names if name not in _WORDS)
+    if not words:
+        return "something else"
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " or " + words[-1]
+
+
+def _describe_token(token) -> str:
+    kind, text = token.type, str(token)
+    if kind == "$END":
+        return "the end of the program"
+    if kind == "_SEP":
+        return "the end of the line" if text == "\n" else "';'"
+    if kind == "NUMBER":
+        return f"the number {clip(text, 30)}"
+    if kind == "NAME":
+        return f"the name '{clip(text, 30)}'"
+    return f"'{printable(text)}'"
+
+
+def _syntax_error(source: str, error) -> SyntaxProblem:
+    from lark.exceptions import UnexpectedCharacters, UnexpectedToken
+
+    if isinstance(error, UnexpectedCharacters):
+        offset = error.pos_in_stream
+        found = f"character '{printable(source[offset])}'"
+        expected = error.allowed or ()
+    elif isinstance(error, UnexpectedToken):
+        token = error.token
+        offset = token.start_pos if token.type != "$END" else len(source)
+        if offset is None:
+            offset = len(source)
+        found = _describe_token(token)
+        expected = error.accepts or error.expected
+    else:  # UnexpectedEOF: not raised by LALR, kept for safety
+        offset, found, expected = len(source), "the end of the program", error.expected
+    line, column = line_and_column(source, offset)
+    return SyntaxProblem(
+        f"syntax error at line {line}, column {column}: unexpected {found}; "
+        f"expected {describe_expected(expected)}",
+        Span(offset, offset + 1))

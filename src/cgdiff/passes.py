@@ -1,0 +1,204 @@
+"""The passes over a graph: forward values, reverse adjoints, forward-mode
+tangents and central finite differences. Each is one loop over the flat node
+list, reading the op table; none recurses.
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+from typing import Mapping
+
+from . import ops
+from .errors import DomainProblem, MissingValues, NameProblem, Span, clip
+from .graph import Graph
+
+
+def input_values(graph: Graph, settings: Mapping[str, float]) -> dict[str, float]:
+    """Every input the output needs → its value: ``settings`` over defaults.
+
+    Errors: a setting that names no input; inputs left without a value (all
+    of them at once, with a hint where one looks like a typo).
+    """
+    for name in settings:
+        if name not in graph.inputs:
+            what = ("a statement, not an input" if name in graph.statement_names
+                    else "not a name in the program")
+            raise NameProblem(f"--set {clip(name)}: '{clip(name)}' is {what}"
+                              + _typo_hint(name, graph.inputs))
+    values = {}
+    missing = []
+    for name, node in graph.index.items():
+        if graph.op[node] is not ops.INPUT:
+            continue
+        if name in settings:
+            values[name] = settings[name]
+        elif node in graph.const:
+            values[name] = graph.const[node]
+        else:
+            missing.append(name)
+    if missing:
+        missing.sort(key=graph.index.__getitem__)
+        listed = ", ".join(clip(name, 40) for name in missing[:20])
+        if len(missing) > 20:
+            listed += f", … ({len(missing)} in all)"
+        hints = [_typo_hint(name, sorted(graph.statement_names) + list(ops.FUNCTIONS),
+                            prefix=f"'{clip(name, 40)}' ") for name in missing[:20]]
+        hint = "".join(h for h in hints if h)
+        noun = "input has" if len(missing) == 1 else "inputs have"
+        raise MissingValues(f"{len(missing)} {noun} no value: {listed} "
+                            f"(give them with --set NAME=VALUE){hint}")
+    for name, value in values.items():
+        if not math.isfinite(value):
+            raise DomainProblem(f"{clip(name)} = {value} is not a finite number")
+    return values
+
+
+def _typo_hint(name: str, known, prefix: str = "") -> str:
+    close = difflib.get_close_matches(name, list(known), n=1)
+    return f"; {prefix}looks like a typo of '{close[0]}'" if close else ""
+
+
+# ---------------------------------------------------------------- forward
+
+def forward(graph: Graph, inputs: Mapping[str, float]) -> list[float]:
+    """Every node's value, in evaluation order (left to right)."""
+    n = len(graph)
+    values = [0.0] * n
+    op, arg0, arg1, const = graph.op, graph.arg0, graph.arg1, graph.const
+    name_of, INPUT = graph.name_of, ops.INPUT
+    i = 0
+    try:
+        for i in range(n):
+            o = op[i]
+            f = o.value
+            if f is None:
+                values[i] = inputs[name_of[i]] if o is INPUT else const[i]
+            elif o.arity == 2:
+                values[i] = f(values[arg0[i]], values[arg1[i]])
+            else:
+                values[i] = f(values[arg0[i]])
+    except (ValueError, ZeroDivisionError, OverflowError):
+        raise _domain_error(graph, values, i) from None
+    if not math.isfinite(sum(values)):
+        for i, value in enumerate(values):
+            if not math.isfinite(value):
+                raise _domain_error(graph, values, i)
+    return values
+
+
+def _domain_error(graph: Graph, values: list[float], i: int) -> DomainProblem:
+    op = graph.op[i]
+    args = [values[a] for a in graph.args(i)]
+    reason = None
+    if op.value is not None:
+        try:
+            reason = op.domain(*args)
+        except Exception:  # an explanation must never hide the error itself
+            reason = None
+    if reason is None:
+        shown = ", ".join(f"{clip(graph.label(a), 30)} = {values[a]!r}" for a in graph.args(i))
+        reason = "the result is not a finite number" + (f" ({shown})" if shown else "")
+    return DomainProblem(f"{clip(graph.label(i))}: {reason}", Span(graph.start[i], graph.end[i]))
+
+
+# ---------------------------------------------------------------- reverse
+
+def reverse(graph: Graph, values: list[float], output: int | None = None) -> list[float]:
+    """∂output/∂node for every node, in one sweep right to left.
+
+    Each node's adjoint is complete before it is used, because every node that
+    reads it comes later in the list. ``nan`` marks a derivative that does not
+    exist; an infinite one is an error.
+    """
+    out = graph.output if output is None else output
+    adjoint = [0.0] * len(graph)
+    adjoint[out] = 1.0
+    op, arg0, arg1 = graph.op, graph.arg0, graph.arg1
+    for i in range(out, -1, -1):
+        g = adjoint[i]
+        if g == 0.0:
+            continue
+        o = op[i]
+        if o.arity == 2:
+            a, b = arg0[i], arg1[i]
+            da, db = o.partials(values[a], values[b], values[i])
+            adjoint[a] += g * da
+            adjoint[b] += g * db
+        elif o.arity == 1:
+            a = arg0[i]
+            (da,) = o.partials(values[a], values[i])
+            adjoint[a] += g * da
+    if math.isinf(sum(x for x in adjoint if x == x)):
+        for i, x in enumerate(adjoint):
+            if math.isinf(x):
+                raise DomainProblem(f"the derivative of the output with respect to "
+                                    f"{clip(graph.label(i))} is not finite",
+                                    Span(graph.start[i], graph.end[i]))
+    return adjoint
+
+
+def undefined_derivative(graph: Graph, values: list[float], adjoint: list[float],
+                         node: int) -> DomainProblem:
+    """The error for a requested derivative that does not exist (nan): it names
+    the node whose local derivative is missing, nearest the output."""
+    for i in range(len(graph) - 1, -1, -1):
+        if adjoint[i] != adjoint[i] or adjoint[i] == 0.0 or graph.op[i].partials is None:
+            continue
+        args = graph.args(i)
+        partials = graph.op[i].partials(*(values[a] for a in args), values[i])
+        for position, (a, p) in enumerate(zip(args, partials)):
+            if p != p:
+                which = "its exponent" if graph.op[i] is ops.POW and position == 1 else (
+                    "its base" if graph.op[i] is ops.POW else "its argument")
+                shown = ", ".join(repr(values[x]) for x in args)
+                return DomainProblem(
+                    f"the derivative with respect to {clip(graph.node_id(node))} does not exist: "
+                    f"{clip(graph.label(i))} has no derivative with respect to {which} "
+                    f"at ({shown})", Span(graph.start[i], graph.end[i]))
+    return DomainProblem(f"the derivative with respect to {clip(graph.node_id(node))} "
+                         f"does not exist here")
+
+
+# ---------------------------------------------------------------- forward mode
+
+def tangent(graph: Graph, values: list[float], seed: int) -> list[float]:
+    """d node/d seed for every node, in one sweep left to right.
+
+    The seed node's tangent is 1 whatever its own arguments do, so seeding a
+    statement node gives the same number as its adjoint in reverse mode.
+    Zero tangents are skipped: most nodes don't depend on any one input.
+    """
+    n = len(graph)
+    dot = [0.0] * n
+    dot[seed] = 1.0
+    op, arg0, arg1 = graph.op, graph.arg0, graph.arg1
+    for i in range(seed + 1, n):
+        o = op[i]
+        if o.arity == 2:
+            a, b = arg0[i], arg1[i]
+            ta, tb = dot[a], dot[b]
+            if ta == 0.0 and tb == 0.0:
+                continue
+            da, db = o.partials(values[a], values[b], values[i])
+            dot[i] = (da * ta if ta else 0.0) + (db * tb if tb else 0.0)
+        elif o.arity == 1:
+            ta = dot[arg0[i]]
+            if ta == 0.0:
+                continue
+            (da,) = o.partials(values[arg0[i]], values[i])
+            dot[i] = da * ta
+    return dot
+
+
+# ---------------------------------------------------------------- finite differences
+
+def central_difference(graph: Graph, inputs: Mapping[str, float], name: str,
+                       step: float) -> float:
+    """(f(x + h) - f(x - h)) / 2h for the input ``name``."""
+    up = dict(inputs)
+    up[name] = inputs[name] + step
+    down = dict(inputs)
+    down[name] = inputs[name] - step
+    out = graph.output
+    return (forward(graph, up)[out] - forward(graph, down)[out]) / (2 * step)

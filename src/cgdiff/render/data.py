@@ -1,0 +1,73 @@
+"""Machine-readable output: json, csv and plain (SPEC §5).
+
+Numbers are written in Python's shortest round-trip form (``repr(float)``) so
+they parse back exactly; a derivative that does not exist is ``null``/empty.
+Output is streamed node by node: a million-node graph is never held as one
+string.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from typing import IO
+
+from ..api import Result
+
+
+def _grad(x: float):
+    return None if x != x else x
+
+
+def node_records(result: Result):
+    """One dict per node, in evaluation order, in the SPEC's key order."""
+    graph, values, adjoints = result.graph, result.values, result.adjoints
+    for i in range(len(graph)):
+        record = {
+            "id": graph.node_id(i),
+            "label": graph.label(i),
+            "op": graph.op[i].name,
+            "inputs": [graph.node_id(a) for a in graph.args(i)],
+            "value": values[i],
+        }
+        if adjoints is not None:
+            record["grad"] = _grad(adjoints[i])
+        yield record
+
+
+def write_json(result: Result, out: IO[str]) -> None:
+    graph = result.graph
+    out.write('{"of": %s, "value": %s, "nodes": [' % (
+        json.dumps(graph.node_id(graph.output), ensure_ascii=False), json.dumps(result.value)))
+    separator = ""
+    for record in node_records(result):
+        out.write(separator)
+        out.write(json.dumps(record, ensure_ascii=False))
+        separator = ",\n  "
+    out.write("]")
+    if result.gradient is not None:
+        out.write(', "gradient": ')
+        out.write(json.dumps(result.gradient, ensure_ascii=False))
+    out.write("}\n")
+
+
+def write_csv(result: Result, out: IO[str]) -> None:
+    writer = csv.writer(out, lineterminator="\n")
+    header = ["id", "label", "op", "inputs", "value"]
+    if result.adjoints is not None:
+        header.append("grad")
+    writer.writerow(header)
+    for record in node_records(result):
+        row = [record["id"], record["label"], record["op"], " ".join(record["inputs"]),
+               repr(record["value"])]
+        if "grad" in record:
+            row.append("" if record["grad"] is None else repr(record["grad"]))
+        writer.writerow(row)
+
+
+def write_plain(result: Result, out: IO[str]) -> None:
+    if result.gradient is None:
+        out.write(f"{result.value!r}\n")
+        return
+    for name, derivative in result.gradient.items():
+        out.write(f"{name}\t{derivative!r}\n")

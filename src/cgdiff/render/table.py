@@ -1,0 +1,67 @@
+"""Rich tables for people: one row per node, in evaluation order, as the
+lecture lays out its forward and backward pass by hand.
+
+Renderers return renderables; only the command line prints them.
+"""
+
+from __future__ import annotations
+
+from rich.console import Group
+from rich.table import Table
+from rich.text import Text
+
+from ..api import Result
+from ..errors import clip
+from . import human_number
+
+
+def output_name(result: Result) -> str:
+    """What to call the output in ∂J/∂x: its name, or its text in parentheses."""
+    graph = result.graph
+    name = graph.name_of.get(graph.output)
+    return name if name is not None else f"({clip(graph.label(graph.output), 24)})"
+
+
+def node_table(result: Result) -> Table:
+    graph, values, adjoints = result.graph, result.values, result.adjoints
+    out = output_name(result)
+    title = "forward and reverse pass" if adjoints is not None else "forward pass"
+    table = Table(title=title, title_justify="left", header_style="bold")
+    table.add_column("node", style="bold cyan", no_wrap=True)
+    table.add_column("expression", overflow="fold")
+    table.add_column("op", style="dim")
+    table.add_column("inputs")
+    table.add_column("value", justify="right")
+    if adjoints is not None:
+        table.add_column(f"∂{out}/∂node", justify="right", style="magenta")
+    for i in range(len(graph)):
+        op = graph.op[i]
+        row = [
+            graph.node_id(i),
+            "" if op.name == "input" else graph.label(i),
+            op.name,
+            ", ".join(graph.node_id(a) for a in graph.args(i)),
+            human_number(values[i]),
+        ]
+        if adjoints is not None:
+            row.append(human_number(adjoints[i]))
+        table.add_row(*row)
+    return table
+
+
+def summary(result: Result) -> Text:
+    out = output_name(result)
+    text = Text()
+    text.append(f"{out} = ", style="bold")
+    text.append(human_number(result.value), style="bold green")
+    if result.gradient is not None:
+        mode = "reverse mode" if result.mode == "reverse" else "forward mode"
+        text.append(f"\ngradient ({mode}):", style="bold")
+        for name, derivative in result.gradient.items():
+            text.append(f"\n  ∂{out}/∂{name} = ")
+            text.append(human_number(derivative), style="bold magenta")
+    return text
+
+
+def render(result: Result) -> Group:
+    return Group(node_table(result), summary(result))
