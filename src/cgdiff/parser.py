@@ -226,8 +226,36 @@ def _parser():
 _BUILDER = _Builder()
 
 
+@lru_cache(maxsize=1)
+def _tables():
+    """The LALR tables of the same grammar for the fast driver (see ``_lalr``)."""
+    from . import _lalr
+
+    return _lalr.load_tables(grammar_path().read_text(encoding="utf-8"), _parser)
+
+
 def parse(source: str) -> Program:
-    """Parse program text into a Program, or raise a CgdiffError."""
+    """Parse program text into a Program, or raise a CgdiffError.
+
+    The fast driver in ``_lalr`` runs Lark's own tables; on a syntax error Lark
+    parses the text again, so that its exception says what went wrong.
+    """
+    from . import _lalr
+
+    _BUILDER.reset(source)
+    try:
+        done = _lalr.parse(_tables(), source, _BUILDER) is not None
+        program = _BUILDER.program
+    finally:
+        _BUILDER.reset("")
+    if not done:
+        program = _parse_with_lark(source)
+    if not program.statements:
+        raise SyntaxProblem("the program has no statement (it is empty or only comments)")
+    return program
+
+
+def _parse_with_lark(source: str) -> Program:
     from lark.exceptions import UnexpectedInput
 
     parser = _parser()
@@ -239,8 +267,6 @@ def parse(source: str) -> Program:
     finally:
         program = _BUILDER.program
         _BUILDER.reset("")
-    if not program.statements:
-        raise SyntaxProblem("the program has no statement (it is empty or only comments)")
     return program
 
 

@@ -1,0 +1,256 @@
+"""A lean LALR(1) driver for the tables Lark builds from ``grammars/cgdiff.lark``.
+
+Lark stays the source of truth: it reads the grammar, computes the LALR(1)
+table and knows which tokens each rule keeps. This module copies that into
+plain dicts and lists (cached on disk, keyed by the grammar's text, so a warm
+start needs no ``import lark``), and drives the same callbacks with
+
+* one regular expression built from the grammar's terminals, in the order
+  Lark's own lexer tries them, and
+* a shift/reduce loop that passes unit rules (``?expr: product``) straight
+  through instead of calling anything.
+
+It only handles the successful parse. On any syntax problem it returns
+``None`` and the caller parses again with Lark, so error messages come from
+the one place that makes them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import marshal
+import os
+import re
+import tempfile
+
+#: Bump when the cached layout below changes.
+_FORMAT = 1
+
+# Rule modes.
+_CALL, _PASS, _INLINE, _SIMPLE = 0, 1, 2, 3
+
+
+class Token(str):
+    """The text of a kept terminal, with where it is (as Lark's Token has)."""
+
+    __slots__ = ("type", "start_pos", "end_pos")
+
+
+class Tables:
+    """Everything the driver needs, as plain data (see ``_from_lark``)."""
+
+    def __init__(self, data):
+        (self.version, self.start_state, self.end_state, self.states, rules,
+         self.token_regex, self.ignore_regex, self.keep_terminals) = data
+        self.states = [dict(s) for s in self.states]
+        self.rules = [tuple(r) for r in rules]
+        self.tokens = re.compile(self.token_regex)
+        self.ignore = re.compile(self.ignore_regex)
+
+    def dump(self):
+        return (self.version, self.start_state, self.end_state, self.states, self.rules,
+                self.token_regex, self.ignore_regex, self.keep_terminals)
+
+
+def _from_lark(lark) -> Tables:
+    """Copy a Lark LALR parser's table, rules and terminals into plain data."""
+    table = lark.parser.parser.parser.parse_table
+    (start_name, start_state), = table.start_states.items()
+    end_state = table.end_states[start_name]
+    rules_index: dict = {}
+    rules = []
+    states = []
+    for number in range(len(table.states)):
+        row = {}
+        for symbol, (action, arg) in table.states[number].items():
+            if action.name == "Shift":
+                row[symbol] = arg
+            else:
+                if arg not in rules_index:
+                    rules_index[arg] = len(rules)
+                    rules.append(_rule(arg))
+                row[symbol] = -1 - rules_index[arg]
+        states.append(row)
+    # The lexer: ignored terminals as a prefix, then every other terminal, in
+    # the order Lark's lexer tries them (priority, then longest first).
+    conf = lark.lexer_conf
+    ignore = set(conf.ignore)
+    terminals = sorted(conf.terminals, key=lambda t: (-t.priority, -t.pattern.max_width,
+                                                      -len(t.pattern.value), t.name))
+    ignored = [t.pattern.to_regexp() for t in terminals if t.name in ignore]
+    prefix = "(?:" + "|".join(f"(?:{p})" for p in ignored) + ")*" if ignored else ""
+    alternatives = "|".join(f"(?P<{t.name}>{t.pattern.to_regexp()})"
+                            for t in terminals if t.name not in ignore)
+    keep = sorted({sym.name for rule in rules_index for sym in rule.expansion
+                   if sym.is_term and not (sym.filter_out and not rule.options.keep_all_tokens)})
+    return Tables((_FORMAT, start_state, end_state, states, rules,
+                   prefix + "(?:" + alternatives + ")", prefix, keep))
+
+
+def _rule(rule):
+    """(size, origin, mode, kept positions, expanded positions, callback name)."""
+    expansion = rule.expansion
+    keep, expand = [], []
+    for i, sym in enumerate(expansion):
+        if sym.is_term and sym.filter_out and not rule.options.keep_all_tokens:
+            continue
+        keep.append(i)
+        if not sym.is_term and sym.name.startswith("_"):
+            expand.append(i)
+    origin = rule.origin.name
+    if origin.startswith("_"):
+        mode = _INLINE
+    elif rule.options.expand1 and not rule.alias and len(keep) == 1 and not expand:
+        mode = _PASS
+    else:
+        mode = _CALL
+    name = rule.alias or rule.options.template_source or origin
+    return (len(expansion), origin, mode, tuple(keep), tuple(expand), str(name),
+            bool(rule.options.expand1 and not rule.alias))
+
+
+# ---------------------------------------------------------------- the table cache
+
+def _cache_path(grammar_text: str, lark_version: str | None) -> str:
+    key = hashlib.sha256(f"{_FORMAT}\0{grammar_text}".encode("utf-8")).hexdigest()[:24]
+    return os.path.join(tempfile.gettempdir(), f"cgdiff-lalr-{key}.marshal")
+
+
+def load_tables(grammar_text: str, build_lark) -> Tables:
+    """The tables for this grammar text: from the cache, or from Lark (then cached)."""
+    path = _cache_path(grammar_text, None)
+    try:
+        with open(path, "rb") as f:
+            data = marshal.load(f)
+        if isinstance(data, tuple) and len(data) == 8 and data[0] == _FORMAT:
+            return Tables(data)
+    except (OSError, EOFError, ValueError, TypeError):
+        pass
+    tables = _from_lark(build_lark())
+    try:
+        fd, tmp = tempfile.mkstemp(prefix="cgdiff-lalr-", dir=os.path.dirname(path))
+        with os.fdopen(fd, "wb") as f:
+            marshal.dump(tables.dump(), f)
+        os.replace(tmp, path)
+    except OSError:
+        pass  # no cache: the next start builds the tables again
+    return tables
+
+
+# ---------------------------------------------------------------- the driver
+
+def parse(tables: Tables, text: str, callbacks):
+    """Run the LALR(1) automaton over ``text``, calling ``callbacks``' methods
+    by rule alias. The start rule's result, or None on a syntax error."""
+    states = tables.states
+    # Per rule: (size, origin, mode, kept positions or None for all, expanded
+    # positions, expand-single-child, the callback or None).
+    rules = []
+    for size, origin, mode, keep, expand, name, expand1 in tables.rules:
+        simple = mode == _CALL and not expand and not expand1
+        rules.append((size, origin, _SIMPLE if simple else mode,
+                      None if keep == tuple(range(size)) else keep, expand, expand1,
+                      getattr(callbacks, name, None)))
+    keep_terminals = frozenset(tables.keep_terminals)
+    pass_memo: dict = {}
+    state_stack = [tables.start_state]
+    value_stack: list = []
+    push_state, push_value = state_stack.append, value_stack.append
+    row = states[tables.start_state]
+    pos = 0
+    new_token = Token.__new__
+    for m in tables.tokens.finditer(text):
+        if m.start() != pos:
+            return None
+        kind = m.lastgroup
+        pos = m.end()
+        if kind in keep_terminals:
+            start = m.start(kind)
+            value = new_token(Token, text[start:pos])
+            value.type = kind
+            value.start_pos = start
+            value.end_pos = pos
+        else:
+            value = None
+        while True:
+            action = row.get(kind)
+            if action is None:
+                return None
+            if action >= 0:
+                push_state(action)
+                push_value(value)
+                row = states[action]
+                break
+            size, origin, mode, keep, expand, expand1, function = rules[~action]
+            if mode == _PASS:
+                # ?rule with one child: no call, only states change. A chain of
+                # them (atom → power → unary → product) depends only on the
+                # state below, the state on top and the lookahead: memoised.
+                key = (state_stack[-2], state_stack[-1], kind)
+                state = pass_memo.get(key)
+                if state is None:
+                    state = _pass_chain(states, rules, key)
+                    pass_memo[key] = state
+                state_stack[-1] = state
+                row = states[state]
+                continue
+            if mode == _SIMPLE:
+                children = value_stack[-size:]
+                del value_stack[-size:]
+                del state_stack[-size:]
+                push_value(function(children if keep is None else [children[i] for i in keep]))
+            else:
+                _reduce(state_stack, value_stack, size, mode, keep, expand, expand1, function)
+            state = states[state_stack[-1]][origin]
+            push_state(state)
+            row = states[state]
+    if pos != len(text) and not tables.ignore.fullmatch(text, pos):
+        return None
+    # $END: reduce until the start rule is done.
+    while True:
+        action = row.get("$END")
+        if action is None or action >= 0:
+            return None
+        size, origin, mode, keep, expand, expand1, function = rules[~action]
+        _reduce(state_stack, value_stack, size, mode, keep, expand, expand1, function)
+        state = states[state_stack[-1]][origin]
+        state_stack.append(state)
+        row = states[state]
+        if state == tables.end_state:
+            return value_stack[-1]
+
+
+def _pass_chain(states, rules, key):
+    below, state, kind = key
+    while True:
+        action = states[state].get(kind)
+        if action is None or action >= 0 or rules[~action][2] != _PASS:
+            return state
+        state = states[below][rules[~action][1]]
+
+
+def _reduce(state_stack, value_stack, size, mode, keep, expand, expand1, function):
+    """The general reduce: any rule, as Lark's tree builder would."""
+    if size:
+        children = value_stack[-size:]
+        del value_stack[-size:]
+        del state_stack[-size:]
+    else:
+        children = []
+    positions = range(size) if keep is None else keep
+    filtered = []
+    for i in positions:
+        if i in expand:
+            if filtered:
+                filtered += children[i]
+            else:  # left recursion (`__start_star_0 _line`): extend in place, not copy
+                filtered = children[i]
+        else:
+            filtered.append(children[i])
+    if mode == _INLINE:
+        value = filtered
+    elif mode == _PASS or (expand1 and len(filtered) == 1):
+        value = filtered[0]
+    else:
+        value = function(filtered) if function is not None else None
+    value_stack.append(value)
