@@ -154,6 +154,7 @@ def cli():
 
     Example:
 
+    \b
         cgdiff grad 'J = 0.5*(w*x + b - y)^2' --set w=2,x=-2,b=8,y=2
     """
 
@@ -166,6 +167,7 @@ def eval_command(program, program_file, settings, of, output_format):
 
     Example:
 
+    \b
         cgdiff eval 'c = w*x; a = c + b; d = a - y; J = 1/2*d^2' --set w=2,x=-2,b=8,y=2
     """
     from .api import evaluate
@@ -190,6 +192,7 @@ def grad_command(program, program_file, settings, of, wrt, mode, output_format):
 
     Example:
 
+    \b
         cgdiff grad 'J = 0.5*(w*x + b - y)^2' --set w=2,x=-2,b=8,y=2
     """
     from .api import differentiate
