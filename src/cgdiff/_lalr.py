@@ -147,7 +147,7 @@ def parse(tables: Tables, text: str, callbacks):
     # positions, expand-single-child, the callback or None).
     rules = []
     for size, origin, mode, keep, expand, name, expand1 in tables.rules:
-        simple = mode == _CALL and not expand and not expand1
+        simple = mode == _CALL and size > 0 and not expand and not expand1
         rules.append((size, origin, _SIMPLE if simple else mode,
                       None if keep == tuple(range(size)) else keep, expand, expand1,
                       getattr(callbacks, name, None)))

@@ -81,7 +81,8 @@ def build_graph(program: Program, of: str | None = None) -> Graph:
     inputs = [name for name in program.first_seen
               if name not in defined or statements[defined[name]].default is not None]
     input_set = set(inputs)
-    order = _dependency_order(program, defined, input_set)
+    refs_of = _refs_by_statement(program)
+    order = _dependency_order(program, defined, input_set, refs_of)
 
     graph = Graph(program.source, inputs=inputs,
                   statement_names={name for name in defined if name not in input_set})
@@ -94,7 +95,7 @@ def build_graph(program: Program, of: str | None = None) -> Graph:
         hint = f" (did you mean '{close[0]}'?)" if close else ""
         raise NameProblem(f"--of {clip(of)}: the program has no such name{hint}")
 
-    needed = _needed_statements(program, defined, input_set, of, statements)
+    needed = _needed_statements(program, defined, input_set, of, statements, refs_of)
     # Inputs first, in order of first appearance, then statements in dependency order.
     for name in inputs:
         if name in needed.inputs:
@@ -105,31 +106,43 @@ def build_graph(program: Program, of: str | None = None) -> Graph:
             if name in defined:
                 graph.const[node] = statements[defined[name]].default
 
+    # Copy the needed statements' tape entries, names resolved. One flat loop:
+    # ``node_of`` maps a tape entry to its node (a REF to the node it names).
     tape_op, tape_a0, tape_a1 = program.op, program.arg0, program.arg1
     tape_start, tape_end, refs, consts = program.start, program.end, program.ref, program.const
-    index = graph.index
+    index, const = graph.index, graph.const
+    node_of = [-1] * len(tape_op)
+    op_append, a0_append, a1_append = graph.op.append, graph.arg0.append, graph.arg1.append
+    start_append, end_append = graph.start.append, graph.end.append
+    CONST = ops.CONST
+    n = len(graph.op)
+    needed_statements = needed.statements
     for s in order:
-        if s not in needed.statements:
+        if s not in needed_statements:
             continue
         statement = statements[s]
         if statement.default is not None:
             continue  # an input, already placed
-        local: dict[int, int] = {}
         for t in range(statement.first, statement.top + 1):
             op = tape_op[t]
             if op is REF:
-                local[t] = index[refs[t]]
+                node_of[t] = index[refs[t]]
                 continue
             a, b = tape_a0[t], tape_a1[t]
-            node = _add(graph, op, local[a] if a >= 0 else -1, local[b] if b >= 0 else -1,
-                        tape_start[t], tape_end[t])
-            if op is ops.CONST:
-                graph.const[node] = consts[t]
-            local[t] = node
-        top = local[statement.top]
+            op_append(op)
+            a0_append(node_of[a] if a >= 0 else -1)
+            a1_append(node_of[b] if b >= 0 else -1)
+            start_append(tape_start[t])
+            end_append(tape_end[t])
+            if op is CONST:
+                const[n] = consts[t]
+            node_of[t] = n
+            n += 1
+        top = node_of[statement.top]
         if tape_op[statement.top] is REF:
             # `a = b`: the statement is a node of its own, a copy of b.
             top = _add(graph, ops.IDENTITY, top, -1, statement.span.start, statement.span.end)
+            n += 1
         if statement.name is not None:
             graph.name_of[top] = statement.name
             index[statement.name] = top
@@ -171,13 +184,36 @@ def _statement_refs(program: Program, s: int) -> list[str]:
     return [refs[t] for t in range(statement.first, statement.top + 1) if t in refs]
 
 
-def _dependency_order(program: Program, defined: dict[str, int], inputs: set[str]) -> list[int]:
+def _refs_by_statement(program: Program) -> list[list[str]]:
+    """The names each statement reads, in one pass over the tape's references
+    (statements own consecutive stretches of the tape, in order)."""
+    statements = program.statements
+    result: list[list[str]] = [[] for _ in statements]
+    s = 0
+    top = statements[0].top if statements else -1
+    for t, name in program.ref.items():
+        while t > top:
+            s += 1
+            top = statements[s].top
+        result[s].append(name)
+    return result
+
+
+def _dependency_order(program: Program, defined: dict[str, int], inputs: set[str],
+                      refs_of: list[list[str]] | None = None) -> list[int]:
     """Statements ordered so each comes after those it reads (iterative DFS).
 
     Statements already in order keep their order. A cycle is an error that
     shows it: ``a → b → a``.
     """
     count = len(program.statements)
+    if refs_of is None:
+        refs_of = [_statement_refs(program, s) for s in range(count)]
+    # The usual case, checked in one pass: every statement reads only earlier ones.
+    get = defined.get
+    if all(d is None or d < s or name in inputs
+           for s, names in enumerate(refs_of) for name in names for d in (get(name),)):
+        return list(range(count))
     state = bytearray(count)  # 0 new, 1 on the current path, 2 done
     order: list[int] = []
     deps_of = [None] * count
@@ -187,7 +223,7 @@ def _dependency_order(program: Program, defined: dict[str, int], inputs: set[str
         path = [root]
         cursor = [0]
         state[root] = 1
-        deps_of[root] = [defined[name] for name in _statement_refs(program, root)
+        deps_of[root] = [defined[name] for name in refs_of[root]
                          if name in defined and name not in inputs]
         while path:
             s = path[-1]
@@ -199,7 +235,7 @@ def _dependency_order(program: Program, defined: dict[str, int], inputs: set[str
                     _raise_cycle(program, path[path.index(d):] + [d])
                 if state[d] == 0:
                     state[d] = 1
-                    deps_of[d] = [defined[name] for name in _statement_refs(program, d)
+                    deps_of[d] = [defined[name] for name in refs_of[d]
                                   if name in defined and name not in inputs]
                     path.append(d)
                     cursor.append(0)
@@ -228,7 +264,7 @@ class _Needed:
     output_statement: int | None
 
 
-def _needed_statements(program, defined, inputs, of, statements) -> _Needed:
+def _needed_statements(program, defined, inputs, of, statements, refs_of=None) -> _Needed:
     """The statements and inputs the output depends on."""
     if of in inputs:
         return _Needed(set(), {of}, None)
@@ -238,7 +274,7 @@ def _needed_statements(program, defined, inputs, of, statements) -> _Needed:
     stack = [output_statement]
     while stack:
         s = stack.pop()
-        for name in _statement_refs(program, s):
+        for name in (refs_of[s] if refs_of is not None else _statement_refs(program, s)):
             if name in inputs or name not in defined:
                 needed_inputs.add(name)
             else:
