@@ -17,11 +17,11 @@ the one place that makes them.
 
 from __future__ import annotations
 
-import hashlib
 import marshal
 import os
 import re
-import tempfile
+import sys
+import zlib
 
 #: Bump when the cached layout below changes.
 _FORMAT = 1
@@ -110,27 +110,34 @@ def _rule(rule):
 
 
 # ---------------------------------------------------------------- the table cache
+# In the user's cache folder, named by a checksum of the grammar; the file holds
+# the grammar's full text too, and is used only if that text is the same.
 
-def _cache_path(grammar_text: str, lark_version: str | None) -> str:
-    key = hashlib.sha256(f"{_FORMAT}\0{grammar_text}".encode("utf-8")).hexdigest()[:24]
-    return os.path.join(tempfile.gettempdir(), f"cgdiff-lalr-{key}.marshal")
+def _cache_path(grammar_text: str) -> str:
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    key = f"{zlib.crc32(grammar_text.encode('utf-8')):08x}-{len(grammar_text)}"
+    python = f"{sys.version_info[0]}{sys.version_info[1]}"
+    return os.path.join(base, "cgdiff", f"lalr-{_FORMAT}-py{python}-{key}.marshal")
 
 
 def load_tables(grammar_text: str, build_lark) -> Tables:
     """The tables for this grammar text: from the cache, or from Lark (then cached)."""
-    path = _cache_path(grammar_text, None)
+    path = _cache_path(grammar_text)
     try:
         with open(path, "rb") as f:
-            data = marshal.load(f)
-        if isinstance(data, tuple) and len(data) == 8 and data[0] == _FORMAT:
+            text, data = marshal.load(f)
+        if text == grammar_text and data[0] == _FORMAT:
             return Tables(data)
-    except (OSError, EOFError, ValueError, TypeError):
+    except Exception:  # missing, unreadable or not ours: build it again
         pass
     tables = _from_lark(build_lark())
     try:
-        fd, tmp = tempfile.mkstemp(prefix="cgdiff-lalr-", dir=os.path.dirname(path))
+        import tempfile
+
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=".lalr-", dir=os.path.dirname(path))
         with os.fdopen(fd, "wb") as f:
-            marshal.dump(tables.dump(), f)
+            marshal.dump((grammar_text, tables.dump()), f)
         os.replace(tmp, path)
     except OSError:
         pass  # no cache: the next start builds the tables again

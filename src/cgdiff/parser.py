@@ -13,10 +13,13 @@ import difflib
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 from . import ops
 from .errors import NameProblem, Span, SyntaxProblem, line_and_column, printable, clip
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 #: A reference to a name, resolved when the graph is built.
 REF = ops.Op("ref", 0)
@@ -201,10 +204,19 @@ _GRAMMAR_NAME = "cgdiff.lark"
 
 def grammar_path() -> Path:
     """The grammar: inside the installed package, or in the source tree."""
-    here = Path(__file__).resolve().parent
-    for candidate in (here / "grammars" / _GRAMMAR_NAME,
-                      here.parent.parent / "grammars" / _GRAMMAR_NAME):
-        if candidate.is_file():
+    from pathlib import Path
+
+    return Path(_grammar_file())
+
+
+def _grammar_file() -> str:
+    import os.path
+
+    here = os.path.dirname(os.path.realpath(__file__))
+    for candidate in (os.path.join(here, "grammars", _GRAMMAR_NAME),
+                      os.path.join(os.path.dirname(os.path.dirname(here)), "grammars",
+                                   _GRAMMAR_NAME)):
+        if os.path.isfile(candidate):
             return candidate
     raise FileNotFoundError(f"{_GRAMMAR_NAME} is missing from the installation")
 
@@ -219,7 +231,9 @@ def _parser():
     """
     from lark import Lark
 
-    return Lark(grammar_path().read_text(encoding="utf-8"), parser="lalr",
+    with open(_grammar_file(), encoding="utf-8") as f:
+        grammar = f.read()
+    return Lark(grammar, parser="lalr",
                 transformer=_BUILDER, maybe_placeholders=False, cache=True)
 
 
@@ -231,7 +245,8 @@ def _tables():
     """The LALR tables of the same grammar for the fast driver (see ``_lalr``)."""
     from . import _lalr
 
-    return _lalr.load_tables(grammar_path().read_text(encoding="utf-8"), _parser)
+    with open(_grammar_file(), encoding="utf-8") as f:
+        return _lalr.load_tables(f.read(), _parser)
 
 
 def parse(source: str) -> Program:

@@ -8,8 +8,6 @@ string.
 
 from __future__ import annotations
 
-import csv
-import json
 from typing import IO
 
 from ..api import Result
@@ -36,6 +34,8 @@ def node_records(result: Result):
 
 
 def write_json(result: Result, out: IO[str]) -> None:
+    import json
+
     graph = result.graph
     out.write('{"of": %s, "value": %s, "nodes": [' % (
         json.dumps(graph.node_id(graph.output), ensure_ascii=False), json.dumps(result.value)))
@@ -52,6 +52,8 @@ def write_json(result: Result, out: IO[str]) -> None:
 
 
 def write_csv(result: Result, out: IO[str]) -> None:
+    import csv
+
     writer = csv.writer(out, lineterminator="\n")
     header = ["id", "label", "op", "inputs", "value"]
     if result.adjoints is not None:
