@@ -159,7 +159,7 @@ def parse(tables: Tables, text: str, callbacks):
                       None if keep == tuple(range(size)) else keep, expand, expand1,
                       getattr(callbacks, name, None)))
     keep_terminals = frozenset(tables.keep_terminals)
-    pass_memo: dict = {}
+    goto: dict = {}
     state_stack = [tables.start_state]
     value_stack: list = []
     push_state, push_value = state_stack.append, value_stack.append
@@ -189,26 +189,27 @@ def parse(tables: Tables, text: str, callbacks):
                 row = states[action]
                 break
             size, origin, mode, keep, expand, expand1, function = rules[~action]
-            if mode == _PASS:
-                # ?rule with one child: no call, only states change. A chain of
-                # them (atom → power → unary → product) depends only on the
-                # state below, the state on top and the lookahead: memoised.
-                key = (state_stack[-2], state_stack[-1], kind)
-                state = pass_memo.get(key)
-                if state is None:
-                    state = _pass_chain(states, rules, key)
-                    pass_memo[key] = state
-                state_stack[-1] = state
-                row = states[state]
-                continue
-            if mode == _SIMPLE:
-                children = value_stack[-size:]
-                del value_stack[-size:]
-                del state_stack[-size:]
-                push_value(function(children if keep is None else [children[i] for i in keep]))
+            if mode == _PASS:  # ?rule with its one child: no call, no new value
+                del state_stack[-1]
+            elif mode == _SIMPLE:
+                if size == 1 and keep is None:
+                    value_stack[-1] = function([value_stack[-1]])
+                    del state_stack[-1]
+                else:
+                    children = value_stack[-size:]
+                    del value_stack[-size:]
+                    del state_stack[-size:]
+                    push_value(function(children if keep is None else
+                                        [children[i] for i in keep]))
             else:
                 _reduce(state_stack, value_stack, size, mode, keep, expand, expand1, function)
-            state = states[state_stack[-1]][origin]
+            # The goto, then any chain of ?rules that pass their one child
+            # through (atom → power → unary → product): it depends only on the
+            # state below, the rule and the lookahead, so it is memoised.
+            key = (state_stack[-1], origin, kind)
+            state = goto.get(key)
+            if state is None:
+                state = goto[key] = _pass_chain(states, rules, *key)
             push_state(state)
             row = states[state]
     if pos != len(text) and not tables.ignore.fullmatch(text, pos):
@@ -227,8 +228,8 @@ def parse(tables: Tables, text: str, callbacks):
             return value_stack[-1]
 
 
-def _pass_chain(states, rules, key):
-    below, state, kind = key
+def _pass_chain(states, rules, below, origin, kind):
+    state = states[below][origin]
     while True:
         action = states[state].get(kind)
         if action is None or action >= 0 or rules[~action][2] != _PASS:
