@@ -13,7 +13,7 @@ from dataclasses import dataclass
 CONTEXT_WIDTH = 120
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # slots: one per statement, twice
 class Span:
     """A half-open range of character offsets into the program text."""
 

@@ -10,6 +10,7 @@ contributions in the reverse pass.
 from __future__ import annotations
 
 import difflib
+import gc
 from dataclasses import dataclass, field
 
 from . import ops
@@ -76,6 +77,16 @@ class Graph:
 
 def build_graph(program: Program, of: str | None = None) -> Graph:
     """The graph of the statements ``of`` (default: the last statement) needs."""
+    collecting = gc.isenabled()
+    gc.disable()  # a million appends and no cycles: collections would only rescan
+    try:
+        return _build_graph(program, of)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _build_graph(program: Program, of: str | None) -> Graph:
     statements = program.statements
     defined = _definitions(program)
     inputs = [name for name in program.first_seen

@@ -10,7 +10,9 @@ statements may come in any order.
 from __future__ import annotations
 
 import difflib
+import gc
 import re
+from sys import intern as _intern
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import TYPE_CHECKING
@@ -28,7 +30,7 @@ _NUMBER = r"([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?"
 _SIGNED_LITERAL = re.compile(r"([+-]?)[ \t\f\r]*(" + _NUMBER + ")")
 
 
-@dataclass
+@dataclass(slots=True)  # slots: a million-statement program holds a million
 class Statement:
     """``name = expr`` (or a bare ``expr``, name None): tape nodes first..top."""
 
@@ -85,7 +87,7 @@ class _Builder:
 
     def name(self, children):
         token = children[0]
-        name = str(token)
+        name = _intern(str(token))  # one string per name, however often it is read
         if name in ops.CONSTANTS:
             index = self._emit(ops.CONST, -1, -1, token.start_pos, token.end_pos)
             self.program.const[index] = ops.CONSTANTS[name]
@@ -258,11 +260,15 @@ def parse(source: str) -> Program:
     from . import _lalr
 
     _BUILDER.reset(source)
+    collecting = gc.isenabled()
+    gc.disable()  # the tape holds no cycles; collections would only rescan it
     try:
         done = _lalr.parse(_tables(), source, _BUILDER) is not None
         program = _BUILDER.program
     finally:
         _BUILDER.reset("")
+        if collecting:
+            gc.enable()
     if not done:
         program = _parse_with_lark(source)
     if not program.statements:
