@@ -179,18 +179,39 @@ def eval_command(program, program_file, settings, of, output_format):
 @click.option("--mode", type=click.Choice(["reverse", "forward"]), default="reverse",
               show_default=True,
               help="reverse: backpropagation, one sweep; forward: one tangent sweep per input.")
-@format_option
-def grad_command(program, program_file, settings, of, wrt, mode, output_format):
+@click.option("--symbolic", is_flag=True,
+              help="The derivatives as formulas (a cgdiff program), not numbers; "
+                   "no values needed.")
+@click.option("--format", "output_format", type=click.Choice(FORMATS + ["latex"]),
+              default="table", show_default=True,
+              help="table for people; json, csv or plain for scripts; latex (with --symbolic).")
+def grad_command(program, program_file, settings, of, wrt, mode, symbolic, output_format):
     """Forward and reverse pass: every node's value and the derivative of the
-    output with respect to it, then the gradient.
+    output with respect to it, then the gradient. With --symbolic, the
+    derivatives as formulas: a program cgdiff reads back (--format plain: one
+    inlined formula per input; latex for worksheets).
 
     Example:
 
         cgdiff grad 'J = 0.5*(w*x + b - y)^2' --set w=2,x=-2,b=8,y=2
+
+        cgdiff grad --symbolic 'J = 0.5*(w*x + b - y)^2' --format plain
     """
+    if output_format == "latex" and not symbolic:
+        raise click.UsageError("--format latex needs --symbolic")
+    if symbolic and mode != "reverse":
+        raise click.UsageError("--symbolic is the reverse pass; drop --mode forward")
+    source = read_program(program, program_file)
+    if symbolic:
+        from . import symbolic as sym
+
+        with _Run(source):
+            derivatives = sym.symbolic_gradient(source, settings, of, wrt)
+            text = sym.render(derivatives, output_format, settings)
+        click.echo(text, nl=False)
+        return
     from .api import differentiate
 
-    source = read_program(program, program_file)
     with _Run(source):
         result = differentiate(source, settings, of, wrt, mode)
     emit(result, output_format)
