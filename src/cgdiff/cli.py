@@ -217,5 +217,34 @@ def grad_command(program, program_file, settings, of, wrt, mode, symbolic, outpu
     emit(result, output_format)
 
 
+@cli.command("hessian")
+@program_options
+@click.option("--wrt", callback=parse_names, metavar="NAME[,NAME...]",
+              help="Second derivatives with respect to these inputs (default: every input).")
+@format_option
+def hessian_command(program, program_file, settings, of, wrt, output_format):
+    """Second derivatives: the matrix of ∂²J/∂x∂y, by the reverse pass run over
+    the derivative's own graph (the formulas of grad --symbolic).
+
+    Example:
+
+        cgdiff hessian 'J = 0.5*(w*x + b - y)^2' --set w=2,x=-2,b=8,y=2 --wrt w,b
+    """
+    from .hessian import hessian
+
+    source = read_program(program, program_file)
+    with _Run(source):
+        result = hessian(source, settings, of, wrt)
+    from .render import matrix
+
+    if output_format == "table":
+        from rich.console import Console
+
+        Console(highlight=False).print(matrix.render(result))
+        return
+    writer = {"json": matrix.write_json, "csv": matrix.write_csv, "plain": matrix.write_plain}
+    writer[output_format](result, click.get_text_stream("stdout"))
+
+
 def main() -> None:
     cli(prog_name="cgdiff")

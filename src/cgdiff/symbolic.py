@@ -538,17 +538,25 @@ def program_text(d: Derivatives, values: dict[str, float] | None = None) -> str:
     return "\n".join(lines) + "\n"
 
 
+def formula_text(f: Formulas, node: int, limit: int | None = None) -> str | None:
+    """One node's formula, inlined; None when longer than ``limit``
+    (default INLINE_LIMIT)."""
+    limit = INLINE_LIMIT if limit is None else limit
+    keep = _reachable(f, [node])
+    text = _texts(f, keep, {}, limit)
+    if text is None or len(text[node][0]) > limit:
+        return None
+    return text[node][0]
+
+
 def inline_text(d: Derivatives, name: str) -> str:
     """∂output/∂name as one formula, nothing named."""
-    f = d.formulas
-    root = d.gradient[name]
-    keep = _reachable(f, [root])
-    text = _texts(f, keep, {}, INLINE_LIMIT)
-    if text is None or len(text[root][0]) > INLINE_LIMIT:
+    text = formula_text(d.formulas, d.gradient[name])
+    if text is None:
         raise CgdiffError(f"the formula for ∂{clip(d.output_name, 30)}/∂{clip(name, 30)} is "
                           f"too long to write on one line (over {INLINE_LIMIT:,} characters); "
                           "the default format names its shared parts")
-    return text[root][0]
+    return text
 
 
 def render(d: Derivatives, output_format: str, values: dict[str, float] | None = None) -> str:
