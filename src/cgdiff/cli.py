@@ -139,6 +139,52 @@ class _Run:
         return False
 
 
+def data_option(command):
+    return click.option(
+        "--data", "data_file", type=click.File("rb"), metavar="FILE.csv",
+        help="Run once per row of a CSV file whose header names inputs (--set gives the "
+             "rest): one output row per data row, CSV (default) or JSON lines, streamed.",
+    )(command)
+
+
+def _run_batch(source, program, program_file, data_file, settings, of, wrt, output_format,
+               gradient=False, mode="reverse"):
+    """eval/grad --data: stream one output row per data row."""
+    import os
+
+    from . import batch
+    from .api import load
+    from .render.progress import progress
+    from .render.rows import RowWriter
+
+    with _Run(source):
+        graph = load(source, of)
+        name = getattr(data_file, "name", None)
+        data = batch.Data(data_file, name if isinstance(name, str) and name != "<stdin>"
+                          else "the data")
+        rows = batch.run(graph, data, settings, wrt, gradient, mode)
+        names = batch.wrt_names(graph, wrt) if gradient else None
+        writer = RowWriter(click.get_text_stream("stdout"), output_format, data.columns,
+                           graph.node_id(graph.output), names)
+        try:
+            size = os.fstat(data_file.fileno()).st_size or None
+        except (OSError, AttributeError, ValueError):
+            size = None
+        with progress(size, "rows") as update:
+            for row in rows:
+                writer.write(row)
+                if not row.number & 1023:
+                    update(data.bytes_read)
+
+
+def _check_stdin(program, program_file, data_file):
+    if data_file is None or program is not None:
+        return
+    stdin = click.get_binary_stream("stdin")
+    if data_file is stdin and (program_file is None or program_file is stdin):
+        raise click.UsageError("the program and --data cannot both come from standard input")
+
+
 # ---------------------------------------------------------------- commands
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -157,16 +203,24 @@ def cli():
 @cli.command("eval")
 @program_options
 @format_option
-def eval_command(program, program_file, settings, of, output_format):
+@data_option
+def eval_command(program, program_file, settings, of, output_format, data_file):
     """Forward pass: every node's value, in evaluation order, and the output's.
+    With --data, the output's value for every row of a CSV file.
 
     Example:
 
         cgdiff eval 'c = w*x; a = c + b; d = a - y; J = 1/2*d^2' --set w=2,x=-2,b=8,y=2
+
+        cgdiff eval 'J = (w*x + b - y)^2' --data examples/linear.csv --set w=2,b=1
     """
     from .api import evaluate
 
+    _check_stdin(program, program_file, data_file)
     source = read_program(program, program_file)
+    if data_file is not None:
+        _run_batch(source, program, program_file, data_file, settings, of, None, output_format)
+        return
     with _Run(source):
         result = evaluate(source, settings, of)
     emit(result, output_format)
@@ -185,7 +239,9 @@ def eval_command(program, program_file, settings, of, output_format):
 @click.option("--format", "output_format", type=click.Choice(FORMATS + ["latex"]),
               default="table", show_default=True,
               help="table for people; json, csv or plain for scripts; latex (with --symbolic).")
-def grad_command(program, program_file, settings, of, wrt, mode, symbolic, output_format):
+@data_option
+def grad_command(program, program_file, settings, of, wrt, mode, symbolic, output_format,
+                 data_file):
     """Forward and reverse pass: every node's value and the derivative of the
     output with respect to it, then the gradient. With --symbolic, the
     derivatives as formulas: a program cgdiff reads back (--format plain: one
@@ -196,12 +252,21 @@ def grad_command(program, program_file, settings, of, wrt, mode, symbolic, outpu
         cgdiff grad 'J = 0.5*(w*x + b - y)^2' --set w=2,x=-2,b=8,y=2
 
         cgdiff grad --symbolic 'J = 0.5*(w*x + b - y)^2' --format plain
+
+        cgdiff grad 'J = (w*x + b - y)^2' --data examples/linear.csv --set w=2,b=1 --wrt w,b
     """
     if output_format == "latex" and not symbolic:
         raise click.UsageError("--format latex needs --symbolic")
     if symbolic and mode != "reverse":
         raise click.UsageError("--symbolic is the reverse pass; drop --mode forward")
+    if symbolic and data_file is not None:
+        raise click.UsageError("--symbolic needs no data; drop --data")
+    _check_stdin(program, program_file, data_file)
     source = read_program(program, program_file)
+    if data_file is not None:
+        _run_batch(source, program, program_file, data_file, settings, of, wrt, output_format,
+                   gradient=True, mode=mode)
+        return
     if symbolic:
         from . import symbolic as sym
 
