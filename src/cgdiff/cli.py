@@ -311,5 +311,55 @@ def hessian_command(program, program_file, settings, of, wrt, output_format):
     writer[output_format](result, click.get_text_stream("stdout"))
 
 
+@cli.command("fit")
+@program_options
+@click.option("--data", "data_file", type=click.File("rb"), required=True, metavar="FILE.csv",
+              help="The rows to fit: a CSV file whose header names inputs.")
+@click.option("--params", callback=parse_names, required=True, metavar="NAME[,NAME...]",
+              help="The inputs to fit (start: --set, else the program's value, else 0).")
+@click.option("--lr", type=click.FloatRange(min=0, min_open=True), default=0.1,
+              show_default=True, help="Learning rate: each step moves p by -lr·∂cost/∂p.")
+@click.option("--steps", type=click.IntRange(min=0), default=10_000, show_default=True,
+              help="At most this many steps.")
+@click.option("--tol", type=click.FloatRange(min=0), default=1e-10, show_default=True,
+              help="Stop when the gradient's norm falls below this.")
+@format_option
+def fit_command(program, program_file, settings, of, data_file, params, lr, steps, tol,
+                output_format):
+    """Gradient descent: fit --params so that the mean of the output over the
+    rows of --data (the cost) is smallest. The output is one row's loss.
+
+    Example:
+
+        cgdiff fit -f examples/linear.cg --data examples/linear.csv --params w,b
+    """
+    from . import fit as fitting
+    from .api import load
+    from .render.progress import progress
+
+    _check_stdin(program, program_file, data_file)
+    source = read_program(program, program_file)
+    with _Run(source):
+        graph = load(source, of)
+        name = getattr(data_file, "name", None)
+        dataset = fitting.read_data(data_file, name if isinstance(name, str) and
+                                    name != "<stdin>" else "the data")
+        with progress(steps, "fitting", cost=True) as update:
+            def on_step(step, cost):
+                if not step % 50:
+                    update(step, cost=format(cost, ".6g"))
+
+            result = fitting.fit(graph, dataset, params, settings, lr, steps, tol, on_step)
+    from .render import fitting as show
+
+    if output_format == "table":
+        from rich.console import Console
+
+        Console(highlight=False).print(show.render(result))
+        return
+    writer = {"json": show.write_json, "csv": show.write_csv, "plain": show.write_plain}
+    writer[output_format](result, click.get_text_stream("stdout"))
+
+
 def main() -> None:
     cli(prog_name="cgdiff")
