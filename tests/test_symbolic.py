@@ -100,6 +100,25 @@ def test_every_op_has_a_derivative_formula_per_argument():
                 assert set(load(template).inputs) <= {"a", "b", "out"}
 
 
+@pytest.mark.parametrize("op", [op for op in ops.BY_NAME.values() if op.arity],
+                         ids=lambda op: op.name)
+def test_derivative_formulas_equal_the_numeric_partials(op):
+    from test_ops import POINTS
+
+    points = POINTS[op.name] + ([(0.0,)] if op.arity == 1 and op.name not in ("log", "sqrt")
+                                else [(1.0, 1.0)] if op.arity == 2 else [])
+    for args in points:
+        out = op.value(*args)
+        numeric = op.partials(*args, out)
+        bound = dict(zip("ab", args), out=out)
+        for template, expected in zip(op.derivative, numeric):
+            if math.isnan(expected):
+                continue
+            graph = load(template)
+            got = evaluate(graph, {n: bound[n] for n in graph.inputs}).value
+            assert math.isclose(got, expected, rel_tol=1e-12, abs_tol=1e-12), (template, args)
+
+
 def test_too_long_to_inline_is_a_clean_error(monkeypatch):
     monkeypatch.setattr(symbolic, "INLINE_LIMIT", 200)
     program = "\n".join(f"x{k} = sin(x{k - 1})*x{k - 1}" for k in range(1, 30))

@@ -95,7 +95,7 @@ def read_program(program: str | None, program_file) -> str:
     if program is not None:
         return program
     if program_file is None:
-        stdin = click.get_binary_stream("stdin")
+        stdin = standard_input()
         if stdin.isatty():
             raise click.UsageError("no program: give it as an argument, with -f FILE, "
                                    "or on standard input")
@@ -107,6 +107,10 @@ def read_program(program: str | None, program_file) -> str:
         raise ProgramError(InputTextError(
             f"the program is not valid UTF-8 (byte 0x{data[error.start]:02x} at offset "
             f"{error.start})"), None) from None
+
+
+def standard_input() -> IO[bytes]:
+    return sys.stdin.buffer
 
 
 def emit(result, output_format: str) -> None:
@@ -121,19 +125,42 @@ def emit(result, output_format: str) -> None:
     from .render import data
 
     writer = {"json": data.write_json, "csv": data.write_csv, "plain": data.write_plain}
-    writer[output_format](result, click.get_text_stream("stdout"))
+    writer[output_format](result, sys.stdout)
+
+
+#: Programs longer than this take about a second or more: show progress.
+PROGRESS_THRESHOLD = 200_000
 
 
 class _Run:
-    """Runs library calls, turning a CgdiffError into its error paragraph."""
+    """Runs library calls: turns a CgdiffError into its error paragraph and,
+    for a large program on a terminal, shows the phases on stderr as they pass.
+
+    ``progress`` is the hook to hand to the library (see api.PhaseHook).
+    """
 
     def __init__(self, source: str):
         self.source = source
+        self._bar = None
+        self.progress = lambda phase: None
+        if len(source) > PROGRESS_THRESHOLD and sys.stderr.isatty():
+            from rich.console import Console
+            from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+            self._bar = Progress(SpinnerColumn(), TextColumn("{task.description}"),
+                                 TimeElapsedColumn(), console=Console(stderr=True),
+                                 transient=True)
+            task = self._bar.add_task("reading", total=None)
+            self.progress = lambda phase: self._bar.update(task, description=phase)
 
     def __enter__(self):
+        if self._bar is not None:
+            self._bar.start()
         return self
 
     def __exit__(self, kind, error, traceback):
+        if self._bar is not None:
+            self._bar.stop()
         if isinstance(error, CgdiffError):
             raise ProgramError(error, self.source) from None
         return False
@@ -196,6 +223,7 @@ def cli():
 
     Example:
 
+    \b
         cgdiff grad 'J = 0.5*(w*x + b - y)^2' --set w=2,x=-2,b=8,y=2
     """
 
@@ -210,9 +238,9 @@ def eval_command(program, program_file, settings, of, output_format, data_file):
 
     Example:
 
+    \b
         cgdiff eval 'c = w*x; a = c + b; d = a - y; J = 1/2*d^2' --set w=2,x=-2,b=8,y=2
-
-        cgdiff eval 'J = (w*x + b - y)^2' --data examples/linear.csv --set w=2,b=1
+        cgdiff eval -f examples/linear.cg --data examples/linear.csv --set w=2,b=1
     """
     from .api import evaluate
 
@@ -221,8 +249,8 @@ def eval_command(program, program_file, settings, of, output_format, data_file):
     if data_file is not None:
         _run_batch(source, program, program_file, data_file, settings, of, None, output_format)
         return
-    with _Run(source):
-        result = evaluate(source, settings, of)
+    with _Run(source) as run:
+        result = evaluate(source, settings, of, progress=run.progress)
     emit(result, output_format)
 
 
@@ -249,11 +277,10 @@ def grad_command(program, program_file, settings, of, wrt, mode, symbolic, outpu
 
     Example:
 
+    \b
         cgdiff grad 'J = 0.5*(w*x + b - y)^2' --set w=2,x=-2,b=8,y=2
-
         cgdiff grad --symbolic 'J = 0.5*(w*x + b - y)^2' --format plain
-
-        cgdiff grad 'J = (w*x + b - y)^2' --data examples/linear.csv --set w=2,b=1 --wrt w,b
+        cgdiff grad -f examples/linear.cg --data examples/linear.csv --set w=2,b=1 --wrt w,b
     """
     if output_format == "latex" and not symbolic:
         raise click.UsageError("--format latex needs --symbolic")
@@ -277,8 +304,8 @@ def grad_command(program, program_file, settings, of, wrt, mode, symbolic, outpu
         return
     from .api import differentiate
 
-    with _Run(source):
-        result = differentiate(source, settings, of, wrt, mode)
+    with _Run(source) as run:
+        result = differentiate(source, settings, of, wrt, mode, progress=run.progress)
     emit(result, output_format)
 
 
@@ -293,6 +320,7 @@ def hessian_command(program, program_file, settings, of, wrt, output_format):
 
     Example:
 
+    \b
         cgdiff hessian 'J = 0.5*(w*x + b - y)^2' --set w=2,x=-2,b=8,y=2 --wrt w,b
     """
     from .hessian import hessian
@@ -331,6 +359,7 @@ def fit_command(program, program_file, settings, of, data_file, params, lr, step
 
     Example:
 
+    \b
         cgdiff fit -f examples/linear.cg --data examples/linear.csv --params w,b
     """
     from . import fit as fitting
