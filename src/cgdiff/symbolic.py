@@ -472,7 +472,7 @@ def statements(d: Derivatives, values: dict[str, float] | None = None) -> list[S
     f = d.formulas
     roots = list(d.gradient.values())
     keep = _reachable(f, roots)
-    uses = _use_counts(f, keep, [])
+    uses = _use_counts(f, keep, roots)  # a derivative that another one uses is shared too
     taken = set(d.graph.inputs) | set(d.graph.statement_names) | set(ops.FUNCTIONS) \
         | set(ops.CONSTANTS)
     out_names = {}
