@@ -152,3 +152,30 @@ def test_a_million_rows_stream_in_flat_memory(tmp_path):
 
     small, large = peak_kb(10_000), peak_kb(1_000_000)
     assert large - small < 8_000, (small, large)
+
+
+def test_real_pipe_streams_and_shows_no_progress_bar(tmp_path):
+    """Through the installed script with stdout and stderr piped: rows on
+    stdout, nothing at all on stderr."""
+    from pathlib import Path
+
+    script = Path(sys.executable).with_name("cgdiff")
+    if not script.exists():
+        pytest.skip("the cgdiff console script is not installed")
+    rows = "x,y\n" + "".join(f"{i / 10},{i % 7}\n" for i in range(5000))
+    done = subprocess.run([str(script), "grad", PROGRAM, "--data", "-", "--set", "w=2,b=8",
+                           "--wrt", "w", "--format", "plain"], input=rows,
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0
+    assert done.stderr == ""
+    lines = done.stdout.splitlines()
+    assert len(lines) == 5000
+    assert lines[20] == "\t".join(repr(x) for x in (0.5 * (2 * 2.0 + 8 - 6) ** 2,
+                                                     (2 * 2.0 + 8 - 6) * 2.0))
+
+
+def test_progress_is_silent_when_disabled():
+    from cgdiff.render.progress import progress
+
+    with progress(10, "rows", enabled=False) as update:
+        update(5, cost="1")

@@ -138,3 +138,17 @@ def test_cost_curve_shape():
     assert lines[-1].strip().startswith("step 0")
     flat, log = cost_curve([2.0] * 3, width=10)
     assert not log and sum(line.count("●") for line in flat) == 3
+
+
+def test_fit_through_the_installed_script():
+    import subprocess
+    import sys
+
+    script = Path(sys.executable).with_name("cgdiff")
+    if not script.exists():
+        pytest.skip("the cgdiff console script is not installed")
+    done = subprocess.run([str(script), "fit", "-f", LINEAR, "--data", LINEAR_DATA, "--params",
+                           "w,b", "--format", "json"], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0 and done.stderr == ""
+    w, b = least_squares(rows(LINEAR_DATA))
+    assert abs(json.loads(done.stdout)["params"]["w"] - w) < 1e-6

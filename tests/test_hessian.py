@@ -5,8 +5,10 @@ import json
 import math
 
 import pytest
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
 
-from cgdiff.api import differentiate
+from cgdiff.api import differentiate, load
 from cgdiff.errors import DomainProblem, NameProblem
 from cgdiff.hessian import hessian
 
@@ -61,6 +63,27 @@ def test_gradient_is_grads(program, values):
     expected = differentiate(program, values).gradient
     for name, x in expected.items():
         assert math.isclose(result.gradient[name], x, rel_tol=1e-12, abs_tol=1e-12)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.data())
+def test_random_smooth_programs_match_finite_differences(data):
+    from test_symbolic import programs, values_strategy
+
+    program = data.draw(programs(smooth=True))
+    values = data.draw(values_strategy)
+    graph = load(program)
+    used = {n: values[n] for n in graph.inputs}
+    try:
+        result = hessian(graph, used)
+        expected = finite_difference_hessian(program, used, result.names)
+    except DomainProblem:
+        assume(False)
+    scale = max(1.0, max(abs(x) for row in expected for x in row) if expected else 1.0)
+    for i, row in enumerate(result.matrix):
+        for j, x in enumerate(row):
+            assert abs(x - expected[i][j]) <= 1e-4 * scale, (program, used, i, j)
+            assert math.isclose(x, result.matrix[j][i], rel_tol=1e-9, abs_tol=1e-9)
 
 
 def test_seed_by_hand():

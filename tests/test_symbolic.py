@@ -145,22 +145,27 @@ def _close(a, b):
     return math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-9)
 
 
-UNARY = ["sin", "cos", "tanh", "sigmoid", "relu", "abs", "exp", "-", "sq"]
+UNARY = ["sin", "cos", "tanh", "sigmoid", "relu", "abs", "exp", "-", "sq", "log", "sqrt", "tan"]
+SMOOTH = {"log": "log(1 + {a}^2)", "sqrt": "sqrt(2 + {a}^2)", "tan": "tan(tanh({a}))",
+          "-": "-{a}", "sq": "{a}^2", "exp": "exp(tanh({a}))"}
 BINARY = ["+", "-", "*", "/", "max", "min", "pow"]
 
 
 @st.composite
-def programs(draw):
-    """A random program over inputs x, y, z: statements reading earlier names."""
+def programs(draw, smooth=False):
+    """A random program over inputs x, y, z: statements reading earlier names
+    (``smooth``: no kinks, for comparisons with finite differences)."""
+    unary = [f for f in UNARY if f not in ("relu", "abs")] if smooth else UNARY
+    binary = [f for f in BINARY if f not in ("max", "min")] if smooth else BINARY
     names = ["x", "y", "z"]
     lines = []
     for k in range(draw(st.integers(1, 7))):
         if draw(st.booleans()):
-            f = draw(st.sampled_from(UNARY))
+            f = draw(st.sampled_from(unary))
             a = draw(st.sampled_from(names))
-            expr = {"-": f"-{a}", "sq": f"{a}^2", "exp": f"exp(tanh({a}))"}.get(f, f"{f}({a})")
+            expr = SMOOTH.get(f, f + "({a})").format(a=a)
         else:
-            f = draw(st.sampled_from(BINARY))
+            f = draw(st.sampled_from(binary))
             a, b = draw(st.sampled_from(names)), draw(st.sampled_from(names + ["2", "0.5"]))
             if f == "/":
                 expr = f"{a}/(1 + {b}^2)"
@@ -198,6 +203,22 @@ def test_round_trip_on_random_programs(program, values):
     # ... and each formula inlined on one line.
     for name, expected in numeric.items():
         assert _close(_evaluate(symbolic.inline_text(d, name), used), expected)
+
+
+def test_through_the_installed_script(tmp_path):
+    """A real pipe: grad --symbolic into eval -f -."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    script = Path(sys.executable).with_name("cgdiff")
+    if not script.exists():
+        pytest.skip("the cgdiff console script is not installed")
+    formulas = subprocess.run([str(script), "grad", "--symbolic", SEED_STATEMENTS, "--set",
+                               SEED_SET], capture_output=True, text=True, check=True).stdout
+    back = subprocess.run([str(script), "eval", "-f", "-", "--of", "dJ_dx", "--format",
+                           "plain"], input=formulas, capture_output=True, text=True, check=True)
+    assert back.stdout == "4.0\n"
 
 
 # ---------------------------------------------------------------- the command
