@@ -88,6 +88,10 @@ class Formulas:
         self._key[key] = node
         return node
 
+    def find_var(self, name: str) -> int | None:
+        """The node of the input ``name``, if the formulas use it."""
+        return self._key.get(("var", name))
+
     def is_const(self, i: int, x: float | None = None) -> bool:
         return self.op[i] is CONST and (x is None or self.value[i] == x)
 
@@ -323,7 +327,7 @@ def derivatives(graph: Graph, wrt: Iterable[str] | None = None) -> Derivatives:
         if o is ops.INPUT:
             primal[i] = f.var(graph.name_of[i])
         elif o is ops.CONST:
-            primal[i] = _constant(f, graph, i)
+            primal[i] = f.const(graph.const[i])
         else:
             primal[i] = f.make(o, *(primal[k] for k in graph.args(i)))
             name = graph.name_of.get(i)
@@ -366,10 +370,6 @@ def derivatives(graph: Graph, wrt: Iterable[str] | None = None) -> Derivatives:
         formula = adjoint[node] if node is not None else None
         gradient[name] = f.const(0) if formula is None else formula
     return Derivatives(graph, f, gradient, primal, statement_name)
-
-
-def _constant(f: Formulas, graph: Graph, i: int) -> int:
-    return f.const(graph.const[i])
 
 
 # ---------------------------------------------------------------- writing formulas
@@ -506,7 +506,7 @@ def statements(d: Derivatives, values: dict[str, float] | None = None) -> list[S
         node = d.graph.index.get(name)
         if value is None and node is not None:
             value = d.graph.const.get(node)
-        if value is not None and f._key.get(("var", name)) in keep:
+        if value is not None and f.find_var(name) in keep:
             result.append(Statement(name, literal_text(value)))
     named = _texts(f, keep, names, None)
     for i in sorted(keep):
