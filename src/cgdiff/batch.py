@@ -9,6 +9,7 @@ stays flat however long the file is.
 from __future__ import annotations
 
 import csv
+import difflib
 import math
 from dataclasses import dataclass
 from typing import IO, Iterable, Iterator, Mapping
@@ -118,7 +119,11 @@ def check_columns(graph: Graph, columns: list[str], settings: Mapping[str, float
         if column not in graph.inputs:
             what = ("a statement, not an input" if column in graph.statement_names
                     else "not a name in the program")
-            raise NameProblem(f"the data's column '{clip(column)}' is {what}")
+            close = [name for name in graph.inputs if name.lower() == column.lower()] or \
+                difflib.get_close_matches(column, graph.inputs, n=1)
+            hint = (f" (did you mean '{close[0]}'?)" if close else
+                    "; every column must bind an input (remove it, e.g. with cut)")
+            raise NameProblem(f"the data's column '{clip(column)}' is {what}{hint}")
         if column in settings:
             raise NameProblem(f"--set {clip(column)}: '{clip(column)}' is a column of the data; "
                               "drop one of them")
