@@ -152,3 +152,44 @@ def test_fit_through_the_installed_script():
     assert done.returncode == 0 and done.stderr == ""
     w, b = least_squares(rows(LINEAR_DATA))
     assert abs(json.loads(done.stdout)["params"]["w"] - w) < 1e-6
+
+
+# ---------------------------------------------------------------- whole columns at once
+
+from hypothesis import given, settings as hsettings, strategies as st  # noqa: E402
+
+from cgdiff.fit import _columns, _row_by_row  # noqa: E402
+from strategies import programs  # noqa: E402
+
+
+@hsettings(max_examples=60, deadline=None)
+@given(st.data())
+def test_columns_agree_with_row_by_row_to_the_bit(data):
+    program = data.draw(programs())
+    graph = load(program)
+    names = [n for n in ("x", "y", "z") if n in graph.inputs]
+    column_names = names[:1]
+    params = names[1:]
+    m = data.draw(st.integers(1, 6))
+    rows = [[data.draw(st.sampled_from([-2.0, -0.5, 0.0, 0.25, 1.0, 3.0]))
+             for _ in column_names] for _ in range(m)]
+    dataset = Dataset(column_names, rows)
+    inputs = {n: 0.7 for n in graph.inputs if n in graph.index}
+    try:
+        expected = _row_by_row(graph, dataset, dict(inputs), params)
+    except Exception:
+        assert _columns(graph, dataset, dict(inputs), params) is None
+        return
+    got = _columns(graph, dataset, dict(inputs), params)
+    if got is None:  # a derivative that is not finite: the row-by-row answer stands
+        assert not all(map(math.isfinite, expected[1]))
+        return
+    assert got == expected
+
+
+def test_a_failing_row_is_reported_by_the_row_by_row_pass(run, tmp_path):
+    path = tmp_path / "d.csv"
+    path.write_text("x,y\n1,1\n-1,2\n")
+    result = run("fit", "L = (w*sqrt(x) - y)^2", "--data", str(path), "--params", "w")
+    assert result.exit_code == 1
+    assert "sqrt(x): x = -1 is not >= 0" in result.output

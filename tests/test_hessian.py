@@ -12,6 +12,7 @@ from cgdiff.api import differentiate, load
 from cgdiff.errors import DomainProblem, NameProblem
 from cgdiff.hessian import hessian
 
+from strategies import programs, values_strategy
 from conftest import SEED_ONE_LINE, SEED_SET, SEED_STATEMENTS, SEED_VALUES
 
 CASES = [
@@ -68,8 +69,6 @@ def test_gradient_is_grads(program, values):
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.data())
 def test_random_smooth_programs_match_finite_differences(data):
-    from test_symbolic import programs, values_strategy
-
     program = data.draw(programs(smooth=True))
     values = data.draw(values_strategy)
     graph = load(program)
