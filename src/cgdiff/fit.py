@@ -4,8 +4,9 @@ leads.
 The program's output is a loss L for one data row; the cost is its mean over
 the rows, J = 1/m Σ L. Each step runs the forward and reverse pass over every
 row (the graph is built once; the passes run on whole columns), averages
-∂L/∂param, and moves every parameter against its gradient: p ← p - lr·∂J/∂p. It stops when the gradient's norm falls
-below ``tol`` or after ``steps`` updates.
+∂L/∂param, and moves every parameter against its gradient: p ← p - lr·∂J/∂p.
+It stops when the gradient's norm falls below ``tol`` or after ``steps``
+updates.
 
 The rows are read into memory once (a fit passes over them many times).
 """

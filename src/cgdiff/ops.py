@@ -125,8 +125,10 @@ FUNCTIONS: dict[str, Op] = {
     "sqrt": Op("sqrt", 1, math.sqrt, lambda a, out: (0.5 / out if out > 0 else NAN,),
                ("1/(2*sqrt(a))",), lambda a: None if a >= 0 else f"x = {_fmt(a)} is not >= 0",
                derivative=("0.5/out",)),
-    "sin": Op("sin", 1, math.sin, lambda a, out: (math.cos(a),), ("cos(a)",), derivative=("cos(a)",)),
-    "cos": Op("cos", 1, math.cos, lambda a, out: (-math.sin(a),), ("-sin(a)",), derivative=("-sin(a)",)),
+    "sin": Op("sin", 1, math.sin, lambda a, out: (math.cos(a),), ("cos(a)",),
+              derivative=("cos(a)",)),
+    "cos": Op("cos", 1, math.cos, lambda a, out: (-math.sin(a),), ("-sin(a)",),
+              derivative=("-sin(a)",)),
     "tan": Op("tan", 1, math.tan, lambda a, out: (1.0 + out * out,), ("1 + tan(a)^2",),
               derivative=("1 + out^2",)),
     "tanh": Op("tanh", 1, math.tanh, lambda a, out: (1.0 - out * out,), ("1 - tanh(a)^2",),
@@ -135,7 +137,8 @@ FUNCTIONS: dict[str, Op] = {
                   ("sigmoid(a)*(1 - sigmoid(a))",), derivative=("out*(1 - out)",)),
     # relu'(0) = 0 and abs'(0) = 0, the SPEC's conventions at the kink.
     "relu": Op("relu", 1, lambda a: a if a > 0 else 0.0,
-               lambda a, out: (1.0 if a > 0 else 0.0,), ("1 if a > 0 else 0",), derivative=("step(a)",)),
+               lambda a, out: (1.0 if a > 0 else 0.0,), ("1 if a > 0 else 0",),
+               derivative=("step(a)",)),
     "abs": Op("abs", 1, abs, lambda a, out: (1.0 if a > 0 else -1.0 if a < 0 else 0.0,),
               ("sign(a)",), derivative=("sign(a)",)),
     # At a tie the first argument takes the whole derivative.
