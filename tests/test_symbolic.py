@@ -129,6 +129,20 @@ def test_too_long_to_inline_is_a_clean_error(monkeypatch):
     assert "dx29_dx0" in symbolic.program_text(d)  # the named form stays small
 
 
+def test_writing_takes_memory_of_the_output_only():
+    """A 3000-step chain: its ∂/∂w sums 3000 terms; writing it must not keep a
+    copy of every prefix of that sum (quadratic memory)."""
+    import tracemalloc
+
+    program = "v0 = x\n" + "\n".join(f"v{k} = tanh(w*v{k - 1} + b)" for k in range(1, 3000))
+    d = symbolic.derivatives(load(program), ["w"])
+    tracemalloc.start()
+    text = symbolic.program_text(d)
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert peak < 20 * len(text) + 5_000_000, (peak, len(text))
+
+
 def test_deep_program_does_not_recurse():
     program = "J = " + "sin(" * 3000 + "x" + ")" * 3000
     d = symbolic.derivatives(load(program))

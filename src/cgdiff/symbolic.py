@@ -385,51 +385,74 @@ def number_text(x: float) -> str:
     return repr(x)
 
 
-def _texts(f: Formulas, keep: set[int], names: dict[int, str], limit: int | None):
-    """Each needed node's text and precedence, children before parents.
-
-    A node in ``names`` is written as that name. ``limit`` refuses texts longer
-    than that (sizes are added up before any string is built).
-    """
-    if limit is not None:
-        size = {}
-        for i in sorted(keep):
-            if i in names or f.op[i] in (VAR, CONST):
-                size[i] = 24 if f.op[i] is CONST else len(names.get(i) or f.name[i])
-            else:
-                size[i] = 16 + sum(size[k] for k in f.args(i))
-                if size[i] > limit:
-                    return None
-    text: dict[int, tuple[str, int]] = {}
+def _too_long(f: Formulas, keep: set[int], limit: int) -> bool:
+    """Whether the inlined text of some node would pass ``limit`` characters
+    (sizes are added up, children before parents, before any text is built)."""
+    size: dict[int, int] = {}
     for i in sorted(keep):
-        text[i] = _text(f, i, text, names)
-    return text
+        o = f.op[i]
+        if o is VAR or o is CONST:
+            size[i] = 24 if o is CONST else len(f.name[i])
+        else:
+            size[i] = 16 + sum(size[k] for k in f.args(i))
+            if size[i] > limit:
+                return True
+    return False
 
 
-def _text(f: Formulas, i: int, text, names) -> tuple[str, int]:
-    if i in names:
-        return names[i], _ATOM
+# A node is written as a list of pieces: strings, and child nodes (ints) that
+# are written in their place. Writing walks the pieces with an explicit stack,
+# so the memory is that of the output, however long and deep the formula.
+
+def _precedence(f: Formulas, i: int) -> int:
+    o = f.op[i]
+    if o is CONST:
+        return _UNARY if f.value[i] < 0 else _ATOM
+    return _PRECEDENCE.get(o, _ATOM)
+
+
+def _plain_pieces(f: Formulas, i: int, prec) -> list:
+    """The pieces of node ``i`` in cgdiff's own syntax."""
     o = f.op[i]
     if o is VAR:
-        return f.name[i], _ATOM
+        return [f.name[i]]
     if o is CONST:
-        x = f.value[i]
-        return number_text(x), (_UNARY if x < 0 else _ATOM)
+        return [number_text(f.value[i])]
 
-    def arg(k: int, at_least: int) -> str:
-        s, p = text[k]
-        return s if p >= at_least else f"({s})"
+    def arg(k: int, at_least: int) -> list:
+        return [k] if prec(k) >= at_least else ["(", k, ")"]
 
     a, b = f.arg0[i], f.arg1[i]
     if o is ADD or o is SUB:
-        return f"{arg(a, _SUM)} {o.symbol} {arg(b, _PRODUCT)}", _SUM
+        return [*arg(a, _SUM), f" {o.symbol} ", *arg(b, _PRODUCT)]
     if o is MUL or o is DIV:
-        return f"{arg(a, _PRODUCT)}{o.symbol}{arg(b, _UNARY)}", _PRODUCT
+        return [*arg(a, _PRODUCT), o.symbol, *arg(b, _UNARY)]
     if o is NEG:
-        return f"-{arg(a, _UNARY)}", _UNARY
+        return ["-", *arg(a, _UNARY)]
     if o is POW:
-        return f"{arg(a, _ATOM)}^{arg(b, _UNARY)}", _POWER
-    return f"{o.name}({', '.join(text[k][0] for k in f.args(i))})", _ATOM
+        return [*arg(a, _ATOM), "^", *arg(b, _UNARY)]
+    pieces: list = [o.name, "("]
+    for position, k in enumerate(f.args(i)):
+        pieces += [", ", k] if position else [k]
+    return pieces + [")"]
+
+
+def _write(f: Formulas, root: int, names: dict[int, str], pieces_of, precedence) -> str:
+    """The text of ``root``: nodes in ``names`` (other than root) by name."""
+    def prec(k: int) -> int:
+        return _ATOM if k in names else precedence(f, k)
+
+    out: list[str] = []
+    stack: list = list(reversed(pieces_of(f, root, prec)))
+    while stack:
+        item = stack.pop()
+        if item.__class__ is str:
+            out.append(item)
+        elif item in names:
+            out.append(names[item])
+        else:
+            stack.extend(reversed(pieces_of(f, item, prec)))
+    return "".join(out)
 
 
 def _reachable(f: Formulas, roots: Iterable[int]) -> set[int]:
@@ -508,12 +531,13 @@ def statements(d: Derivatives, values: dict[str, float] | None = None) -> list[S
             value = d.graph.const.get(node)
         if value is not None and f.find_var(name) in keep:
             result.append(Statement(name, literal_text(value)))
-    named = _texts(f, keep, names, None)
     for i in sorted(keep):
         if i in names:
-            result.append(Statement(names[i], _text(f, i, named, {})[0]))
+            result.append(Statement(names[i], _write(f, i, names, _plain_pieces, _precedence)))
     for name, node in d.gradient.items():
-        result.append(Statement(out_names[name], named[node][0]))
+        text = names[node] if node in names else _write(f, node, names, _plain_pieces,
+                                                         _precedence)
+        result.append(Statement(out_names[name], text))
     return result
 
 
@@ -542,11 +566,10 @@ def formula_text(f: Formulas, node: int, limit: int | None = None) -> str | None
     """One node's formula, inlined; None when longer than ``limit``
     (default INLINE_LIMIT)."""
     limit = INLINE_LIMIT if limit is None else limit
-    keep = _reachable(f, [node])
-    text = _texts(f, keep, {}, limit)
-    if text is None or len(text[node][0]) > limit:
+    if _too_long(f, _reachable(f, [node]), limit):
         return None
-    return text[node][0]
+    text = _write(f, node, {}, _plain_pieces, _precedence)
+    return text if len(text) <= limit else None
 
 
 def inline_text(d: Derivatives, name: str) -> str:
@@ -618,53 +641,57 @@ def latex_text(d: Derivatives, name: str) -> str:
     r"""``\frac{\partial J}{\partial w} = ...``, the formula inlined."""
     f = d.formulas
     root = d.gradient[name]
-    keep = _reachable(f, [root])
-    if _texts(f, keep, {}, INLINE_LIMIT) is None:
+    if _too_long(f, _reachable(f, [root]), INLINE_LIMIT):
         inline_text(d, name)  # raises the error
-    text: dict[int, tuple[str, int]] = {}
-    for i in sorted(keep):
-        text[i] = _latex(f, i, text)
     lhs = (r"\frac{\partial " + latex_name(d.output_name) + r"}{\partial "
            + latex_name(name) + "}")
-    return f"{lhs} = {text[root][0]}"
+    return f"{lhs} = {_write(f, root, {}, _latex_pieces, _latex_precedence)}"
 
 
-def _latex(f: Formulas, i: int, text) -> tuple[str, int]:
+def _latex_precedence(f: Formulas, i: int) -> int:
+    o = f.op[i]
+    if o is CONST:
+        s = number_text(f.value[i])
+        if "e" in s and s != "e":
+            return _PRODUCT  # 1.5 \cdot 10^{-7}
+        return _UNARY if f.value[i] < 0 else _ATOM
+    if o is DIV:
+        return _ATOM  # \frac{}{} needs no parentheses
+    return _PRECEDENCE.get(o, _ATOM)
+
+
+def _latex_pieces(f: Formulas, i: int, prec) -> list:
     o = f.op[i]
     if o is VAR:
-        return latex_name(f.name[i]), _ATOM
+        return [latex_name(f.name[i])]
     if o is CONST:
-        x = f.value[i]
-        s = number_text(x)
+        s = number_text(f.value[i])
         if s == "pi":
-            return r"\pi", _ATOM
+            return [r"\pi"]
         if "e" in s and s != "e":
             mantissa, exponent = s.split("e")
-            s = mantissa + r" \cdot 10^{" + str(int(exponent)) + "}"
-            return s, _PRODUCT
-        return s, (_UNARY if x < 0 else _ATOM)
+            return [mantissa + r" \cdot 10^{" + str(int(exponent)) + "}"]
+        return [s]
 
-    def arg(k: int, at_least: int) -> str:
-        s, p = text[k]
-        return s if p >= at_least else r"\left(" + s + r"\right)"
+    def arg(k: int, at_least: int) -> list:
+        return [k] if prec(k) >= at_least else [r"\left(", k, r"\right)"]
 
     a, b = f.arg0[i], f.arg1[i]
     if o is ADD or o is SUB:
-        return f"{arg(a, _SUM)} {o.symbol} {arg(b, _PRODUCT)}", _SUM
+        return [*arg(a, _SUM), f" {o.symbol} ", *arg(b, _PRODUCT)]
     if o is MUL:
-        return f"{arg(a, _PRODUCT)} \\cdot {arg(b, _UNARY)}", _PRODUCT
+        return [*arg(a, _PRODUCT), r" \cdot ", *arg(b, _UNARY)]
     if o is DIV:
-        return r"\frac{" + text[a][0] + "}{" + text[b][0] + "}", _ATOM
+        return [r"\frac{", a, "}{", b, "}"]
     if o is NEG:
-        return f"-{arg(a, _UNARY)}", _UNARY
+        return ["-", *arg(a, _UNARY)]
     if o is POW:
-        return arg(a, _ATOM) + "^{" + text[b][0] + "}", _POWER
-    args = [text[k][0] for k in f.args(i)]
+        return [*arg(a, _ATOM), "^{", b, "}"]
     if o.name == "sqrt":
-        return r"\sqrt{" + args[0] + "}", _ATOM
+        return [r"\sqrt{", a, "}"]
     if o.name == "abs":
-        return r"\left|" + args[0] + r"\right|", _ATOM
-    command = _LATEX_FUNCTIONS.get(o.name, r"\operatorname{" + o.name + "}")
-    return command + r"\left(" + ", ".join(args) + r"\right)", _ATOM
-
-
+        return [r"\left|", a, r"\right|"]
+    pieces: list = [_LATEX_FUNCTIONS.get(o.name, r"\operatorname{" + o.name + "}"), r"\left("]
+    for position, k in enumerate(f.args(i)):
+        pieces += [", ", k] if position else [k]
+    return pieces + [r"\right)"]
