@@ -17,7 +17,7 @@ from __future__ import annotations
 import math
 from typing import Sequence
 
-from ..errors import clip
+from ..errors import CgdiffError, clip
 from ..graph import Graph
 from . import human_number
 
@@ -198,3 +198,47 @@ def to_tree(graph: Graph, values: Sequence[float] | None = None,
         branch = parent.add(line(i))
         stack.extend((a, branch) for a in reversed(graph.args(i)))
     return root
+
+
+# ---------------------------------------------------------------- files
+
+#: -o suffixes that are text in a picture language, and those Graphviz draws.
+TEXT_SUFFIXES = {".dot": "dot", ".gv": "dot", ".mmd": "mermaid", ".mermaid": "mermaid"}
+GRAPHVIZ_SUFFIXES = {".svg": "svg", ".png": "png", ".pdf": "pdf"}
+
+
+class GraphvizMissing(CgdiffError):
+    """``dot`` is not on PATH."""
+
+
+class GraphvizFailed(CgdiffError):
+    """``dot`` ran and failed."""
+
+
+def format_for_file(path: str, default: str) -> str:
+    """Which picture a file named ``path`` gets: its suffix decides
+    (``.dot``, ``.mmd``, ``.svg``/``.png``/``.pdf``), else ``default``."""
+    suffix = path[path.rfind("."):].lower() if "." in path else ""
+    if suffix in GRAPHVIZ_SUFFIXES:
+        return GRAPHVIZ_SUFFIXES[suffix]
+    return TEXT_SUFFIXES.get(suffix, default)
+
+
+def render_with_graphviz(dot_text: str, path: str, image_format: str) -> None:
+    """Draw DOT text into ``path`` (svg, png or pdf) with Graphviz's ``dot``."""
+    import shutil
+    import subprocess
+
+    dot = shutil.which("dot")
+    if dot is None:
+        raise GraphvizMissing(
+            f"writing {path} needs Graphviz's `dot` program, which is not on PATH: install "
+            f"Graphviz (Debian/Ubuntu: apt-get install graphviz; macOS: brew install "
+            f"graphviz), or write the DOT text with -o FILE.dot and render it elsewhere")
+    completed = subprocess.run([dot, f"-T{image_format}", "-o", path], input=dot_text.encode(),
+                               capture_output=True)
+    if completed.returncode != 0:
+        message = completed.stderr.decode(errors="replace").strip().splitlines()
+        raise GraphvizFailed(f"Graphviz could not draw {path}: "
+                             + (clip(message[0], 200) if message else
+                                f"dot exited with status {completed.returncode}"))
