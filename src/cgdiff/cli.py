@@ -185,8 +185,12 @@ def eval_command(program, program_file, settings, of, output_format):
 @click.option("--mode", type=click.Choice(["reverse", "forward"]), default="reverse",
               show_default=True,
               help="reverse: backpropagation, one sweep; forward: one tangent sweep per input.")
+@click.option("--stats", is_flag=True,
+              help="Also count the work each method does on this program, measured while the "
+                   "passes run: one reverse sweep, forward mode over every input, finite "
+                   "differences (table and json only).")
 @format_option
-def grad_command(program, program_file, settings, of, wrt, mode, output_format):
+def grad_command(program, program_file, settings, of, wrt, mode, stats, output_format):
     """Forward and reverse pass: every node's value and the derivative of the
     output with respect to it, then the gradient.
 
@@ -194,13 +198,99 @@ def grad_command(program, program_file, settings, of, wrt, mode, output_format):
 
     \b
         cgdiff grad 'J = 0.5*(w*x + b - y)^2' --set w=2,x=-2,b=8,y=2
+        cgdiff grad -f examples/wide.cg --stats
     """
+    from .api import differentiate
+
+    if stats and output_format not in ("table", "json"):
+        raise click.UsageError("--stats needs --format table or json")
+    source = read_program(program, program_file)
+    with _Run(source):
+        result = differentiate(source, settings, of, wrt, mode)
+        if stats:
+            from .stats import measure
+
+            counts = measure(result.graph, result.inputs, wrt)
+    if not stats:
+        emit(result, output_format)
+    elif output_format == "json":
+        from .render import data
+
+        data.write_json(result, sys.stdout, {"stats": counts.as_dict()})
+    else:
+        from rich.console import Console
+
+        from .render.check_table import stats_table
+        from .render.table import render
+
+        console = Console(highlight=False)
+        console.print(render(result))
+        console.print(stats_table(counts))
+
+
+@cli.command("check")
+@program_options
+@click.option("--wrt", callback=parse_names, metavar="NAME[,NAME...]",
+              help="Check the derivatives with respect to these (default: every input).")
+@click.option("--eps", "relative_step", type=click.FloatRange(0, 1, min_open=True),
+              default=None, metavar="H",
+              help="Relative step of the finite differences: input x is moved by "
+                   "h = H*max(1, |x|). Default: the cube root of the float epsilon, "
+                   "6.06e-6. Why: the central difference's truncation error shrinks like "
+                   "h^2 while its rounding error grows like eps*|J|/h; they balance near "
+                   "h = eps^(1/3) times the input's scale (the spacing of floats grows "
+                   "with |x|, so a fixed h would be lost in rounding for large inputs).")
+@click.option("--rtol", type=click.FloatRange(0, None), default=1e-5, show_default=True,
+              metavar="R", help="Relative tolerance: agree when |reverse - difference| "
+                                "<= atol + R*max(|reverse|, |difference|).")
+@click.option("--atol", type=click.FloatRange(0, None), default=1e-8, show_default=True,
+              metavar="A", help="Absolute tolerance, for derivatives near 0.")
+@click.option("--nudge", "nudges", multiple=True, callback=parse_settings,
+              metavar="NAME=DELTA[,...]",
+              help="Also move these inputs by DELTA (all at once) and show the output before "
+                   "and after, the actual change and the change the derivatives predict.")
+@click.option("--format", "output_format", type=click.Choice(["table", "json", "plain"]),
+              default="table", show_default=True,
+              help="table for people; json or plain (NAME, reverse, difference, ok) for scripts.")
+def check_command(program, program_file, settings, of, wrt, relative_step, rtol, atol, nudges,
+                  output_format):
+    """Check the gradient: reverse mode beside central finite differences, input
+    by input, with the absolute and relative error. Exits 1 if any disagrees.
+
+    Example:
+
+    \b
+        cgdiff check -f examples/seed.cg
+        cgdiff check -f examples/seed.cg --nudge w=0.001
+    """
+    from . import check
     from .api import differentiate
 
     source = read_program(program, program_file)
     with _Run(source):
-        result = differentiate(source, settings, of, wrt, mode)
-    emit(result, output_format)
+        result = differentiate(source, settings, of, wrt)
+        report = check.check(result, wrt, relative_step or check.RELATIVE_STEP, rtol, atol,
+                             nudges)
+    if output_format == "json":
+        import json
+
+        click.echo(json.dumps(check.to_json(report), ensure_ascii=False))
+    elif output_format == "plain":
+        for row in report.rows:
+            difference = "" if row.difference is None else repr(row.difference)
+            ok = {True: "ok", False: "FAIL", None: "unchecked"}[row.ok]
+            click.echo(f"{row.name}\t{row.derivative!r}\t{difference}\t{ok}")
+    else:
+        from rich.console import Console
+
+        from .render.check_table import check_table
+
+        Console(highlight=False).print(check_table(report))
+    if not report.ok:
+        bad = ", ".join(row.name for row in report.rows if row.ok is False)
+        raise ProgramError(CgdiffError(
+            f"the reverse-mode derivative disagrees with finite differences for {bad} "
+            f"(rtol {rtol:g}, atol {atol:g})"), None)
 
 
 @cli.command("explain")
@@ -216,6 +306,7 @@ def explain_command(program, program_file, settings, of, wrt, width):
 
     Example:
 
+    \b
         cgdiff explain 'c = w*x; a = c + b; d = a - y; J = 1/2*d^2' --set w=2,x=-2,b=8,y=2
     """
     from .api import differentiate
@@ -246,6 +337,7 @@ def graph_command(program, program_file, settings, of, picture_format, values, o
 
     Example:
 
+    \b
         cgdiff graph 'J = 0.5*(w*x + b - y)^2' --set w=2,x=-2,b=8,y=2 --values -o seed.svg
     """
     from . import passes
