@@ -84,3 +84,13 @@ def test_unwritable_output_file(run, tmp_path):
 def test_bad_format_is_a_usage_error(run):
     result = run("graph", SEED_STATEMENTS, "--format", "png")
     assert result.exit_code == 2
+
+
+def test_the_committed_seed_picture_carries_the_lectures_numbers():
+    from pathlib import Path
+
+    svg = (Path(__file__).resolve().parent.parent / "docs" / "seed-graph.svg").read_text(
+        encoding="utf-8")
+    assert svg.lstrip().startswith("<?xml")
+    for text in ["c = w*x", "∂J/∂w = &#45;4", "∂J/∂d = 2", "value 2"]:
+        assert text in svg
