@@ -133,7 +133,7 @@ def test_tree_of_a_deep_graph_needs_no_recursion():
     depth = 2000
     source = "J = " + "(" * depth + "x" + "+1)" * depth
     graph = api.load(source)
-    tree = picture.to_tree(graph)
+    tree = picture.to_tree(graph, max_depth=10 * depth)
     # Walk the built tree without recursion: it holds every node once.
     count, stack = 0, [tree]
     while stack:
@@ -142,3 +142,11 @@ def test_tree_of_a_deep_graph_needs_no_recursion():
         stack.extend(node.children)
     assert count == len(graph)
     assert picture.to_dot(graph).count("->") == 2 * depth
+
+
+def test_a_very_deep_tree_is_cut_and_says_so():
+    depth = 5000
+    graph = api.load("J = " + "(" * depth + "x" + "+1)" * depth)
+    text = text_of(picture.to_tree(graph), width=2000)
+    assert "⋯ deeper levels not drawn (the tree stops at depth 200" in text
+    assert len(text.splitlines()) < 1000

@@ -172,8 +172,13 @@ def to_mermaid(graph: Graph, values: Sequence[float] | None = None,
 
 # ---------------------------------------------------------------- Rich tree
 
+#: How deep the terminal tree goes: each level indents, so drawing a
+#: 100,000-deep expression would take quadratic time and be unreadable anyway.
+MAX_TREE_DEPTH = 200
+
+
 def to_tree(graph: Graph, values: Sequence[float] | None = None,
-            adjoints: Sequence[float] | None = None):
+            adjoints: Sequence[float] | None = None, max_depth: int = MAX_TREE_DEPTH):
     """A Rich ``Tree`` from the output down to the inputs, for the terminal.
 
     A node that feeds several others (``w`` in ``w*x + w``) is drawn in full
@@ -197,9 +202,9 @@ def to_tree(graph: Graph, values: Sequence[float] | None = None,
     root = Tree(line(graph.output), guide_style="dim")
     drawn = {graph.output}
     # Pre-order, first argument first: push the arguments in reverse.
-    stack = [(a, root) for a in reversed(graph.args(graph.output))]
+    stack = [(a, root, 1) for a in reversed(graph.args(graph.output))]
     while stack:
-        i, parent = stack.pop()
+        i, parent, depth = stack.pop()
         if i in drawn:
             reference = Text()
             reference.append(graph.node_id(i), style="bold cyan")
@@ -208,7 +213,12 @@ def to_tree(graph: Graph, values: Sequence[float] | None = None,
             continue
         drawn.add(i)
         branch = parent.add(line(i))
-        stack.extend((a, branch) for a in reversed(graph.args(i)))
+        args = graph.args(i)
+        if args and depth >= max_depth:
+            branch.add(Text(f"⋯ deeper levels not drawn (the tree stops at depth {max_depth}; "
+                            "--format dot draws the whole graph)", style="dim italic"))
+            continue
+        stack.extend((a, branch, depth + 1) for a in reversed(args))
     return root
 
 
