@@ -140,3 +140,11 @@ def test_eps_changes_the_step(run):
     result = run("check", SEED_STATEMENTS, "--set", SEED_SET, "--format", "json", "--eps", "1e-3")
     data = json.loads(result.stdout)
     assert data["inputs"][0]["step"] == pytest.approx(2e-3)
+
+
+def test_wrt_a_statement_is_reported_not_checked():
+    result = api.differentiate(SEED_STATEMENTS, SEED_VALUES, wrt=["c", "w"])
+    report = check(result, ["c", "w"])
+    assert report.ok
+    assert report.rows[0].ok is None and "statement" in report.rows[0].note
+    assert report.rows[1].ok is True

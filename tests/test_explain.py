@@ -108,3 +108,11 @@ def test_explain_command_errors(run, args, code, message):
     result = run("explain", SEED_STATEMENTS, *args)
     assert result.exit_code == code
     assert message in result.stderr
+
+
+def test_wrt_a_statement_explains_it_once():
+    result = api.differentiate(SEED_STATEMENTS, SEED_VALUES, wrt=["c", "w"])
+    text = "\n".join(explain(result, ["c", "w"]))
+    assert text.count("\nc = w*x = -4\n") == 1
+    assert "c: a statement, not an input" in text
+    assert "∂J/∂c = 2, ∂J/∂w = -4" in text

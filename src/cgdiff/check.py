@@ -101,6 +101,10 @@ def check(result: Result, wrt: Iterable[str] | None = None,
     rows = []
     for name in names:
         derivative = result.gradient[name]
+        if name not in result.inputs and name in graph.index:
+            rows.append(Row(name, result.values[graph.index[name]], derivative, 0.0, None,
+                            note="a statement, not an input: finite differences move inputs"))
+            continue
         if name not in result.inputs:  # the output does not depend on it
             rows.append(Row(name, math.nan, derivative, 0.0, 0.0, 0.0, 0.0, derivative == 0.0,
                             "the output does not depend on it"))

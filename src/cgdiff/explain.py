@@ -158,7 +158,8 @@ def explain(result: Result, wrt: Iterable[str] | None = None, nudge: float = NUD
     # Right to left through the inner nodes, then the inputs in the order asked.
     steps = [i for i in range(out - 1, -1, -1)
              if on_path[i] and i in users and graph.op[i] is not ops.INPUT]
-    steps += [node for node in seeds.values() if node is not None and node in users]
+    steps += [node for node in seeds.values()
+              if node is not None and node in users and graph.op[node] is ops.INPUT]
     for i in steps:
         lines.append("")
         lines.extend(_step(graph, values, adjoints, i, users[i], J, dJ))
@@ -226,6 +227,8 @@ def nudge_line(result: Result, name: str, delta: float, derivative: float) -> st
     J = _name(graph, graph.output)
     before = result.value
     start = result.inputs.get(name)
+    if start is None and name in graph.index:
+        return f"{name}: a statement, not an input; the check nudges inputs only"
     if start is None:  # the output does not depend on it
         return f"{name}: {J} does not depend on {name}, so nudging it changes nothing (∂ = 0)"
     moved = dict(result.inputs)
