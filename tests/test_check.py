@@ -148,3 +148,9 @@ def test_wrt_a_statement_is_reported_not_checked():
     assert report.ok
     assert report.rows[0].ok is None and "statement" in report.rows[0].note
     assert report.rows[1].ok is True
+
+
+def test_a_non_finite_nudge_names_the_option(run):
+    result = run("check", SEED_STATEMENTS, "--set", SEED_SET, "--nudge", "w=inf")
+    assert result.exit_code == 1
+    assert result.stderr.startswith("error: --nudge w=inf")

@@ -228,6 +228,15 @@ def grad_command(program, program_file, settings, of, wrt, mode, stats, output_f
         console.print(stats_table(counts))
 
 
+def _as_option(option: str, callback, ctx, param, values):
+    """``callback``'s errors, naming ``option`` instead of --set."""
+    try:
+        return callback(ctx, param, values)
+    except ProgramError as error:
+        error.text = error.text.replace("--set", option, 1)
+        raise
+
+
 @cli.command("check")
 @program_options
 @click.option("--wrt", callback=parse_names, metavar="NAME[,NAME...]",
@@ -245,7 +254,8 @@ def grad_command(program, program_file, settings, of, wrt, mode, stats, output_f
                                 "<= atol + R*max(|reverse|, |difference|).")
 @click.option("--atol", type=click.FloatRange(0, None), default=1e-8, show_default=True,
               metavar="A", help="Absolute tolerance, for derivatives near 0.")
-@click.option("--nudge", "nudges", multiple=True, callback=parse_settings,
+@click.option("--nudge", "nudges", multiple=True, callback=lambda ctx, param, values:
+              _as_option("--nudge", parse_settings, ctx, param, values),
               metavar="NAME=DELTA[,...]",
               help="Also move these inputs by DELTA (all at once) and show the output before "
                    "and after, the actual change and the change the derivatives predict.")
