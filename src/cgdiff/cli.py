@@ -128,16 +128,39 @@ def emit(result, output_format: str) -> None:
     writer[output_format](result, sys.stdout)
 
 
+#: Programs longer than this take about a second or more: show progress.
+PROGRESS_THRESHOLD = 200_000
+
+
 class _Run:
-    """Runs library calls, turning a CgdiffError into its error paragraph."""
+    """Runs library calls: turns a CgdiffError into its error paragraph and,
+    for a large program on a terminal, shows the phases on stderr as they pass.
+
+    ``progress`` is the hook to hand to the library (see api.PhaseHook).
+    """
 
     def __init__(self, source: str):
         self.source = source
+        self._bar = None
+        self.progress = lambda phase: None
+        if len(source) > PROGRESS_THRESHOLD and sys.stderr.isatty():
+            from rich.console import Console
+            from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+            self._bar = Progress(SpinnerColumn(), TextColumn("{task.description}"),
+                                 TimeElapsedColumn(), console=Console(stderr=True),
+                                 transient=True)
+            task = self._bar.add_task("reading", total=None)
+            self.progress = lambda phase: self._bar.update(task, description=phase)
 
     def __enter__(self):
+        if self._bar is not None:
+            self._bar.start()
         return self
 
     def __exit__(self, kind, error, traceback):
+        if self._bar is not None:
+            self._bar.stop()
         if isinstance(error, CgdiffError):
             raise ProgramError(error, self.source) from None
         return False
@@ -173,8 +196,8 @@ def eval_command(program, program_file, settings, of, output_format):
     from .api import evaluate
 
     source = read_program(program, program_file)
-    with _Run(source):
-        result = evaluate(source, settings, of)
+    with _Run(source) as run:
+        result = evaluate(source, settings, of, progress=run.progress)
     emit(result, output_format)
 
 
@@ -205,8 +228,8 @@ def grad_command(program, program_file, settings, of, wrt, mode, stats, output_f
     if stats and output_format not in ("table", "json"):
         raise click.UsageError("--stats needs --format table or json")
     source = read_program(program, program_file)
-    with _Run(source):
-        result = differentiate(source, settings, of, wrt, mode)
+    with _Run(source) as run:
+        result = differentiate(source, settings, of, wrt, mode, progress=run.progress)
         if stats:
             from .stats import measure
 
@@ -277,8 +300,8 @@ def check_command(program, program_file, settings, of, wrt, relative_step, rtol,
     from .api import differentiate
 
     source = read_program(program, program_file)
-    with _Run(source):
-        result = differentiate(source, settings, of, wrt)
+    with _Run(source) as run:
+        result = differentiate(source, settings, of, wrt, progress=run.progress)
         report = check.check(result, wrt, relative_step or check.RELATIVE_STEP, rtol, atol,
                              nudges)
     if output_format == "json":
@@ -323,8 +346,8 @@ def explain_command(program, program_file, settings, of, wrt, width):
     from .explain import as_text, explain
 
     source = read_program(program, program_file)
-    with _Run(source):
-        result = differentiate(source, settings, of, wrt)
+    with _Run(source) as run:
+        result = differentiate(source, settings, of, wrt, progress=run.progress)
         text = as_text(explain(result, wrt), width)
     click.echo(text, nl=False)
 
@@ -356,13 +379,13 @@ def graph_command(program, program_file, settings, of, picture_format, values, o
 
     source = read_program(program, program_file)
     chosen = picture.format_for_file(output_file, picture_format) if output_file else picture_format
-    with _Run(source):
+    with _Run(source) as run:
         if values:
-            result = evaluate(source, settings, of)
+            result = evaluate(source, settings, of, progress=run.progress)
             graph, node_values = result.graph, result.values
             adjoints = passes.reverse(graph, node_values)
         else:
-            graph = load(source, of)
+            graph = load(source, of, progress=run.progress)
             if settings:
                 passes.input_values(graph, settings)  # --set naming no input is still an error
             node_values = adjoints = None
