@@ -94,3 +94,8 @@ def test_the_committed_seed_picture_carries_the_lectures_numbers():
     assert svg.lstrip().startswith("<?xml")
     for text in ["c = w*x", "∂J/∂w = &#45;4", "∂J/∂d = 2", "value 2"]:
         assert text in svg
+
+
+def test_dash_is_standard_output(run):
+    result = run("graph", SEED_STATEMENTS, "--format", "mermaid", "-o", "-")
+    assert result.stdout.startswith("flowchart LR")

@@ -361,7 +361,7 @@ def explain_command(program, program_file, settings, of, wrt, width):
               help="Show each node's value and the output's derivative with respect to it "
                    "(the inputs then need values); edges carry the local derivatives.")
 @click.option("-o", "--output", "output_file", metavar="FILE",
-              help="Write to FILE instead of standard output. Its suffix decides what: "
+              help="Write to FILE instead of standard output ('-'). Its suffix decides what: "
                    ".dot/.gv DOT text, .mmd Mermaid text, .svg/.png/.pdf drawn by Graphviz's "
                    "`dot` (which must be installed); any other suffix gets --format.")
 def graph_command(program, program_file, settings, of, picture_format, values, output_file):
@@ -377,6 +377,8 @@ def graph_command(program, program_file, settings, of, picture_format, values, o
     from .api import evaluate, load
     from .render import picture
 
+    if output_file == "-":
+        output_file = None
     source = read_program(program, program_file)
     chosen = picture.format_for_file(output_file, picture_format) if output_file else picture_format
     with _Run(source) as run:
