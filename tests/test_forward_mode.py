@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from cgdiff import api
 from cgdiff.errors import DomainProblem
 
-from conftest import SEED_SET, SEED_STATEMENTS, SEED_VALUES
+from conftest import SEED_SET, SEED_STATEMENTS
 
 INPUTS = ["a", "b", "c"]
 # Everything the op table has, including the kinks (relu, abs, max, min: both

@@ -166,14 +166,14 @@ def explain(result: Result, wrt: Iterable[str] | None = None, nudge: float = NUD
 
     lines.append("")
     if names:
-        lines.append("So " + ", ".join(f"{dJ}/∂{_wrapped(name)} = {human_number(result_derivative(result, adjoints, seeds, name))}"
-                                       for name in names) + ".")
+        gradient = {name: result_derivative(result, adjoints, seeds, name) for name in names}
+        lines.append("So " + ", ".join(f"{dJ}/∂{_wrapped(name)} = {human_number(d)}"
+                                       for name, d in gradient.items()) + ".")
         lines.append("")
         lines.append(f"Check: nudge each input by {human_number(nudge)} and run the forward "
                      f"pass again.")
-        for name in names:
-            lines.append("  " + nudge_line(result, name, nudge,
-                                           result_derivative(result, adjoints, seeds, name)))
+        for name, d in gradient.items():
+            lines.append("  " + nudge_line(result, name, nudge, d))
     return lines
 
 
@@ -236,7 +236,8 @@ def nudge_line(result: Result, name: str, delta: float, derivative: float) -> st
     try:
         after = passes.forward(graph, moved)[graph.output]
     except CgdiffError as error:
-        return f"{name}: {human_number(start)} → {human_number(start + delta)} leaves the domain ({error.message})"
+        return (f"{name}: {human_number(start)} → {human_number(start + delta)} leaves the "
+                f"domain ({error.message})")
     change = after - before
     return (f"{name}: {human_number(start)} → {human_number(start + delta)} moves {J}: "
             f"{human_number(before)} → {human_number(after)} (change {human_number(change)} "

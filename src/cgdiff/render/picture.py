@@ -112,7 +112,8 @@ def to_dot(graph: Graph, values: Sequence[float] | None = None,
     ]
     for i in range(len(graph)):
         op = graph.op[i].name
-        label = "\\n".join(_dot_string(line)[1:-1] for line in node_lines(graph, i, values, adjoints))
+        lines = node_lines(graph, i, values, adjoints)
+        label = "\\n".join(_dot_string(line)[1:-1] for line in lines)
         attributes = [f'label="{label}"']
         if op == "input":
             attributes.append('shape=ellipse, style=filled, fillcolor="#dbeafe"')
