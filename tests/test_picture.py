@@ -1,9 +1,11 @@
 """Pictures of the graph: DOT, Mermaid and the Rich tree (render/picture.py)."""
 
 import io
+import os
 import re
 import shutil
 import subprocess
+from pathlib import Path
 
 import pytest
 from rich.console import Console
@@ -150,3 +152,32 @@ def test_a_very_deep_tree_is_cut_and_says_so():
     text = text_of(picture.to_tree(graph), width=2000)
     assert "⋯ deeper levels not drawn (the tree stops at depth 200" in text
     assert len(text.splitlines()) < 1000
+
+
+MERMAID_DIR = os.environ.get("CGDIFF_MERMAID_DIR")
+
+
+@pytest.mark.skipif(not MERMAID_DIR or shutil.which("node") is None,
+                    reason="set CGDIFF_MERMAID_DIR to a directory with `npm install mermaid jsdom`")
+def test_mermaid_parses_with_mermaid_js(tmp_path):
+    programs = [
+        (SEED_STATEMENTS, SEED_VALUES),
+        ("J = 0.5*(w*x + b - y)^2", SEED_VALUES),
+        ("θ = sin(α)*α + max(α, 2)^2 - e", {"α": 1.5}),
+        ("_x1 = 2\nout = -(_x1 - 1)/(_x1^2 + 1) + abs(-_x1) + relu(_x1)*pi", {}),
+    ]
+    files = []
+    for k, (source, settings) in enumerate(programs):
+        result = api.differentiate(source, settings)
+        for values in (False, True):
+            path = tmp_path / f"g{k}{'v' if values else ''}.mmd"
+            path.write_text(picture.to_mermaid(result.graph, *(
+                (result.values, result.adjoints) if values else ())), encoding="utf-8")
+            files.append(str(path))
+    script = Path(MERMAID_DIR) / "cgdiff_check_mermaid.mjs"
+    script.write_text((Path(__file__).resolve().parent.parent / "tools" / "check_mermaid.mjs")
+                      .read_text(encoding="utf-8"), encoding="utf-8")
+    completed = subprocess.run(["node", str(script), *files], capture_output=True, text=True,
+                               timeout=120)
+    assert completed.returncode == 0, completed.stdout + completed.stderr
+    assert completed.stdout.count(" ok ") == len(files)
