@@ -196,5 +196,74 @@ def grad_command(program, program_file, settings, of, wrt, mode, output_format):
     emit(result, output_format)
 
 
+@cli.command("graph")
+@program_options
+@click.option("--format", "picture_format", type=click.Choice(["tree", "dot", "mermaid"]),
+              default="tree", show_default=True,
+              help="tree: drawn in the terminal; dot: Graphviz; mermaid: a Mermaid flowchart.")
+@click.option("--values", is_flag=True,
+              help="Show each node's value and the output's derivative with respect to it "
+                   "(the inputs then need values); edges carry the local derivatives.")
+@click.option("-o", "--output", "output_file", metavar="FILE",
+              help="Write to FILE instead of standard output. Its suffix decides what: "
+                   ".dot/.gv DOT text, .mmd Mermaid text, .svg/.png/.pdf drawn by Graphviz's "
+                   "`dot` (which must be installed); any other suffix gets --format.")
+def graph_command(program, program_file, settings, of, picture_format, values, output_file):
+    """The computation graph as a picture: each node, its operation, and
+    which nodes it reads. A node used twice is drawn once.
+
+    Example:
+
+        cgdiff graph 'J = 0.5*(w*x + b - y)^2' --set w=2,x=-2,b=8,y=2 --values -o seed.svg
+    """
+    from . import passes
+    from .api import evaluate, load
+    from .render import picture
+
+    source = read_program(program, program_file)
+    chosen = picture.format_for_file(output_file, picture_format) if output_file else picture_format
+    with _Run(source):
+        if values:
+            result = evaluate(source, settings, of)
+            graph, node_values = result.graph, result.values
+            adjoints = passes.reverse(graph, node_values)
+        else:
+            graph = load(source, of)
+            if settings:
+                passes.input_values(graph, settings)  # --set naming no input is still an error
+            node_values = adjoints = None
+        if chosen == "tree":
+            text = None
+        elif chosen == "mermaid":
+            text = picture.to_mermaid(graph, node_values, adjoints)
+        else:
+            text = picture.to_dot(graph, node_values, adjoints)
+        if chosen in picture.GRAPHVIZ_SUFFIXES.values():
+            picture.render_with_graphviz(text, output_file, chosen)
+            return
+    if text is None:
+        from rich.console import Console
+
+        tree = picture.to_tree(graph, node_values, adjoints)
+        if output_file is None:
+            Console(highlight=False).print(tree)
+        else:
+            with _open_output(output_file) as handle:
+                Console(file=handle, width=200, color_system=None, highlight=False).print(tree)
+    elif output_file is None:
+        click.echo(text, nl=False)
+    else:
+        with _open_output(output_file) as handle:
+            handle.write(text)
+
+
+def _open_output(path: str):
+    """``path`` open for writing text; a file that cannot be written is an error."""
+    try:
+        return open(path, "w", encoding="utf-8")
+    except OSError as error:
+        raise click.FileError(path, hint=error.strerror) from None
+
+
 def main() -> None:
     cli(prog_name="cgdiff")
