@@ -366,17 +366,19 @@ def _instructions(sheet: Worksheet) -> str:
     return text
 
 
-def _picture(sheet: Worksheet, answers: bool, kind: str) -> str | None:
-    """The graph drawn by :mod:`cgdiff.render.picture`, with only the numbers
-    the student may see; None where that module is not available."""
-    try:
-        from .render import picture
-    except ImportError:
-        return None
+def _picture(sheet: Worksheet, answers: bool, kind: str) -> str:
+    """The graph drawn by :mod:`cgdiff.render.picture` (Mermaid or DOT).
+
+    The key shows every value and derivative. A blank sheet shows the bare
+    graph, plus the derivatives when only values are asked for: values would
+    put the local derivatives on the edges, which is half the student's work.
+    """
+    from .render.picture import to_dot, to_mermaid
+
     result = sheet.result
-    values = result.values if answers or sheet.blank == "grads" else None
+    values = result.values if answers else None
     adjoints = result.adjoints if answers or sheet.blank == "values" else None
-    draw = picture.to_mermaid if kind == "mermaid" else picture.to_dot
+    draw = to_mermaid if kind == "mermaid" else to_dot
     return draw(sheet.graph, values=values, adjoints=adjoints)
 
 
@@ -390,8 +392,7 @@ def to_markdown(sheet: Worksheet, answers: bool = False) -> str:
              "Inputs: " + ", ".join(f"`{name} = {human_number(v)}`"
                                     for name, v in sheet.inputs.items()), ""]
     mermaid = _picture(sheet, answers, "mermaid")
-    if mermaid is not None:
-        lines += ["## Graph", "", "```mermaid", mermaid.rstrip("\n"), "```", ""]
+    lines += ["## Graph", "", "```mermaid", mermaid.rstrip("\n"), "```", ""]
     lines += ["## Nodes", "", f"| node | computes | value | ∂{out}/∂node |",
               "|---|---|--:|--:|"]
     for row in sheet.rows:
@@ -557,15 +558,14 @@ def to_html(sheet: Worksheet, answers: bool = False) -> str:
              "<h2>Program</h2>", "<pre>" + e("\n".join(sheet.formulas)) + "</pre>",
              "<p>Inputs: " + ", ".join(f"<code>{e(name)} = {e(human_number(v))}</code>"
                                        for name, v in sheet.inputs.items()) + "</p>"]
-    dot_text = _picture(sheet, answers, "dot")
-    svg = svg_of(dot_text) if dot_text is not None else None
+    svg = svg_of(_picture(sheet, answers, "dot"))
+    parts.append("<h2>Graph</h2>")
     if svg is not None:
-        parts += ["<h2>Graph</h2>", f'<div class="graph">\n{svg}\n</div>']
+        parts.append(f'<div class="graph">\n{svg}\n</div>')
     else:
-        mermaid = _picture(sheet, answers, "mermaid")
-        if mermaid is not None:
-            parts += ["<h2>Graph</h2>", "<p>(Mermaid source; Graphviz was not installed "
-                      "to draw it.)</p>", f'<pre class="mermaid">{e(mermaid)}</pre>']
+        parts += ["<p>The graph in Mermaid's language (Graphviz was not installed to "
+                  "draw it):</p>",
+                  f'<pre class="mermaid">{e(_picture(sheet, answers, "mermaid"))}</pre>']
     parts += ["<h2>Nodes</h2>", "<table>",
               f"<tr><th>node</th><th>computes</th><th>value</th><th>∂{e(out)}/∂node</th></tr>"]
     for row in sheet.rows:
