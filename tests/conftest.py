@@ -18,3 +18,24 @@ def run():
         return runner.invoke(cli, list(args), input=input, catch_exceptions=False)
 
     return invoke
+
+
+def shape(graph, node=None) -> str:
+    """The expression under ``node`` (default: the output) as an S-expression,
+    ``(mul w x)``; names and numbers as leaves. Built with an explicit stack."""
+    node = graph.output if node is None else node
+    done: dict[int, str] = {}
+    stack = [node]
+    while stack:
+        i = stack[-1]
+        pending = [a for a in graph.args(i) if a not in done]
+        if pending:
+            stack.extend(pending)
+            continue
+        stack.pop()
+        op = graph.op[i].name
+        if op in ("input", "const"):
+            done[i] = graph.label(i).strip("()")
+        else:
+            done[i] = "(" + " ".join([op, *(done[a] for a in graph.args(i))]) + ")"
+    return done[node]

@@ -96,7 +96,7 @@ def read_program(program: str | None, program_file) -> str:
     if program is not None:
         return program
     if program_file is None:
-        stdin = click.get_binary_stream("stdin")
+        stdin = standard_input()
         if stdin.isatty():
             raise click.UsageError("no program: give it as an argument, with -f FILE, "
                                    "or on standard input")
@@ -108,6 +108,10 @@ def read_program(program: str | None, program_file) -> str:
         raise ProgramError(InputTextError(
             f"the program is not valid UTF-8 (byte 0x{data[error.start]:02x} at offset "
             f"{error.start})"), None) from None
+
+
+def standard_input() -> IO[bytes]:
+    return sys.stdin.buffer
 
 
 def emit(result, output_format: str) -> None:
@@ -122,7 +126,7 @@ def emit(result, output_format: str) -> None:
     from .render import data
 
     writer = {"json": data.write_json, "csv": data.write_csv, "plain": data.write_plain}
-    writer[output_format](result, click.get_text_stream("stdout"))
+    writer[output_format](result, sys.stdout)
 
 
 class _Run:
@@ -151,6 +155,7 @@ def cli():
 
     Example:
 
+    \b
         cgdiff grad 'J = 0.5*(w*x + b - y)^2' --set w=2,x=-2,b=8,y=2
     """
 
@@ -163,6 +168,7 @@ def eval_command(program, program_file, settings, of, output_format):
 
     Example:
 
+    \b
         cgdiff eval 'c = w*x; a = c + b; d = a - y; J = 1/2*d^2' --set w=2,x=-2,b=8,y=2
     """
     from .api import evaluate
@@ -187,6 +193,7 @@ def grad_command(program, program_file, settings, of, wrt, mode, output_format):
 
     Example:
 
+    \b
         cgdiff grad 'J = 0.5*(w*x + b - y)^2' --set w=2,x=-2,b=8,y=2
     """
     from .api import differentiate

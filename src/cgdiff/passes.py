@@ -42,8 +42,10 @@ def input_values(graph: Graph, settings: Mapping[str, float]) -> dict[str, float
         listed = ", ".join(clip(name, 40) for name in missing[:20])
         if len(missing) > 20:
             listed += f", … ({len(missing)} in all)"
-        hints = [_typo_hint(name, sorted(graph.statement_names) + list(ops.FUNCTIONS),
-                            prefix=f"'{clip(name, 40)}' ") for name in missing[:20]]
+        missing_set = set(missing)
+        known = sorted(graph.statement_names) + [n for n in graph.inputs if n not in missing_set]
+        hints = [_typo_hint(name, known + list(ops.FUNCTIONS), prefix=f"'{clip(name, 40)}' ")
+                 for name in missing[:20]]
         hint = "".join(h for h in hints if h)
         noun = "input has" if len(missing) == 1 else "inputs have"
         raise MissingValues(f"{len(missing)} {noun} no value: {listed} "

@@ -1,0 +1,90 @@
+"""Hypothesis: on random well-defined programs, the reverse pass agrees with
+central finite differences, input by input."""
+
+import math
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from cgdiff import differentiate, evaluate
+from cgdiff.passes import forward
+
+INPUTS = ["x", "y", "z", "w"]
+
+# Smooth everywhere on the reals, so any point is a fair test point.
+UNARY = ["sin({})", "cos({})", "tanh({})", "sigmoid({})", "exp(tanh({}))",
+         "log(1 + ({})^2)", "sqrt(1 + ({})^2)", "-({})", "({})^2"]
+BINARY = ["({}) + ({})", "({}) - ({})", "({})*({})", "({})/(1 + ({})^2)",
+          "max({}, {}) + min({}, {})"]
+
+
+def expressions(names):
+    leaves = st.sampled_from(names) | st.sampled_from(["0.5", "2", "pi"])
+
+    def extend(children):
+        unary = st.builds(lambda form, a: form.format(a), st.sampled_from(UNARY), children)
+        binary = st.builds(lambda form, a, b: form.format(a, b, a, b) if "max" in form
+                           else form.format(a, b), st.sampled_from(BINARY), children, children)
+        return unary | binary
+
+    return st.recursive(leaves, extend, max_leaves=8)
+
+
+values = st.floats(-2, 2, allow_nan=False).filter(lambda v: abs(v) > 1e-3)
+
+
+@st.composite
+def programs(draw):
+    """Inputs declared with random values, then a few statements, each reading
+    inputs and earlier statements (fan-out)."""
+    names = list(INPUTS)
+    lines = [f"{name} = {draw(values)!r}" for name in INPUTS]
+    for k in range(draw(st.integers(1, 4))):
+        lines.append(f"s{k} = {draw(expressions(names))}")
+        names.append(f"s{k}")
+    return "\n".join(lines)
+
+
+def output_at(graph, point, name, delta):
+    return forward(graph, {**point, name: point[name] + delta})[graph.output]
+
+
+def central(graph, point, name):
+    h = 1e-6 * max(1.0, abs(point[name]))
+    return (output_at(graph, point, name, h) - output_at(graph, point, name, -h)) / (2 * h)
+
+
+def near_a_kink(graph, point):
+    """max/min are not differentiable where their arguments meet: there the
+    second difference is large."""
+    f0 = forward(graph, point)[graph.output]
+    return any(abs(output_at(graph, point, n, 1e-4) - 2 * f0 + output_at(graph, point, n, -1e-4))
+               > 1e-4 for n in point)
+
+
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(programs())
+def test_reverse_mode_matches_finite_differences(program):
+    result = differentiate(program)
+    assert list(result.gradient)[:len(INPUTS)] == INPUTS  # order of first appearance
+    point = result.inputs
+    if "max" in program and near_a_kink(result.graph, point):
+        return
+    for name in INPUTS:
+        if name not in point:  # not read by the output
+            assert result.gradient[name] == 0.0
+            continue
+        numeric = central(result.graph, point, name)
+        assert result.gradient[name] == pytest.approx(numeric, rel=1e-4, abs=1e-5), (name, program)
+
+
+@settings(max_examples=60, deadline=None)
+@given(programs())
+def test_input_the_output_ignores_has_gradient_zero(program):
+    output = program.splitlines()[-1].split(" =")[0]
+    result = differentiate(program + "\nunused = q*2", {"q": 1.0}, of=output,
+                           wrt=INPUTS + ["q"])
+    assert result.gradient["q"] == 0.0
+    assert all(math.isfinite(v) for v in result.values)
+    assert evaluate(program).value == result.value
