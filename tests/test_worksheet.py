@@ -342,3 +342,38 @@ def test_too_big_for_a_worksheet(run):
     program = "J = " + "+".join(["x"] * (worksheet.MAX_NODES + 1))
     result = run("worksheet", program, "--set", "x=1")
     assert result.exit_code == 1 and "a worksheet takes at most" in result.output
+
+
+# ---------------------------------------------------------------- the README's sheets
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def readme_sheets():
+    readme = ROOT / "README.md"
+    if not readme.exists():
+        return []
+    text = readme.read_text(encoding="utf-8")
+    return re.findall(r"<!-- worksheet: (.*?) -->\n````markdown\n(.*?)````", text, flags=re.S)
+
+
+def test_readme_has_worksheets():
+    assert len(readme_sheets()) == 2
+
+
+@pytest.mark.parametrize("args, expected", readme_sheets())
+def test_readme_worksheet_is_current(run, monkeypatch, args, expected):
+    monkeypatch.chdir(ROOT)
+    result = run("worksheet", *args.split())
+    assert result.exit_code == 0
+    assert result.output == expected
+
+
+def test_readme_variant_inputs_are_current():
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    shown = re.findall(r"^Inputs: .*$", text.split("## Worksheets", 1)[1], flags=re.M)
+    program = (ROOT / "examples" / "seed-steps.cg").read_text(encoding="utf-8")
+    drawn = [variant.settings for variant in worksheet.variants(program, 3, seed=1)]
+    assert shown[-3:] == ["Inputs: " + ", ".join(f"`{name} = {value:g}`"
+                                                 for name, value in settings.items())
+                          for settings in drawn]
