@@ -377,3 +377,10 @@ def test_readme_variant_inputs_are_current():
     assert shown[-3:] == ["Inputs: " + ", ".join(f"`{name} = {value:g}`"
                                                  for name, value in settings.items())
                           for settings in drawn]
+
+
+@pytest.mark.parametrize("sheet_format", ["markdown", "latex", "html"])
+def test_a_sheet_with_nothing_to_work_out_says_so(run, sheet_format):
+    result = run("worksheet", "x = 3; J = x^2", "--of", "x", "--format", sheet_format)
+    assert result.exit_code == 0
+    assert "None: there is nothing to work out." in result.output

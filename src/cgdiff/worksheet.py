@@ -405,6 +405,8 @@ def to_markdown(sheet: Worksheet, answers: bool = False) -> str:
     for q in sheet.questions:
         answer = f" **{human_number(q.answer)}**" if answers else ""
         lines.append(f"{q.number}. {q.before}`{q.code}`{q.after}{answer}")
+    if not sheet.questions:
+        lines.append("None: there is nothing to work out.")
     return "\n".join(lines) + "\n"
 
 
@@ -499,7 +501,7 @@ def to_latex(sheet: Worksheet, answers: bool = False) -> str:
                         + latex_escape(q.after) + answer)
         body.append(r"\end{enumerate}")
     else:
-        body.append("None.")
+        body.append("None: there is nothing to work out.")
     text = "\n".join(body)
     preamble = [r"\documentclass[11pt]{article}", r"\usepackage[T1]{fontenc}",
                 r"\usepackage[utf8]{inputenc}", r"\usepackage[margin=2.5cm]{geometry}",
@@ -590,7 +592,7 @@ def to_html(sheet: Worksheet, answers: bool = False) -> str:
             parts.append(f"<li>{e(q.before)}<code>{e(q.code)}</code>{e(q.after)}{answer}</li>")
         parts.append("</ol>")
     else:
-        parts.append("<p>None.</p>")
+        parts.append("<p>None: there is nothing to work out.</p>")
     parts += ["</body>", "</html>"]
     return "\n".join(parts) + "\n"
 
