@@ -366,6 +366,14 @@ def _instructions(sheet: Worksheet) -> str:
     return text
 
 
+def _inputs_line(sheet: Worksheet, code) -> str:
+    """``Inputs: w = 2, x = -2`` with each setting passed through ``code``."""
+    if not sheet.inputs:
+        return "No inputs"
+    return "Inputs: " + ", ".join(code(f"{name} = {human_number(value)}")
+                                  for name, value in sheet.inputs.items())
+
+
 def _picture(sheet: Worksheet, answers: bool, kind: str) -> str:
     """The graph drawn by :mod:`cgdiff.render.picture` (Mermaid or DOT).
 
@@ -389,8 +397,7 @@ def to_markdown(sheet: Worksheet, answers: bool = False) -> str:
     out = sheet.out
     lines = [f"# {_title(sheet, answers)}", "", _instructions(sheet), "", "## Program", "",
              "```", *sheet.formulas, "```", "",
-             "Inputs: " + ", ".join(f"`{name} = {human_number(v)}`"
-                                    for name, v in sheet.inputs.items()), ""]
+             _inputs_line(sheet, lambda text: f"`{text}`"), ""]
     mermaid = _picture(sheet, answers, "mermaid")
     lines += ["## Graph", "", "```mermaid", mermaid.rstrip("\n"), "```", ""]
     lines += ["## Nodes", "", f"| node | computes | value | ∂{out}/∂node |",
@@ -465,8 +472,7 @@ def to_latex(sheet: Worksheet, answers: bool = False) -> str:
         r"\begin{quote}",
         " \\\\\n".join(tt(line) for line in sheet.formulas),
         r"\end{quote}",
-        "Inputs: " + ", ".join(tt(f"{name} = {human_number(v)}")
-                               for name, v in sheet.inputs.items()) + ".",
+        _inputs_line(sheet, tt) + ".",
         "",
         r"The graph picture is not drawn here: \texttt{cgdiff graph --format dot} "
         r"draws it with Graphviz.",
@@ -558,8 +564,7 @@ def to_html(sheet: Worksheet, answers: bool = False) -> str:
              f"<title>{e(title)}</title>", f"<style>\n{_STYLE}\n</style>", "</head>",
              "<body>", f"<h1>{e(title)}</h1>", f"<p>{e(_instructions(sheet))}</p>",
              "<h2>Program</h2>", "<pre>" + e("\n".join(sheet.formulas)) + "</pre>",
-             "<p>Inputs: " + ", ".join(f"<code>{e(name)} = {e(human_number(v))}</code>"
-                                       for name, v in sheet.inputs.items()) + "</p>"]
+             "<p>" + _inputs_line(sheet, lambda text: f"<code>{e(text)}</code>") + "</p>"]
     svg = svg_of(_picture(sheet, answers, "dot"))
     parts.append("<h2>Graph</h2>")
     if svg is not None:
