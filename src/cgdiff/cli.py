@@ -204,6 +204,31 @@ def grad_command(program, program_file, settings, of, wrt, mode, output_format):
     emit(result, output_format)
 
 
+@cli.command("explain")
+@program_options
+@click.option("--wrt", callback=parse_names, metavar="NAME[,NAME...]",
+              help="Explain the derivatives with respect to these (default: every input).")
+@click.option("--width", type=click.IntRange(40, None), default=88, show_default=True,
+              help="Wrap the text at this many columns.")
+def explain_command(program, program_file, settings, of, wrt, width):
+    """The chain rule in words: from the output back to each input, one step per
+    node, with this program's numbers ("if w goes up by ε, c changes by x × ε =
+    -2ε ..."), then a check that nudges each input by 0.001.
+
+    Example:
+
+        cgdiff explain 'c = w*x; a = c + b; d = a - y; J = 1/2*d^2' --set w=2,x=-2,b=8,y=2
+    """
+    from .api import differentiate
+    from .explain import as_text, explain
+
+    source = read_program(program, program_file)
+    with _Run(source):
+        result = differentiate(source, settings, of, wrt)
+        text = as_text(explain(result, wrt), width)
+    click.echo(text, nl=False)
+
+
 @cli.command("graph")
 @program_options
 @click.option("--format", "picture_format", type=click.Choice(["tree", "dot", "mermaid"]),

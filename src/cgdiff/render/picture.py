@@ -33,11 +33,23 @@ def output_name(graph: Graph) -> str:
     return name if name is not None else f"({clip(graph.label(graph.output), 24)})"
 
 
+def short_label(graph: Graph, i: int, width: int = LABEL_WIDTH) -> str:
+    """The node's source text on one line, clipped to ``width`` (for an input,
+    its name). Reads only the start of a long span, so labelling every node of
+    a deep expression stays linear."""
+    if graph.op[i].name == "input":
+        return graph.name_of[i]
+    start, end = graph.start[i], graph.end[i]
+    limit = 4 * width
+    text = " ".join(graph.source[start:min(end, start + limit)].split())
+    if end - start > limit and len(text) <= width:
+        text += "…"
+    return clip(text, width)
+
+
 def _text(graph: Graph, i: int) -> str:
     """The node's source text on one line, clipped ('' for an input)."""
-    if graph.op[i].name == "input":
-        return ""
-    return clip(" ".join(graph.label(i).split()), LABEL_WIDTH)
+    return "" if graph.op[i].name == "input" else short_label(graph, i)
 
 
 def node_parts(graph: Graph, i: int, values: Sequence[float] | None = None,
