@@ -298,7 +298,8 @@ def graph_command(program, program_file, settings, of, picture_format, values, o
               default="markdown", show_default=True,
               help="markdown (renders on code-hosting pages), latex (a document for "
                    "pdflatex) or html (one self-contained page).")
-@click.option("--answers", is_flag=True, help="Write the answer key: the same sheet, filled in.")
+@click.option("--answers", is_flag=True,
+              help="Write the answer key: the same sheet, filled in (--vary writes both).")
 @click.option("-o", "--output", "output_path", metavar="PATH",
               help="Write to the file PATH instead of standard output; with --vary, PATH is "
                    "the directory for the sheets (default: the current directory).")

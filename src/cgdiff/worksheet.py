@@ -36,7 +36,11 @@ TRIES = 500
 
 
 class WorksheetProblem(CgdiffError):
-    """The program cannot be made into a worksheet (too big, no nice values)."""
+    """The program cannot be made into a worksheet (too big, no inputs in the domain)."""
+
+
+class KeyMismatch(WorksheetProblem):
+    """A key's number disagrees with the passes run again (a bug in cgdiff)."""
 
 
 # ---------------------------------------------------------------- the sheet
@@ -305,16 +309,16 @@ def verify(sheet: Worksheet) -> None:
     fresh = differentiate(graph, sheet.inputs, mode="forward")
     for row in sheet.rows:
         if fresh.values[row.node] != row.value:
-            raise AssertionError(f"the key's value of {row.id} is wrong")
+            raise KeyMismatch(f"the key's value of {row.id} is wrong")
         if row.is_input:
             expected = fresh.gradient[row.id]
             if not math.isclose(expected, row.grad, rel_tol=1e-9, abs_tol=1e-12):
-                raise AssertionError(f"the key's ∂{sheet.out}/∂{row.id} is {row.grad}, "
+                raise KeyMismatch(f"the key's ∂{sheet.out}/∂{row.id} is {row.grad}, "
                                      f"forward mode says {expected}")
         elif not math.isnan(row.grad):
             seeded = passes.tangent(graph, fresh.values, row.node)[graph.output]
             if not math.isclose(seeded, row.grad, rel_tol=1e-9, abs_tol=1e-12):
-                raise AssertionError(f"the key's ∂{sheet.out}/∂{row.id} is {row.grad}, "
+                raise KeyMismatch(f"the key's ∂{sheet.out}/∂{row.id} is {row.grad}, "
                                      f"forward mode says {seeded}")
 
 
