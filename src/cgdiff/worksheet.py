@@ -118,12 +118,13 @@ def build(source: str | Graph, settings: Mapping[str, float] | None = None,
     _check_size(graph)
     result = differentiate(graph, {k: float(v) for k, v in (settings or {}).items()})
     shown = _shown_nodes(graph)
+    shown_set = set(shown)
     rows = []
     for i in shown:
         is_input = graph.op[i] is ops.INPUT
         rows.append(Row(
             node=i, id=graph.node_id(i), label=_one_line(graph.label(i)),
-            step="" if is_input else _step(graph, result.values, shown, i),
+            step="" if is_input else _step(graph, result.values, shown_set, i),
             value=result.values[i], grad=result.adjoints[i], is_input=is_input,
             blank_value=blank in ("values", "both") and not is_input,
             blank_grad=blank in ("grads", "both") and i != graph.output))
@@ -159,9 +160,8 @@ def _shown_nodes(graph: Graph) -> list[int]:
     return shown
 
 
-def _step(graph: Graph, values: list[float], shown: list[int], i: int) -> str:
+def _step(graph: Graph, values: list[float], shown_set: set[int], i: int) -> str:
     """Node ``i`` in terms of the rows it reads: ``w * x``, ``0.5 * #12``."""
-    shown_set = set(shown)
 
     def arg(a: int) -> str:
         if a in shown_set:
@@ -263,7 +263,9 @@ def variants(source: str | Graph, count: int, seed: int,
     chosen = []
     for _ in range(count):
         best: tuple[int, dict[str, float]] | None = None
-        for _ in range(TRIES):
+        for attempt in range(TRIES):
+            if best is not None and best[0] == 1 and attempt >= TRIES // 5:
+                break  # short numbers will do; don't spend every draw on the best
             settings = dict(fixed)
             for name in free:
                 settings[name] = rng.choice(HALVES if rng.random() < 0.2 else INTEGERS)
