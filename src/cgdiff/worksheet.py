@@ -534,6 +534,7 @@ code, pre { font-family: monospace; }
 pre { background: #f4f4f4; padding: 0.6em; }
 li { margin: 0.4em 0; }
 span.line { display: inline-block; min-width: 8em; border-bottom: 1px solid #444; }
+div.graph svg { max-width: 100%; height: auto; }
 @media print { pre { background: none; } }"""
 
 
