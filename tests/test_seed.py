@@ -69,3 +69,9 @@ def test_wrt_statement_node_and_of():
     result = differentiate(SEED_STATEMENTS, SEED_VALUES, of="a", wrt=["w", "y"])
     assert result.value == 4.0
     assert result.gradient == {"w": -2.0, "y": 0.0}
+
+
+def test_progress_hook_hears_every_phase():
+    phases = []
+    differentiate(SEED_STATEMENTS, SEED_VALUES, progress=phases.append)
+    assert phases == ["parse", "build", "forward", "reverse"]

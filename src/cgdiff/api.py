@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Iterable, Mapping
+from typing import Callable, Iterable, Mapping
 
 from . import passes
 from .errors import DomainProblem
@@ -34,30 +34,44 @@ class Result:
         return self.values[self.graph.output]
 
 
-def load(source: str, of: str | None = None) -> Graph:
+#: Told the name of each phase as it starts ("parse", "build", "forward",
+#: "reverse", "forward mode"), so that a caller can show progress.
+PhaseHook = Callable[[str], None]
+
+
+def _no_progress(phase: str) -> None:
+    pass
+
+
+def load(source: str, of: str | None = None, progress: PhaseHook = _no_progress) -> Graph:
     """Parse ``source`` and build the graph of the output ``of``."""
-    return build_graph(parse(source), of)
+    progress("parse")
+    program = parse(source)
+    progress("build")
+    return build_graph(program, of)
 
 
 def evaluate(source: str | Graph, settings: Mapping[str, float] | None = None,
-             of: str | None = None) -> Result:
+             of: str | None = None, progress: PhaseHook = _no_progress) -> Result:
     """The forward pass: every node's value."""
-    graph = source if isinstance(source, Graph) else load(source, of)
+    graph = source if isinstance(source, Graph) else load(source, of, progress)
     inputs = passes.input_values(graph, settings or {})
+    progress("forward")
     return Result(graph, inputs, passes.forward(graph, inputs))
 
 
 def differentiate(source: str | Graph, settings: Mapping[str, float] | None = None,
                   of: str | None = None, wrt: Iterable[str] | None = None,
-                  mode: str = "reverse") -> Result:
+                  mode: str = "reverse", progress: PhaseHook = _no_progress) -> Result:
     """Forward pass, then the derivatives of the output with respect to ``wrt``
     (default: every input) by reverse mode (one sweep) or forward mode (one
     sweep per name)."""
-    result = evaluate(source, settings, of)
+    result = evaluate(source, settings, of, progress)
     graph, values = result.graph, result.values
     names = list(dict.fromkeys(wrt)) if wrt is not None else list(graph.inputs)
     nodes = {name: graph.find(name, "--wrt") for name in names}
     result.mode = mode
+    progress("reverse" if mode == "reverse" else "forward mode")
     if mode == "reverse":
         result.adjoints = passes.reverse(graph, values)
         derivative_of = result.adjoints.__getitem__

@@ -129,16 +129,39 @@ def emit(result, output_format: str) -> None:
     writer[output_format](result, sys.stdout)
 
 
+#: Programs longer than this take about a second or more: show progress.
+PROGRESS_THRESHOLD = 200_000
+
+
 class _Run:
-    """Runs library calls, turning a CgdiffError into its error paragraph."""
+    """Runs library calls: turns a CgdiffError into its error paragraph and,
+    for a large program on a terminal, shows the phases on stderr as they pass.
+
+    ``progress`` is the hook to hand to the library (see api.PhaseHook).
+    """
 
     def __init__(self, source: str):
         self.source = source
+        self._bar = None
+        self.progress = lambda phase: None
+        if len(source) > PROGRESS_THRESHOLD and sys.stderr.isatty():
+            from rich.console import Console
+            from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+            self._bar = Progress(SpinnerColumn(), TextColumn("{task.description}"),
+                                 TimeElapsedColumn(), console=Console(stderr=True),
+                                 transient=True)
+            task = self._bar.add_task("reading", total=None)
+            self.progress = lambda phase: self._bar.update(task, description=phase)
 
     def __enter__(self):
+        if self._bar is not None:
+            self._bar.start()
         return self
 
     def __exit__(self, kind, error, traceback):
+        if self._bar is not None:
+            self._bar.stop()
         if isinstance(error, CgdiffError):
             raise ProgramError(error, self.source) from None
         return False
@@ -174,8 +197,8 @@ def eval_command(program, program_file, settings, of, output_format):
     from .api import evaluate
 
     source = read_program(program, program_file)
-    with _Run(source):
-        result = evaluate(source, settings, of)
+    with _Run(source) as run:
+        result = evaluate(source, settings, of, progress=run.progress)
     emit(result, output_format)
 
 
@@ -199,8 +222,8 @@ def grad_command(program, program_file, settings, of, wrt, mode, output_format):
     from .api import differentiate
 
     source = read_program(program, program_file)
-    with _Run(source):
-        result = differentiate(source, settings, of, wrt, mode)
+    with _Run(source) as run:
+        result = differentiate(source, settings, of, wrt, mode, progress=run.progress)
     emit(result, output_format)
 
 
