@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import sys
+from pathlib import Path
 from typing import IO
 
 import click
@@ -414,6 +415,65 @@ def graph_command(program, program_file, settings, of, picture_format, values, o
     else:
         with _open_output(output_file) as handle:
             handle.write(text)
+
+
+@cli.command("worksheet")
+@program_options
+@click.option("--blank", type=click.Choice(["values", "grads", "both"]), default="both",
+              show_default=True, help="Which column the student fills in.")
+@click.option("--format", "sheet_format", type=click.Choice(["markdown", "latex", "html"]),
+              default="markdown", show_default=True,
+              help="markdown (renders on code-hosting pages), latex (a document for "
+                   "pdflatex) or html (one self-contained page).")
+@click.option("--answers", is_flag=True,
+              help="Write the answer key: the same sheet, filled in (--vary writes both).")
+@click.option("-o", "--output", "output_path", metavar="PATH",
+              help="Write to the file PATH instead of standard output; with --vary, PATH is "
+                   "the directory for the sheets (default: the current directory).")
+@click.option("--vary", type=click.IntRange(1, 999), metavar="N",
+              help="Write N sheets with other input values, each with its key: "
+                   "sheet-01.md, sheet-01-key.md, ... Inputs given with --set stay fixed.")
+@click.option("--seed", type=int, default=0, show_default=True,
+              help="The random seed that --vary draws the input values from.")
+def worksheet_command(program, program_file, settings, of, blank, sheet_format, answers,
+                      output_path, vary, seed):
+    """An exercise sheet for the program: the node table with the values
+    and/or the derivatives left blank, the graph, and numbered questions;
+    --answers gives the key, --vary N a set of variants with their keys.
+
+    Example:
+
+        cgdiff worksheet 'J = 0.5*(w*x + b - y)^2' --set w=2,x=-2,b=8,y=2 --blank grads
+    """
+    from . import worksheet
+
+    source = read_program(program, program_file)
+    if vary is None:
+        with _Run(source):
+            sheet = worksheet.build(source, settings, of, blank)
+            text = worksheet.render(sheet, sheet_format, answers)
+        if output_path is None:
+            click.echo(text, nl=False)
+        else:
+            with _open_output(output_path) as handle:
+                handle.write(text)
+        return
+    with _Run(source):
+        sheets = worksheet.variant_sheets(source, vary, seed, settings, of, blank)
+        pages = [(worksheet.render(sheet, sheet_format), worksheet.render(sheet, sheet_format, True))
+                 for sheet in sheets]
+    directory = Path(output_path or ".")
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise click.FileError(str(directory), hint=error.strerror) from None
+    names = worksheet.file_names(vary, sheet_format)
+    for (sheet_name, key_name), (page, key), sheet in zip(names, pages, sheets):
+        for name, text in ((sheet_name, page), (key_name, key)):
+            with _open_output(str(directory / name)) as handle:
+                handle.write(text)
+        note = "" if sheet.nice else " (no inputs found that keep every number short)"
+        click.echo(f"wrote {directory / sheet_name} and {directory / key_name}{note}", err=True)
 
 
 def _open_output(path: str):
