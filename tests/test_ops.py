@@ -85,3 +85,8 @@ def test_ln_is_log():
 def test_sigmoid_does_not_overflow():
     sigmoid = ops.FUNCTIONS["sigmoid"].value
     assert sigmoid(-1000.0) == 0.0 and sigmoid(1000.0) == 1.0
+
+
+def test_a_tie_gives_the_whole_derivative_to_the_first_argument():
+    assert ops.FUNCTIONS["max"].partials(1.0, 1.0, 1.0) == (1.0, 0.0)
+    assert ops.FUNCTIONS["min"].partials(1.0, 1.0, 1.0) == (1.0, 0.0)
