@@ -238,6 +238,7 @@ def test_cli_latex(run):
 @pytest.mark.parametrize("args, code, message", [
     (["grad", "J = x", "--format", "latex"], 2, "--format latex needs --symbolic"),
     (["grad", "--symbolic", "J = x", "--mode", "forward"], 2, "drop --mode forward"),
+    (["grad", "--symbolic", "J = x", "--stats"], 2, "drop --symbolic"),
     (["grad", "--symbolic", "J = x", "--wrt", "q"], 1, "error: --wrt q"),
     (["grad", "--symbolic", "J = x", "--set", "q=1"], 1, "error: --set q"),
     (["grad", "--symbolic", "J = x +"], 1, "error:"),

@@ -508,13 +508,14 @@ def statements(d: Derivatives, values: dict[str, float] | None = None) -> list[S
         out_names[name] = candidate
 
     # Shared nodes become statements: the program's own name where it has one.
+    derivative_names = set(out_names.values())
     names: dict[int, str] = {}
     counter = 0
     for i in sorted(keep):
         if uses[i] < 2 or f.op[i] in (VAR, CONST) or _is_small(f, i):
             continue
         name = d.statement_name.get(i)
-        if name is None or name in out_names.values():
+        if name is None or name in derivative_names:
             while True:
                 counter += 1
                 name = f"t{counter}"
@@ -548,15 +549,21 @@ def literal_text(x: float) -> str:
 
 def _is_small(f: Formulas, i: int) -> bool:
     """-x, 2*x, x^2: cheaper to repeat than to name."""
-    args = f.args(i)
-    return all(f.op[k] in (VAR, CONST) for k in args) and len(args) <= 2 and \
-        f.op[i] in (NEG, MUL, POW) and any(f.op[k] is CONST for k in args) or \
-        (f.op[i] is NEG and f.op[args[0]] is VAR)
+    o, args = f.op[i], f.args(i)
+    if o is NEG:
+        return f.op[args[0]] is VAR
+    if o is MUL or o is POW:
+        kinds = {f.op[k] for k in args}
+        return kinds == {VAR, CONST}
+    return False
 
 
 def program_text(d: Derivatives, values: dict[str, float] | None = None) -> str:
     """The derivatives as a program that cgdiff reads back (``--of dJ_dw``)."""
-    what = ", ".join(f"∂{d.output_name}/∂{name}" for name in d.gradient)
+    names = list(d.gradient)
+    what = ", ".join(f"∂{clip(d.output_name, 30)}/∂{clip(name, 30)}" for name in names[:8])
+    if len(names) > 8:
+        what += f", … ({len(names)} in all)"
     lines = [f"# {what} (cgdiff grad --symbolic)"]
     lines += [f"{s.name} = {s.text}" for s in statements(d, values)]
     return "\n".join(lines) + "\n"
