@@ -55,12 +55,13 @@ def central(graph, point, name):
     return (output_at(graph, point, name, h) - output_at(graph, point, name, -h)) / (2 * h)
 
 
-def near_a_kink(graph, point):
-    """max/min are not differentiable where their arguments meet: there the
-    second difference is large."""
-    f0 = forward(graph, point)[graph.output]
-    return any(abs(output_at(graph, point, n, 1e-4) - 2 * f0 + output_at(graph, point, n, -1e-4))
-               > 1e-4 for n in point)
+def at_a_tie(result):
+    """max/min are not differentiable where their arguments meet (cgdiff then
+    gives the whole derivative to the first argument), so skip those points."""
+    graph, values = result.graph, result.values
+    return any(graph.op[i].name in ("max", "min")
+               and abs(values[graph.arg0[i]] - values[graph.arg1[i]]) < 1e-4
+               for i in range(len(graph)))
 
 
 @settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -69,7 +70,7 @@ def test_reverse_mode_matches_finite_differences(program):
     result = differentiate(program)
     assert list(result.gradient)[:len(INPUTS)] == INPUTS  # order of first appearance
     point = result.inputs
-    if "max" in program and near_a_kink(result.graph, point):
+    if at_a_tie(result):
         return
     for name in INPUTS:
         if name not in point:  # not read by the output

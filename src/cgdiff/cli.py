@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import sys
+from pathlib import Path
 from typing import IO
 
 import click
@@ -166,6 +167,52 @@ class _Run:
         return False
 
 
+def data_option(command):
+    return click.option(
+        "--data", "data_file", type=click.File("rb"), metavar="FILE.csv",
+        help="Run once per row of a CSV file whose header names inputs (--set gives the "
+             "rest): one output row per data row, CSV (default) or JSON lines, streamed.",
+    )(command)
+
+
+def _run_batch(source, program, program_file, data_file, settings, of, wrt, output_format,
+               gradient=False, mode="reverse"):
+    """eval/grad --data: stream one output row per data row."""
+    import os
+
+    from . import batch
+    from .api import load
+    from .render.progress import progress
+    from .render.rows import RowWriter
+
+    with _Run(source):
+        graph = load(source, of)
+        name = getattr(data_file, "name", None)
+        data = batch.Data(data_file, name if isinstance(name, str) and name != "<stdin>"
+                          else "the data")
+        rows = batch.run(graph, data, settings, wrt, gradient, mode)
+        names = batch.wrt_names(graph, wrt) if gradient else None
+        writer = RowWriter(click.get_text_stream("stdout"), output_format, data.columns,
+                           graph.node_id(graph.output), names)
+        try:
+            size = os.fstat(data_file.fileno()).st_size or None
+        except (OSError, AttributeError, ValueError):
+            size = None
+        with progress(size, "rows") as update:
+            for row in rows:
+                writer.write(row)
+                if not row.number & 1023:
+                    update(data.bytes_read)
+
+
+def _check_stdin(program, program_file, data_file):
+    if data_file is None or program is not None:
+        return
+    stdin = click.get_binary_stream("stdin")
+    if data_file is stdin and (program_file is None or program_file is stdin):
+        raise click.UsageError("the program and --data cannot both come from standard input")
+
+
 # ---------------------------------------------------------------- commands
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -185,17 +232,24 @@ def cli():
 @cli.command("eval")
 @program_options
 @format_option
-def eval_command(program, program_file, settings, of, output_format):
+@data_option
+def eval_command(program, program_file, settings, of, output_format, data_file):
     """Forward pass: every node's value, in evaluation order, and the output's.
+    With --data, the output's value for every row of a CSV file.
 
     Example:
 
     \b
         cgdiff eval 'c = w*x; a = c + b; d = a - y; J = 1/2*d^2' --set w=2,x=-2,b=8,y=2
+        cgdiff eval -f examples/linear.cg --data examples/linear.csv --set w=2,b=1
     """
     from .api import evaluate
 
+    _check_stdin(program, program_file, data_file)
     source = read_program(program, program_file)
+    if data_file is not None:
+        _run_batch(source, program, program_file, data_file, settings, of, None, output_format)
+        return
     with _Run(source) as run:
         result = evaluate(source, settings, of, progress=run.progress)
     emit(result, output_format)
@@ -208,22 +262,392 @@ def eval_command(program, program_file, settings, of, output_format):
 @click.option("--mode", type=click.Choice(["reverse", "forward"]), default="reverse",
               show_default=True,
               help="reverse: backpropagation, one sweep; forward: one tangent sweep per input.")
-@format_option
-def grad_command(program, program_file, settings, of, wrt, mode, output_format):
+@click.option("--symbolic", is_flag=True,
+              help="The derivatives as formulas (a cgdiff program), not numbers; "
+                   "no values needed.")
+@click.option("--stats", is_flag=True,
+              help="Also count the work each method does on this program, measured while the "
+                   "passes run: one reverse sweep, forward mode over every input, finite "
+                   "differences (table and json only).")
+@click.option("--format", "output_format", type=click.Choice(FORMATS + ["latex"]),
+              default="table", show_default=True,
+              help="table for people; json, csv or plain for scripts; latex (with --symbolic).")
+@data_option
+def grad_command(program, program_file, settings, of, wrt, mode, symbolic, stats, output_format,
+                 data_file):
     """Forward and reverse pass: every node's value and the derivative of the
-    output with respect to it, then the gradient.
+    output with respect to it, then the gradient. With --symbolic, the
+    derivatives as formulas: a program cgdiff reads back (--format plain: one
+    inlined formula per input; latex for worksheets).
 
     Example:
 
     \b
         cgdiff grad 'J = 0.5*(w*x + b - y)^2' --set w=2,x=-2,b=8,y=2
+        cgdiff grad -f examples/wide.cg --stats
+        cgdiff grad --symbolic 'J = 0.5*(w*x + b - y)^2' --format plain
+        cgdiff grad -f examples/linear.cg --data examples/linear.csv --set w=2,b=1 --wrt w,b
     """
+    if output_format == "latex" and not symbolic:
+        raise click.UsageError("--format latex needs --symbolic")
+    if symbolic and mode != "reverse":
+        raise click.UsageError("--symbolic is the reverse pass; drop --mode forward")
+    if symbolic and data_file is not None:
+        raise click.UsageError("--symbolic needs no data; drop --data")
+    if stats and (symbolic or data_file is not None):
+        raise click.UsageError("--stats counts the numeric passes; drop --symbolic or --data")
+    if stats and output_format not in ("table", "json"):
+        raise click.UsageError("--stats needs --format table or json")
+    _check_stdin(program, program_file, data_file)
+    source = read_program(program, program_file)
+    if data_file is not None:
+        _run_batch(source, program, program_file, data_file, settings, of, wrt, output_format,
+                   gradient=True, mode=mode)
+        return
+    if symbolic:
+        from . import symbolic as sym
+
+        with _Run(source):
+            derivatives = sym.symbolic_gradient(source, settings, of, wrt)
+            text = sym.render(derivatives, output_format, settings)
+        click.echo(text, nl=False)
+        return
+    from .api import differentiate
+
+    with _Run(source) as run:
+        result = differentiate(source, settings, of, wrt, mode, progress=run.progress)
+        if stats:
+            from .stats import measure
+
+            counts = measure(result.graph, result.inputs, wrt)
+    if not stats:
+        emit(result, output_format)
+    elif output_format == "json":
+        from .render import data
+
+        data.write_json(result, sys.stdout, {"stats": counts.as_dict()})
+    else:
+        from rich.console import Console
+
+        from .render.check_table import stats_table
+        from .render.table import render
+
+        console = Console(highlight=False)
+        console.print(render(result))
+        console.print(stats_table(counts))
+
+
+def _as_option(option: str, callback, ctx, param, values):
+    """``callback``'s errors, naming ``option`` instead of --set."""
+    try:
+        return callback(ctx, param, values)
+    except ProgramError as error:
+        error.text = error.text.replace("--set", option, 1)
+        raise
+
+
+@cli.command("check")
+@program_options
+@click.option("--wrt", callback=parse_names, metavar="NAME[,NAME...]",
+              help="Check the derivatives with respect to these (default: every input).")
+@click.option("--eps", "relative_step", type=click.FloatRange(0, 1, min_open=True),
+              default=None, metavar="H",
+              help="Relative step of the finite differences: input x is moved by "
+                   "h = H*max(1, |x|). Default: the cube root of the float epsilon, "
+                   "6.06e-6. Why: the central difference's truncation error shrinks like "
+                   "h^2 while its rounding error grows like eps*|J|/h; they balance near "
+                   "h = eps^(1/3) times the input's scale (the spacing of floats grows "
+                   "with |x|, so a fixed h would be lost in rounding for large inputs).")
+@click.option("--rtol", type=click.FloatRange(0, None), default=1e-5, show_default=True,
+              metavar="R", help="Relative tolerance: agree when |reverse - difference| "
+                                "<= atol + R*max(|reverse|, |difference|).")
+@click.option("--atol", type=click.FloatRange(0, None), default=1e-8, show_default=True,
+              metavar="A", help="Absolute tolerance, for derivatives near 0.")
+@click.option("--nudge", "nudges", multiple=True, callback=lambda ctx, param, values:
+              _as_option("--nudge", parse_settings, ctx, param, values),
+              metavar="NAME=DELTA[,...]",
+              help="Also move these inputs by DELTA (all at once) and show the output before "
+                   "and after, the actual change and the change the derivatives predict.")
+@click.option("--format", "output_format", type=click.Choice(["table", "json", "plain"]),
+              default="table", show_default=True,
+              help="table for people; json or plain (NAME, reverse, difference, ok) for scripts.")
+def check_command(program, program_file, settings, of, wrt, relative_step, rtol, atol, nudges,
+                  output_format):
+    """Check the gradient: reverse mode beside central finite differences, input
+    by input, with the absolute and relative error. Exits 1 if any disagrees.
+
+    Example:
+
+    \b
+        cgdiff check -f examples/seed.cg
+        cgdiff check -f examples/seed.cg --nudge w=0.001
+    """
+    from . import check
     from .api import differentiate
 
     source = read_program(program, program_file)
     with _Run(source) as run:
-        result = differentiate(source, settings, of, wrt, mode, progress=run.progress)
-    emit(result, output_format)
+        result = differentiate(source, settings, of, wrt, progress=run.progress)
+        report = check.check(result, wrt, relative_step or check.RELATIVE_STEP, rtol, atol,
+                             nudges)
+    if output_format == "json":
+        import json
+
+        click.echo(json.dumps(check.to_json(report), ensure_ascii=False))
+    elif output_format == "plain":
+        for row in report.rows:
+            difference = "" if row.difference is None else repr(row.difference)
+            ok = {True: "ok", False: "FAIL", None: "unchecked"}[row.ok]
+            click.echo(f"{row.name}\t{row.derivative!r}\t{difference}\t{ok}")
+    else:
+        from rich.console import Console
+
+        from .render.check_table import check_table
+
+        Console(highlight=False).print(check_table(report))
+    if not report.ok:
+        bad = ", ".join(row.name for row in report.rows if row.ok is False)
+        raise ProgramError(CgdiffError(
+            f"the reverse-mode derivative disagrees with finite differences for {bad} "
+            f"(rtol {rtol:g}, atol {atol:g})"), None)
+
+
+@cli.command("explain")
+@program_options
+@click.option("--wrt", callback=parse_names, metavar="NAME[,NAME...]",
+              help="Explain the derivatives with respect to these (default: every input).")
+@click.option("--width", type=click.IntRange(40, None), default=88, show_default=True,
+              help="Wrap the text at this many columns.")
+def explain_command(program, program_file, settings, of, wrt, width):
+    """The chain rule in words: from the output back to each input, one step per
+    node, with this program's numbers ("if w goes up by ε, c changes by x × ε =
+    -2ε ..."), then a check that nudges each input by 0.001.
+
+    Example:
+
+    \b
+        cgdiff explain 'c = w*x; a = c + b; d = a - y; J = 1/2*d^2' --set w=2,x=-2,b=8,y=2
+    """
+    from .api import differentiate
+    from .explain import as_text, explain
+
+    source = read_program(program, program_file)
+    with _Run(source) as run:
+        result = differentiate(source, settings, of, wrt, progress=run.progress)
+        text = as_text(explain(result, wrt), width)
+    click.echo(text, nl=False)
+
+
+@cli.command("graph")
+@program_options
+@click.option("--format", "picture_format", type=click.Choice(["tree", "dot", "mermaid"]),
+              default="tree", show_default=True,
+              help="tree: drawn in the terminal; dot: Graphviz; mermaid: a Mermaid flowchart.")
+@click.option("--values", is_flag=True,
+              help="Show each node's value and the output's derivative with respect to it "
+                   "(the inputs then need values); edges carry the local derivatives.")
+@click.option("-o", "--output", "output_file", metavar="FILE",
+              help="Write to FILE instead of standard output ('-'). Its suffix decides what: "
+                   ".dot/.gv DOT text, .mmd Mermaid text, .svg/.png/.pdf drawn by Graphviz's "
+                   "`dot` (which must be installed); any other suffix gets --format.")
+def graph_command(program, program_file, settings, of, picture_format, values, output_file):
+    """The computation graph as a picture: each node, its operation, and
+    which nodes it reads. A node used twice is drawn once.
+
+    Example:
+
+    \b
+        cgdiff graph 'J = 0.5*(w*x + b - y)^2' --set w=2,x=-2,b=8,y=2 --values -o seed.svg
+    """
+    from . import passes
+    from .api import evaluate, load
+    from .render import picture
+
+    if output_file == "-":
+        output_file = None
+    source = read_program(program, program_file)
+    chosen = picture.format_for_file(output_file, picture_format) if output_file else picture_format
+    with _Run(source) as run:
+        if values:
+            result = evaluate(source, settings, of, progress=run.progress)
+            graph, node_values = result.graph, result.values
+            adjoints = passes.reverse(graph, node_values)
+        else:
+            graph = load(source, of, progress=run.progress)
+            if settings:
+                passes.input_values(graph, settings)  # --set naming no input is still an error
+            node_values = adjoints = None
+        if chosen == "tree":
+            text = None
+        elif chosen == "mermaid":
+            text = picture.to_mermaid(graph, node_values, adjoints)
+        else:
+            text = picture.to_dot(graph, node_values, adjoints)
+        if chosen in picture.GRAPHVIZ_SUFFIXES.values():
+            picture.render_with_graphviz(text, output_file, chosen)
+            return
+    if text is None:
+        from rich.console import Console
+
+        tree = picture.to_tree(graph, node_values, adjoints)
+        if output_file is None:
+            Console(highlight=False).print(tree)
+        else:
+            with _open_output(output_file) as handle:
+                Console(file=handle, width=200, color_system=None, highlight=False).print(tree)
+    elif output_file is None:
+        click.echo(text, nl=False)
+    else:
+        with _open_output(output_file) as handle:
+            handle.write(text)
+
+
+@cli.command("worksheet")
+@program_options
+@click.option("--blank", type=click.Choice(["values", "grads", "both"]), default="both",
+              show_default=True, help="Which column the student fills in.")
+@click.option("--format", "sheet_format", type=click.Choice(["markdown", "latex", "html"]),
+              default="markdown", show_default=True,
+              help="markdown (renders on code-hosting pages), latex (a document for "
+                   "pdflatex) or html (one self-contained page).")
+@click.option("--answers", is_flag=True,
+              help="Write the answer key: the same sheet, filled in (--vary writes both).")
+@click.option("-o", "--output", "output_path", metavar="PATH",
+              help="Write to the file PATH instead of standard output; with --vary, PATH is "
+                   "the directory for the sheets (default: the current directory).")
+@click.option("--vary", type=click.IntRange(1, 999), metavar="N",
+              help="Write N sheets with other input values, each with its key: "
+                   "sheet-01.md, sheet-01-key.md, ... Inputs given with --set stay fixed.")
+@click.option("--seed", type=int, default=0, show_default=True,
+              help="The random seed that --vary draws the input values from.")
+def worksheet_command(program, program_file, settings, of, blank, sheet_format, answers,
+                      output_path, vary, seed):
+    """An exercise sheet for the program: the node table with the values
+    and/or the derivatives left blank, the graph, and numbered questions;
+    --answers gives the key, --vary N a set of variants with their keys.
+
+    Example:
+
+        cgdiff worksheet 'J = 0.5*(w*x + b - y)^2' --set w=2,x=-2,b=8,y=2 --blank grads
+    """
+    from . import worksheet
+
+    source = read_program(program, program_file)
+    if vary is None:
+        with _Run(source):
+            sheet = worksheet.build(source, settings, of, blank)
+            text = worksheet.render(sheet, sheet_format, answers)
+        if output_path is None:
+            click.echo(text, nl=False)
+        else:
+            with _open_output(output_path) as handle:
+                handle.write(text)
+        return
+    with _Run(source):
+        sheets = worksheet.variant_sheets(source, vary, seed, settings, of, blank)
+        pages = [(worksheet.render(sheet, sheet_format), worksheet.render(sheet, sheet_format, True))
+                 for sheet in sheets]
+    directory = Path(output_path or ".")
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise click.FileError(str(directory), hint=error.strerror) from None
+    names = worksheet.file_names(vary, sheet_format)
+    for (sheet_name, key_name), (page, key), sheet in zip(names, pages, sheets):
+        for name, text in ((sheet_name, page), (key_name, key)):
+            with _open_output(str(directory / name)) as handle:
+                handle.write(text)
+        note = "" if sheet.nice else " (no inputs found that keep every number short)"
+        click.echo(f"wrote {directory / sheet_name} and {directory / key_name}{note}", err=True)
+
+
+def _open_output(path: str):
+    """``path`` open for writing text; a file that cannot be written is an error."""
+    try:
+        return open(path, "w", encoding="utf-8")
+    except OSError as error:
+        raise click.FileError(path, hint=error.strerror) from None
+
+
+@cli.command("hessian")
+@program_options
+@click.option("--wrt", callback=parse_names, metavar="NAME[,NAME...]",
+              help="Second derivatives with respect to these inputs (default: every input).")
+@format_option
+def hessian_command(program, program_file, settings, of, wrt, output_format):
+    """Second derivatives: the matrix of ∂²J/∂x∂y, by the reverse pass run over
+    the derivative's own graph (the formulas of grad --symbolic).
+
+    Example:
+
+    \b
+        cgdiff hessian 'J = 0.5*(w*x + b - y)^2' --set w=2,x=-2,b=8,y=2 --wrt w,b
+    """
+    from .hessian import hessian
+
+    source = read_program(program, program_file)
+    with _Run(source):
+        result = hessian(source, settings, of, wrt)
+    from .render import matrix
+
+    if output_format == "table":
+        from rich.console import Console
+
+        Console(highlight=False).print(matrix.render(result))
+        return
+    writer = {"json": matrix.write_json, "csv": matrix.write_csv, "plain": matrix.write_plain}
+    writer[output_format](result, click.get_text_stream("stdout"))
+
+
+@cli.command("fit")
+@program_options
+@click.option("--data", "data_file", type=click.File("rb"), required=True, metavar="FILE.csv",
+              help="The rows to fit: a CSV file whose header names inputs.")
+@click.option("--params", callback=parse_names, required=True, metavar="NAME[,NAME...]",
+              help="The inputs to fit (start: --set, else the program's value, else 0).")
+@click.option("--lr", type=click.FloatRange(min=0, min_open=True), default=0.1,
+              show_default=True, help="Learning rate: each step moves p by -lr·∂cost/∂p.")
+@click.option("--steps", type=click.IntRange(min=0), default=10_000, show_default=True,
+              help="At most this many steps.")
+@click.option("--tol", type=click.FloatRange(min=0), default=1e-10, show_default=True,
+              help="Stop when the gradient's norm falls below this.")
+@format_option
+def fit_command(program, program_file, settings, of, data_file, params, lr, steps, tol,
+                output_format):
+    """Gradient descent: fit --params so that the mean of the output over the
+    rows of --data (the cost) is smallest. The output is one row's loss.
+
+    Example:
+
+    \b
+        cgdiff fit -f examples/linear.cg --data examples/linear.csv --params w,b
+    """
+    from . import fit as fitting
+    from .api import load
+    from .render.progress import progress
+
+    _check_stdin(program, program_file, data_file)
+    source = read_program(program, program_file)
+    with _Run(source):
+        graph = load(source, of)
+        name = getattr(data_file, "name", None)
+        dataset = fitting.read_data(data_file, name if isinstance(name, str) and
+                                    name != "<stdin>" else "the data")
+        with progress(steps, "fitting", cost=True) as update:
+            def on_step(step, cost):
+                if not step % 50:
+                    update(step, cost=format(cost, ".6g"))
+
+            result = fitting.fit(graph, dataset, params, settings, lr, steps, tol, on_step)
+    from .render import fitting as show
+
+    if output_format == "table":
+        from rich.console import Console
+
+        Console(highlight=False).print(show.render(result))
+        return
+    writer = {"json": show.write_json, "csv": show.write_csv, "plain": show.write_plain}
+    writer[output_format](result, click.get_text_stream("stdout"))
 
 
 def main() -> None:

@@ -33,7 +33,8 @@ def node_records(result: Result):
         yield record
 
 
-def write_json(result: Result, out: IO[str]) -> None:
+def write_json(result: Result, out: IO[str], extra: dict | None = None) -> None:
+    """``extra``: more top-level keys, written last (``grad --stats``)."""
     import json
 
     graph = result.graph
@@ -48,6 +49,8 @@ def write_json(result: Result, out: IO[str]) -> None:
     if result.gradient is not None:
         out.write(', "gradient": ')
         out.write(json.dumps(result.gradient, ensure_ascii=False))
+    for key, value in (extra or {}).items():
+        out.write(f", {json.dumps(key)}: {json.dumps(value, ensure_ascii=False)}")
     out.write("}\n")
 
 

@@ -1,0 +1,199 @@
+"""Checking derivatives: reverse mode beside central finite differences, and the
+lecture's nudge ("if w goes from 2 to 2.001, J goes from 2 to 1.996002").
+
+The finite difference for an input x is (J(x + h) - J(x - h)) / 2h. Its error
+has two parts: truncation, which shrinks like h², and rounding, which grows
+like ε·|J|/h (ε = 2.2e-16, the float spacing at 1). They balance near
+h = ε^(1/3) ≈ 6e-6, and that is relative: the spacing of floats near x grows
+with |x|, so the step is h = H·max(1, |x|). The step is also rounded so that
+x + h is exactly representable, which removes one more rounding error.
+"""
+
+from __future__ import annotations
+
+import math
+import sys
+from dataclasses import dataclass, field
+from typing import Iterable, Mapping
+
+from . import passes
+from .api import Result
+from .errors import CgdiffError, DomainProblem, NameProblem, clip
+
+#: The default relative step: the cube root of the float epsilon (≈ 6.06e-6).
+RELATIVE_STEP = sys.float_info.epsilon ** (1 / 3)
+#: The default relative tolerance.
+RTOL = 1e-5
+#: The default absolute tolerance (for derivatives near 0).
+ATOL = 1e-8
+
+
+@dataclass
+class Row:
+    """One input's check."""
+
+    name: str
+    value: float
+    derivative: float  # reverse mode
+    step: float
+    #: central finite difference; None when x ± h leaves the domain
+    difference: float | None
+    abs_error: float | None = None
+    rel_error: float | None = None
+    ok: bool | None = None  # None: could not be checked
+    note: str = ""
+
+
+@dataclass
+class Nudge:
+    """The output before and after moving some inputs, and the change the
+    derivatives predict (∂J/∂x·Δx summed over the nudged inputs)."""
+
+    deltas: dict[str, float]
+    before: float
+    after: float | None
+    predicted: float
+    #: name → (value before, value after)
+    moves: dict[str, tuple[float, float]] = field(default_factory=dict)
+    #: name → ∂output/∂name, for the nudged inputs the output depends on
+    derivatives: dict[str, float] = field(default_factory=dict)
+    note: str = ""
+
+    @property
+    def change(self) -> float | None:
+        return None if self.after is None else self.after - self.before
+
+
+@dataclass
+class Report:
+    output: str
+    value: float
+    rows: list[Row]
+    rtol: float
+    atol: float
+    relative_step: float
+    nudge: Nudge | None = None
+
+    @property
+    def ok(self) -> bool:
+        """No input disagrees (an input that could not be checked does not fail)."""
+        return all(row.ok is not False for row in self.rows)
+
+
+def step_for(x: float, relative_step: float = RELATIVE_STEP) -> float:
+    """h = H·max(1, |x|), rounded so that x + h - x == h exactly."""
+    h = relative_step * max(1.0, abs(x))
+    return (x + h) - x
+
+
+def agree(derivative: float, difference: float, rtol: float, atol: float) -> bool:
+    return abs(derivative - difference) <= atol + rtol * max(abs(derivative), abs(difference))
+
+
+def check(result: Result, wrt: Iterable[str] | None = None,
+          relative_step: float = RELATIVE_STEP, rtol: float = RTOL, atol: float = ATOL,
+          nudges: Mapping[str, float] | None = None) -> Report:
+    """Compare ``result``'s reverse-mode gradient (from
+    :func:`cgdiff.api.differentiate`) with central finite differences, input
+    by input; with ``nudges``, also move those inputs and compare."""
+    graph = result.graph
+    names = list(result.gradient) if wrt is None else list(dict.fromkeys(wrt))
+    rows = []
+    for name in names:
+        derivative = result.gradient[name]
+        if name not in result.inputs and name in graph.index:
+            rows.append(Row(name, result.values[graph.index[name]], derivative, 0.0, None,
+                            note="a statement, not an input: finite differences move inputs"))
+            continue
+        if name not in result.inputs:  # the output does not depend on it
+            rows.append(Row(name, math.nan, derivative, 0.0, 0.0, 0.0, 0.0, derivative == 0.0,
+                            "the output does not depend on it"))
+            continue
+        x = result.inputs[name]
+        row = Row(name, x, derivative, step_for(x, relative_step), None)
+        try:
+            row.difference = passes.central_difference(graph, result.inputs, name, row.step)
+        except CgdiffError as error:
+            # Near a domain edge (log(x) at x = 1e-7), a step relative to |x| alone
+            # may stay inside.
+            small = (x + relative_step * abs(x)) - x
+            row.note = f"{name} ± h leaves the domain: {error.message}"
+            if 0 < small < row.step:
+                try:
+                    row.difference = passes.central_difference(graph, result.inputs, name, small)
+                    row.step = small
+                    row.note = (f"step H·|{name}| instead: {name} ± H·max(1, |{name}|) "
+                                f"leaves the domain")
+                except CgdiffError:
+                    pass
+        if row.difference is not None:
+            row.abs_error = abs(derivative - row.difference)
+            scale = max(abs(derivative), abs(row.difference))
+            row.rel_error = row.abs_error / scale if scale else 0.0
+            row.ok = agree(derivative, row.difference, rtol, atol)
+        rows.append(row)
+    name_of_output = graph.name_of.get(graph.output) or f"({clip(graph.label(graph.output), 24)})"
+    report = Report(name_of_output, result.value, rows, rtol, atol, relative_step)
+    if nudges:
+        report.nudge = nudge(result, nudges)
+    return report
+
+
+def nudge(result: Result, deltas: Mapping[str, float]) -> Nudge:
+    """Move each input by its delta at once and run the forward pass again."""
+    graph = result.graph
+    adjoints = result.adjoints if result.adjoints is not None else \
+        passes.reverse(graph, result.values)
+    moved = dict(result.inputs)
+    predicted = 0.0
+    moves = {}
+    derivatives = {}
+    for name, delta in deltas.items():
+        if name not in graph.inputs:
+            what = ("a statement, not an input" if name in graph.statement_names
+                    else "not a name in the program")
+            raise NameProblem(f"--nudge {clip(name)}: '{clip(name)}' is {what}")
+        if name not in moved:  # the output does not depend on it
+            continue
+        moves[name] = (moved[name], moved[name] + delta)
+        moved[name] += delta
+        derivative = adjoints[graph.index[name]]
+        if derivative != derivative:
+            raise DomainProblem(f"--nudge {clip(name)}: the derivative with respect to "
+                                f"{clip(name)} does not exist here")
+        derivatives[name] = derivative
+        predicted += derivative * delta
+    result_nudge = Nudge(dict(deltas), result.value, None, predicted, moves, derivatives)
+    try:
+        result_nudge.after = passes.forward(graph, moved)[graph.output]
+    except CgdiffError as error:
+        result_nudge.note = f"the nudged point is outside the domain: {error.message}"
+    return result_nudge
+
+
+# ---------------------------------------------------------------- for scripts
+
+def to_json(report: Report) -> dict:
+    """The report as plain data (numbers in full precision, None for none)."""
+    def number(x):
+        return None if x is None or x != x else x
+
+    data = {
+        "of": report.output,
+        "value": report.value,
+        "ok": report.ok,
+        "rtol": report.rtol,
+        "atol": report.atol,
+        "relative_step": report.relative_step,
+        "inputs": [{"name": row.name, "value": number(row.value), "reverse": row.derivative,
+                    "finite_difference": number(row.difference), "step": row.step,
+                    "abs_error": number(row.abs_error), "rel_error": number(row.rel_error),
+                    "ok": row.ok, **({"note": row.note} if row.note else {})}
+                   for row in report.rows],
+    }
+    if report.nudge is not None:
+        n = report.nudge
+        data["nudge"] = {"deltas": n.deltas, "before": n.before, "after": n.after,
+                         "change": n.change, "predicted": n.predicted,
+                         **({"note": n.note} if n.note else {})}
+    return data

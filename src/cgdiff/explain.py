@@ -1,0 +1,266 @@
+"""The chain rule told in words, as the lecture tells it, with a program's numbers.
+
+Backprop runs right to left: the explanation starts next to the output and
+walks back to the inputs, one step per node, asking the lecture's question at
+each: "if this node goes up by ε, how much does J change?" Each step reads the
+node's local derivative from the op table (``partial_text`` for how it reads,
+``partials`` for its value) and the answer already found for the node it
+feeds. A node that feeds several others lists each path's contribution, then
+their sum. The end is the lecture's check: nudge each input by 0.001, run the
+forward pass again, and compare the change with the derivative's prediction.
+
+Nothing recurses: the steps are one loop over the flat node list, backwards.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Iterable, Sequence
+
+from . import ops, passes
+from .api import Result
+from .errors import CgdiffError
+from .render import human_number
+from .render.picture import short_label
+
+#: How far the closing check moves each input: the lecture's 2 → 2.001.
+NUDGE = 0.001
+
+_SIMPLE = re.compile(r"[\w.]+")
+_ARGUMENT = re.compile(r"\b[ab]\b")
+
+
+# ---------------------------------------------------------------- how things read
+
+def _name(graph, i: int) -> str:
+    """A node as the text calls it: its name, else its source text."""
+    if i in graph.name_of:
+        return graph.name_of[i]
+    return short_label(graph, i)
+
+
+def _enclosed(text: str) -> bool:
+    """Whether ``text`` is one parenthesised group: ``(a + b)`` but not ``(a)*(b)``."""
+    if not (text.startswith("(") and text.endswith(")")):
+        return False
+    depth = 0
+    for position, ch in enumerate(text):
+        depth += (ch == "(") - (ch == ")")
+        if depth == 0 and position < len(text) - 1:
+            return False
+    return True
+
+
+def _wrapped(text: str) -> str:
+    """``text`` ready to sit inside a formula: ``d^2`` → ``(d^2)``."""
+    return text if _SIMPLE.fullmatch(text) or _enclosed(text) else f"({text})"
+
+
+def _definition(graph, i: int) -> str:
+    """``c = w*x`` for a named node, ``d^2`` for an unnamed one."""
+    text = short_label(graph, i)
+    if i in graph.name_of and graph.op[i] is not ops.INPUT and text != graph.name_of[i]:
+        return f"{graph.name_of[i]} = {text}"
+    return text
+
+
+def _times_eps(k: float) -> str:
+    """``2ε``, ``ε``, ``-ε``, ``-0.5ε``."""
+    if k == 1:
+        return "ε"
+    if k == -1:
+        return "-ε"
+    return f"{human_number(k)}ε"
+
+
+def _factor(k: float) -> str:
+    """A number as a factor in a product: negative ones in parentheses."""
+    return f"({human_number(k)})" if k < 0 else human_number(k)
+
+
+def _term(text: str) -> str:
+    return f"({text})" if text.startswith("-") else text
+
+
+def _moves(k: float) -> str:
+    """``goes up by 2ε``, ``goes down by 4ε``, ``does not move``."""
+    if k != k:
+        return "has no derivative here"
+    if k == 0:
+        return "does not move"
+    return f"goes up by {_times_eps(k)}" if k > 0 else f"goes down by {_times_eps(-k)}"
+
+
+def local_change(graph, values: Sequence[float], user: int, position: int) -> tuple[str, float]:
+    """How node ``user`` changes when its argument at ``position`` goes up by ε:
+    the op table's ``partial_text`` with this program's names put in, and its
+    value (``x × ε = -2ε`` for ``c = w*x``)."""
+    op = graph.op[user]
+    args = graph.args(user)
+    partial = op.partials(*(values[a] for a in args), values[user])[position]
+    names = {"a": _name(graph, args[0])}
+    if len(args) > 1:
+        names["b"] = _name(graph, args[1])
+    text = op.partial_text[position] if position < len(op.partial_text) else ""
+
+    def put_in(match):
+        name = names.get(match.group(), match.group())
+        inside_call = (text[match.start() - 1:match.start()] == "("
+                       and text[match.end():match.end() + 1] == ")")
+        return name if inside_call else _wrapped(name)
+
+    formula = _ARGUMENT.sub(put_in, text)
+    try:
+        is_number = float(formula) == partial
+    except ValueError:
+        is_number = False
+    if is_number or not formula:
+        return _times_eps(partial), partial
+    return f"{formula} × ε = {_times_eps(partial)}", partial
+
+
+# ---------------------------------------------------------------- the explanation
+
+def explain(result: Result, wrt: Iterable[str] | None = None, nudge: float = NUDGE) -> list[str]:
+    """The chain rule from the output back to each input in ``wrt`` (default:
+    every input), one step per node, then the nudge check. ``result`` is a
+    reverse-mode :func:`cgdiff.api.differentiate` result. Returns lines."""
+    graph, values, adjoints = result.graph, result.values, result.adjoints
+    if adjoints is None:
+        adjoints = passes.reverse(graph, values)
+    names = list(dict.fromkeys(wrt)) if wrt is not None else list(graph.inputs)
+    seeds = {name: graph.find(name, "--wrt") for name in names}
+    out = graph.output
+    J = _name(graph, out)
+    dJ = f"∂{_wrapped(J)}"
+    n = len(graph)
+
+    # The nodes on a path from a requested input to the output: a forward
+    # sweep marks every node that reads a marked one.
+    on_path = bytearray(n)
+    for node in seeds.values():
+        if node is not None:
+            on_path[node] = 1
+    users: dict[int, list[tuple[int, int]]] = {}
+    for k in range(n):
+        for position, a in enumerate(graph.args(k)):
+            if on_path[a]:
+                on_path[k] = 1
+                users.setdefault(a, []).append((k, position))
+
+    settings = ", ".join(f"{name} = {human_number(value)}" for name, value in result.inputs.items())
+    lines = [f"{_definition(graph, out)} = {human_number(values[out])}"
+             + (f", with {settings}." if settings else "."),
+             "",
+             f"Backprop works right to left, from {J} back to the inputs, asking at each node: "
+             f"if this node goes up by ε, how much does {J} change?"]
+
+    # Right to left through the inner nodes, then the inputs in the order asked.
+    steps = [i for i in range(out - 1, -1, -1)
+             if on_path[i] and i in users and graph.op[i] is not ops.INPUT]
+    steps += [node for node in seeds.values()
+              if node is not None and node in users and graph.op[node] is ops.INPUT]
+    for i in steps:
+        lines.append("")
+        lines.extend(_step(graph, values, adjoints, i, users[i], J, dJ))
+
+    lines.append("")
+    if names:
+        gradient = {name: result_derivative(result, adjoints, seeds, name) for name in names}
+        lines.append("So " + ", ".join(f"{dJ}/∂{_wrapped(name)} = {human_number(d)}"
+                                       for name, d in gradient.items()) + ".")
+        lines.append("")
+        lines.append(f"Check: nudge each input by {human_number(nudge)} and run the forward "
+                     f"pass again.")
+        for name, d in gradient.items():
+            lines.append("  " + nudge_line(result, name, nudge, d))
+    return lines
+
+
+def result_derivative(result: Result, adjoints, seeds, name: str) -> float:
+    node = seeds[name]
+    if result.gradient is not None and name in result.gradient:
+        return result.gradient[name]
+    return 0.0 if node is None else adjoints[node]
+
+
+def _step(graph, values, adjoints, i: int, users: list[tuple[int, int]], J: str,
+          dJ: str) -> list[str]:
+    """One node's paragraph: how J feels a nudge of it, path by path."""
+    me = _name(graph, i)
+    head = f"{_definition(graph, i)} = {human_number(values[i])}"
+    lines = []
+    contributions = []
+    for k, position in users:
+        change, partial = local_change(graph, values, k, position)
+        via = _name(graph, k)
+        feeds_output = k == graph.output
+        total = adjoints[k] * partial
+        if feeds_output:
+            line = f"if {me} goes up by ε, {_definition(graph, k)} changes by {change}"
+        else:
+            line = (f"if {me} goes up by ε, {_definition(graph, k)} changes by {change}; "
+                    f"when {via} goes up by ε, {J} {_moves(adjoints[k])} "
+                    f"({dJ}/∂{_wrapped(via)} = {human_number(adjoints[k])}), so {J} changes by "
+                    f"{_factor(adjoints[k])} × {_term(_times_eps(partial))} = {_times_eps(total)}")
+        lines.append(line)
+        contributions.append(total)
+    derivative = adjoints[i]
+    if len(users) == 1:
+        return [head, "  " + lines[0][0].upper() + lines[0][1:] + ".",
+                f"  So when {me} goes up by ε, {J} {_moves(derivative)}: "
+                f"{dJ}/∂{_wrapped(me)} = {human_number(derivative)}"]
+    paragraph = [f"{head}, which feeds {len(users)} nodes: {J} feels each path, and the "
+                 f"changes add up."]
+    for line, total in zip(lines, contributions):
+        paragraph.append(f"  - {line}" + ("" if line.endswith(_times_eps(total))
+                                          else f", so {J} changes by {_times_eps(total)}") + ".")
+    added = " + ".join(_term(_times_eps(total)) for total in contributions)
+    paragraph.append(f"  Together: {added} = {_times_eps(derivative)}, so "
+                     f"{dJ}/∂{_wrapped(me)} = {human_number(derivative)}")
+    return paragraph
+
+
+def nudge_line(result: Result, name: str, delta: float, derivative: float) -> str:
+    """``w: 2 → 2.001 moves J: 2 → 1.996002 (change -0.003998 ≈ -4 × 0.001)``."""
+    graph = result.graph
+    J = _name(graph, graph.output)
+    before = result.value
+    start = result.inputs.get(name)
+    if start is None and name in graph.index:
+        return f"{name}: a statement, not an input; the check nudges inputs only"
+    if start is None:  # the output does not depend on it
+        return f"{name}: {J} does not depend on {name}, so nudging it changes nothing (∂ = 0)"
+    moved = dict(result.inputs)
+    moved[name] = start + delta
+    try:
+        after = passes.forward(graph, moved)[graph.output]
+    except CgdiffError as error:
+        return (f"{name}: {human_number(start)} → {human_number(start + delta)} leaves the "
+                f"domain ({error.message})")
+    change = after - before
+    return (f"{name}: {human_number(start)} → {human_number(start + delta)} moves {J}: "
+            f"{human_number(before)} → {human_number(after)} (change {human_number(change)} "
+            f"≈ {human_number(derivative)} × {human_number(delta)})")
+
+
+_KEEP_TOGETHER = re.compile(r"∂\S+ = \S+|\S+ × \S+|\S+ → \S+")
+
+
+def as_text(lines: Sequence[str], width: int = 88) -> str:
+    """The lines as one text, long ones wrapped with a hanging indent (never
+    inside ``∂J/∂d = 2``, ``2 × ε`` or ``2 → 2.001``)."""
+    import textwrap
+
+    out = []
+    for line in lines:
+        if len(line) <= width:
+            out.append(line)
+            continue
+        indent = line[:len(line) - len(line.lstrip())]
+        body = _KEEP_TOGETHER.sub(lambda m: m.group().replace(" ", "\xa0"), line[len(indent):])
+        hang = indent + "  " if indent else ""
+        wrapped = textwrap.fill(body, width, initial_indent=indent, subsequent_indent=hang,
+                                break_long_words=False, break_on_hyphens=False)
+        out.append(wrapped.replace("\xa0", " "))
+    return "\n".join(out) + "\n"

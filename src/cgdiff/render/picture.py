@@ -1,0 +1,267 @@
+"""Pictures of the computation graph: Graphviz DOT, a Mermaid flowchart, and a
+Rich tree for the terminal.
+
+Every function is pure: it takes a graph (and, optionally, every node's value
+and ∂output/∂node) and returns a string or a renderable; the command line
+prints or writes it. Edges run from an argument to the node that reads it, so
+the picture flows left to right as the lecture's forward pass does; with
+values, each edge carries the local derivative (∂node/∂argument, read from the
+op table), the number the reverse pass multiplies by on its way back.
+
+Nothing here recurses: DOT and Mermaid are one loop over the flat node list,
+the tree is built with an explicit stack.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Sequence
+
+from ..errors import CgdiffError, clip
+from ..graph import Graph
+from . import human_number
+
+#: Longest source text shown in a node's label.
+LABEL_WIDTH = 40
+
+
+# ---------------------------------------------------------------- what a node says
+
+def output_name(graph: Graph) -> str:
+    """What to call the output in ∂J/∂node: its name, or its text in parentheses."""
+    name = graph.name_of.get(graph.output)
+    return name if name is not None else f"({clip(graph.label(graph.output), 24)})"
+
+
+def short_label(graph: Graph, i: int, width: int = LABEL_WIDTH) -> str:
+    """The node's source text on one line, clipped to ``width`` (for an input,
+    its name). Reads only the start of a long span, so labelling every node of
+    a deep expression stays linear."""
+    if graph.op[i].name == "input":
+        return graph.name_of[i]
+    start, end = graph.start[i], graph.end[i]
+    limit = 4 * width
+    text = " ".join(graph.source[start:min(end, start + limit)].split())
+    if end - start > limit and len(text) <= width:
+        text += "…"
+    return clip(text, width)
+
+
+def _text(graph: Graph, i: int) -> str:
+    """The node's source text on one line, clipped ('' for an input)."""
+    return "" if graph.op[i].name == "input" else short_label(graph, i)
+
+
+def node_parts(graph: Graph, i: int, values: Sequence[float] | None = None,
+               adjoints: Sequence[float] | None = None) -> tuple[str, str, str | None, str | None]:
+    """What a node's label says: (who it is, its op, its value, its derivative).
+
+    ``("c = w*x", "mul", "value -4", "∂J/∂c = 2")``; the value is left out
+    where the label already shows it (a literal), and either number is None
+    when not asked for.
+    """
+    op = graph.op[i].name
+    node_id = graph.node_id(i)
+    text = _text(graph, i)
+    head = node_id if op == "input" else f"{node_id} = {text}"
+    value = None
+    if values is not None and not (op == "const" and human_number(values[i]) == text):
+        value = f"value {human_number(values[i])}"
+    derivative = None
+    if adjoints is not None:
+        derivative = f"∂{output_name(graph)}/∂{node_id} = {human_number(adjoints[i])}"
+    return head, op, value, derivative
+
+
+def node_lines(graph: Graph, i: int, values: Sequence[float] | None = None,
+               adjoints: Sequence[float] | None = None) -> list[str]:
+    """A node's label, line by line: ``c = w*x`` · ``mul`` · ``value -4`` · ``∂J/∂c = 2``."""
+    return [part for part in node_parts(graph, i, values, adjoints) if part is not None]
+
+
+def local_derivatives(graph: Graph, i: int, values: Sequence[float]) -> tuple[float, ...]:
+    """∂node/∂argument for each argument of node ``i`` at these values (op table)."""
+    op = graph.op[i]
+    args = graph.args(i)
+    if not args or op.partials is None:
+        return ()
+    try:
+        return tuple(op.partials(*(values[a] for a in args), values[i]))
+    except (ValueError, ZeroDivisionError, OverflowError):
+        return tuple(math.nan for _ in args)
+
+
+# ---------------------------------------------------------------- Graphviz DOT
+
+def _dot_string(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def to_dot(graph: Graph, values: Sequence[float] | None = None,
+           adjoints: Sequence[float] | None = None) -> str:
+    """The graph in Graphviz's DOT language (render it with ``dot -Tsvg``).
+
+    Inputs are ellipses, constants plain text, operations boxes, the output a
+    doubled box. With ``values``, edges carry the local derivative.
+    """
+    out = [
+        "digraph cgdiff {",
+        "  rankdir=LR;",
+        '  node [shape=box, style="rounded", fontname="Helvetica", fontsize=11];',
+        '  edge [fontname="Helvetica", fontsize=10, color="#555555"];',
+    ]
+    for i in range(len(graph)):
+        op = graph.op[i].name
+        lines = node_lines(graph, i, values, adjoints)
+        label = "\\n".join(_dot_string(line)[1:-1] for line in lines)
+        attributes = [f'label="{label}"']
+        if op == "input":
+            attributes.append('shape=ellipse, style=filled, fillcolor="#dbeafe"')
+        elif op == "const":
+            attributes.append("shape=plaintext")
+        if i == graph.output:
+            attributes.append('peripheries=2, style="rounded,filled", fillcolor="#dcfce7"')
+        out.append(f"  n{i} [{', '.join(attributes)}];")
+    for i in range(len(graph)):
+        args = graph.args(i)
+        partials = local_derivatives(graph, i, values) if values is not None else ()
+        for position, a in enumerate(args):
+            if partials:
+                out.append(f'  n{a} -> n{i} [label="{human_number(partials[position])}"];')
+            else:
+                out.append(f"  n{a} -> n{i};")
+    out.append("}")
+    return "\n".join(out) + "\n"
+
+
+# ---------------------------------------------------------------- Mermaid
+
+def _mermaid_text(text: str) -> str:
+    """Text safe inside a quoted Mermaid label (entity codes for the specials)."""
+    replacements = {"#": "#35;", '"': "#quot;", "<": "#lt;", ">": "#gt;", "|": "#124;",
+                    "`": "#96;"}
+    return "".join(replacements.get(ch, ch) for ch in text)
+
+
+def to_mermaid(graph: Graph, values: Sequence[float] | None = None,
+               adjoints: Sequence[float] | None = None) -> str:
+    """The graph as a Mermaid flowchart (``flowchart LR``), as code-hosting
+    pages render it. Inputs are stadiums, the output a double-bordered box."""
+    out = ["flowchart LR"]
+    for i in range(len(graph)):
+        op = graph.op[i].name
+        label = "<br/>".join(_mermaid_text(line) for line in node_lines(graph, i, values, adjoints))
+        if op == "input":
+            shape = '(["{}"])'
+        elif i == graph.output:
+            shape = '[["{}"]]'
+        elif op == "const":
+            shape = '("{}")'
+        else:
+            shape = '["{}"]'
+        out.append(f"    n{i}{shape.format(label)}")
+    for i in range(len(graph)):
+        partials = local_derivatives(graph, i, values) if values is not None else ()
+        for position, a in enumerate(graph.args(i)):
+            if partials:
+                edge_label = _mermaid_text(human_number(partials[position]))
+                out.append(f'    n{a} -->|"{edge_label}"| n{i}')
+            else:
+                out.append(f"    n{a} --> n{i}")
+    return "\n".join(out) + "\n"
+
+
+# ---------------------------------------------------------------- Rich tree
+
+#: How deep the terminal tree goes: each level indents, so drawing a
+#: 100,000-deep expression would take quadratic time and be unreadable anyway.
+MAX_TREE_DEPTH = 200
+
+
+def to_tree(graph: Graph, values: Sequence[float] | None = None,
+            adjoints: Sequence[float] | None = None, max_depth: int = MAX_TREE_DEPTH):
+    """A Rich ``Tree`` from the output down to the inputs, for the terminal.
+
+    A node that feeds several others (``w`` in ``w*x + w``) is drawn in full
+    the first time it appears and referred to after (``w ↑ see above``), so the
+    tree stays the size of the graph. Built with an explicit stack.
+    """
+    from rich.text import Text
+    from rich.tree import Tree
+
+    def line(i: int) -> Text:
+        head, op, value, derivative = node_parts(graph, i, values, adjoints)
+        text = Text()
+        text.append(head, style="bold cyan")
+        text.append(f"  {op}", style="dim")
+        if value is not None:
+            text.append(f"  {value}", style="green")
+        if derivative is not None:
+            text.append(f"  {derivative}", style="magenta")
+        return text
+
+    root = Tree(line(graph.output), guide_style="dim")
+    drawn = {graph.output}
+    # Pre-order, first argument first: push the arguments in reverse.
+    stack = [(a, root, 1) for a in reversed(graph.args(graph.output))]
+    while stack:
+        i, parent, depth = stack.pop()
+        if i in drawn:
+            reference = Text()
+            reference.append(graph.node_id(i), style="bold cyan")
+            reference.append("  ↑ see above", style="dim italic")
+            parent.add(reference)
+            continue
+        drawn.add(i)
+        branch = parent.add(line(i))
+        args = graph.args(i)
+        if args and depth >= max_depth:
+            branch.add(Text(f"⋯ deeper levels not drawn (the tree stops at depth {max_depth}; "
+                            "--format dot draws the whole graph)", style="dim italic"))
+            continue
+        stack.extend((a, branch, depth + 1) for a in reversed(args))
+    return root
+
+
+# ---------------------------------------------------------------- files
+
+#: -o suffixes that are text in a picture language, and those Graphviz draws.
+TEXT_SUFFIXES = {".dot": "dot", ".gv": "dot", ".mmd": "mermaid", ".mermaid": "mermaid"}
+GRAPHVIZ_SUFFIXES = {".svg": "svg", ".png": "png", ".pdf": "pdf"}
+
+
+class GraphvizMissing(CgdiffError):
+    """``dot`` is not on PATH."""
+
+
+class GraphvizFailed(CgdiffError):
+    """``dot`` ran and failed."""
+
+
+def format_for_file(path: str, default: str) -> str:
+    """Which picture a file named ``path`` gets: its suffix decides
+    (``.dot``, ``.mmd``, ``.svg``/``.png``/``.pdf``), else ``default``."""
+    suffix = path[path.rfind("."):].lower() if "." in path else ""
+    if suffix in GRAPHVIZ_SUFFIXES:
+        return GRAPHVIZ_SUFFIXES[suffix]
+    return TEXT_SUFFIXES.get(suffix, default)
+
+
+def render_with_graphviz(dot_text: str, path: str, image_format: str) -> None:
+    """Draw DOT text into ``path`` (svg, png or pdf) with Graphviz's ``dot``."""
+    import shutil
+    import subprocess
+
+    dot = shutil.which("dot")
+    if dot is None:
+        raise GraphvizMissing(
+            f"writing {path} needs Graphviz's `dot` program, which is not on PATH: install "
+            f"Graphviz (Debian/Ubuntu: apt-get install graphviz; macOS: brew install "
+            f"graphviz), or write the DOT text with -o FILE.dot and render it elsewhere")
+    completed = subprocess.run([dot, f"-T{image_format}", "-o", path], input=dot_text.encode(),
+                               capture_output=True)
+    if completed.returncode != 0:
+        message = completed.stderr.decode(errors="replace").strip().splitlines()
+        raise GraphvizFailed(f"Graphviz could not draw {path}: "
+                             + (clip(message[0], 200) if message else
+                                f"dot exited with status {completed.returncode}"))

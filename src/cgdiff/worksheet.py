@@ -1,0 +1,617 @@
+"""Worksheets: a program's node table with columns left blank for students,
+numbered questions, and the answer key; variants with other "nice" inputs.
+
+The lecture's exercise: here is a computation graph and its inputs; fill in
+every node's value left to right, then every ∂J/∂node right to left.
+``build`` makes the sheet from the forward and reverse pass, ``variants``
+draws other inputs reproducibly (every value and derivative in the domain and
+short), and ``to_markdown``/``to_latex``/``to_html`` return the page as a
+string. Only the command line writes files.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+import random
+import re
+import shutil
+import subprocess
+import unicodedata
+from dataclasses import dataclass, field
+from typing import Mapping
+
+from . import ops, passes
+from .api import Result, differentiate, load
+from .errors import CgdiffError, MissingValues, clip
+from .graph import Graph
+from .render import human_number
+
+BLANKS = ("values", "grads", "both")
+FORMATS = {"markdown": "md", "latex": "tex", "html": "html"}
+#: A worksheet is for people: past this many nodes, an error says so.
+MAX_NODES = 2000
+#: Draws per variant before settling for less than the nicest inputs.
+TRIES = 500
+
+
+class WorksheetProblem(CgdiffError):
+    """The program cannot be made into a worksheet (too big, no inputs in the domain)."""
+
+
+class KeyMismatch(WorksheetProblem):
+    """A key's number disagrees with the passes run again (a bug in cgdiff)."""
+
+
+# ---------------------------------------------------------------- the sheet
+
+@dataclass
+class Row:
+    """One step of the computation: a node the student works out (or is given)."""
+
+    node: int
+    id: str
+    #: the node's source text, one line (``w*x``, ``d^2``)
+    label: str
+    #: the step in terms of other rows (``w * x``, ``0.5 * #12``); "" for an input
+    step: str
+    value: float
+    grad: float
+    is_input: bool
+    blank_value: bool
+    blank_grad: bool
+
+
+@dataclass
+class Question:
+    number: int
+    kind: str  # "value" or "grad"
+    row: Row
+    #: the question in plain text; ``code`` is the part to set as code
+    before: str
+    code: str
+    after: str
+
+    @property
+    def answer(self) -> float:
+        return self.row.value if self.kind == "value" else self.row.grad
+
+    @property
+    def text(self) -> str:
+        return f"{self.before}{self.code}{self.after}"
+
+
+@dataclass
+class Worksheet:
+    result: Result
+    blank: str
+    #: the formulas the output needs, ``name = expression``, in evaluation order
+    formulas: list[str]
+    #: input name → value, in order of first appearance
+    inputs: dict[str, float]
+    #: what the derivatives are of: ``J``, or the output's text in parentheses
+    out: str
+    rows: list[Row]
+    questions: list[Question] = field(default_factory=list)
+    title: str = "Computation graph worksheet"
+    #: False when no "nice" inputs were found for a variant
+    nice: bool = True
+
+    @property
+    def graph(self) -> Graph:
+        return self.result.graph
+
+
+def output_name(graph: Graph) -> str:
+    """``J``, or the output's own text in parentheses when it has no name."""
+    name = graph.name_of.get(graph.output)
+    return name if name is not None else f"({clip(_one_line(graph.label(graph.output)), 24)})"
+
+
+def build(source: str | Graph, settings: Mapping[str, float] | None = None,
+          of: str | None = None, blank: str = "both", title: str | None = None) -> Worksheet:
+    """The worksheet of ``source`` at ``settings`` with the ``blank`` column(s)
+    (``values``, ``grads`` or ``both``) left for the student."""
+    if blank not in BLANKS:
+        raise ValueError(f"blank must be one of {BLANKS}, not {blank!r}")
+    graph = source if isinstance(source, Graph) else load(source, of)
+    _check_size(graph)
+    result = differentiate(graph, {k: float(v) for k, v in (settings or {}).items()})
+    shown = _shown_nodes(graph)
+    shown_set = set(shown)
+    rows = []
+    for i in shown:
+        is_input = graph.op[i] is ops.INPUT
+        rows.append(Row(
+            node=i, id=graph.node_id(i), label=_one_line(graph.label(i)),
+            step="" if is_input else _step(graph, result.values, shown_set, i),
+            value=result.values[i], grad=result.adjoints[i], is_input=is_input,
+            blank_value=blank in ("values", "both") and not is_input,
+            blank_grad=blank in ("grads", "both") and i != graph.output))
+    sheet = Worksheet(result, blank, _formulas(graph), dict(result.inputs),
+                      output_name(graph), rows)
+    if title:
+        sheet.title = title
+    sheet.questions = _questions(sheet)
+    return sheet
+
+
+def _check_size(graph: Graph) -> None:
+    if len(graph) > MAX_NODES:
+        raise WorksheetProblem(f"the program has {len(graph)} nodes; a worksheet takes at "
+                               f"most {MAX_NODES}")
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _shown_nodes(graph: Graph) -> list[int]:
+    """Every node but the constants: literals and unnamed expressions of
+    literals only (``1/2``) are folded into the steps that use them."""
+    constant = bytearray(len(graph))
+    shown = []
+    for i in range(len(graph)):
+        op = graph.op[i]
+        if op is ops.CONST or (op is not ops.INPUT and all(constant[a] for a in graph.args(i))):
+            constant[i] = 1
+        if not constant[i] or i in graph.name_of or i == graph.output:
+            shown.append(i)
+    return shown
+
+
+def _step(graph: Graph, values: list[float], shown_set: set[int], i: int) -> str:
+    """Node ``i`` in terms of the rows it reads: ``w * x``, ``0.5 * #12``."""
+
+    def arg(a: int) -> str:
+        if a in shown_set:
+            return graph.node_id(a)
+        if graph.op[a] is ops.CONST:
+            return _one_line(graph.label(a))
+        text = human_number(values[a])
+        return f"({text})" if text.startswith("-") else text
+
+    op = graph.op[i]
+    args = [arg(a) for a in graph.args(i)]
+    if op is ops.IDENTITY:
+        return args[0]
+    if op is ops.NEG:
+        return f"-{args[0]}"
+    if op.symbol and len(args) == 2:
+        return f"{args[0]} {op.symbol} {args[1]}"
+    if op is ops.CONST:
+        return _one_line(graph.label(i))
+    return f"{op.name}({', '.join(args)})"
+
+
+def _formulas(graph: Graph) -> list[str]:
+    """``name = expression`` for every statement the output needs."""
+    lines = []
+    for i in range(len(graph)):
+        name = graph.name_of.get(i)
+        if graph.op[i] is ops.INPUT:
+            continue
+        if name is not None:
+            label = graph.label(i)
+            if graph.op[i] is ops.IDENTITY:
+                label = graph.node_id(graph.arg0[i])
+            lines.append(f"{name} = {_one_line(label)}")
+        elif i == graph.output:
+            lines.append(_one_line(graph.label(i)))
+    return lines
+
+
+def _questions(sheet: Worksheet) -> list[Question]:
+    """Values left to right, then derivatives right to left, as in the lecture."""
+    questions = []
+    for row in sheet.rows:
+        if row.blank_value:
+            what = row.id if row.id == row.label else f"{row.id} = {row.label}"
+            questions.append(Question(len(questions) + 1, "value", row,
+                                      "What is the value of ", what, "?"))
+    for row in reversed(sheet.rows):
+        if row.blank_grad:
+            questions.append(Question(len(questions) + 1, "grad", row,
+                                      "What is ", f"∂{sheet.out}/∂{row.id}", "?"))
+    return questions
+
+
+# ---------------------------------------------------------------- variants
+
+@dataclass
+class Variant:
+    settings: dict[str, float]
+    #: every value and derivative is short (at most two decimals, |x| <= 1000)
+    nice: bool
+
+
+def is_nice(x: float, limit: float = 1000) -> bool:
+    """A number a student writes down exactly: at most two decimals, not huge."""
+    if not math.isfinite(x) or abs(x) > limit:
+        return False
+    return abs(x * 100 - round(x * 100)) < 1e-6
+
+
+#: The numbers inputs are drawn from: small integers, sometimes halves.
+INTEGERS = [float(k) for k in range(-9, 10) if k]
+HALVES = [k + 0.5 for k in range(-5, 5)]
+
+
+def variants(source: str | Graph, count: int, seed: int,
+             fixed: Mapping[str, float] | None = None, of: str | None = None) -> list[Variant]:
+    """``count`` sets of input values drawn reproducibly with ``random.Random(seed)``.
+
+    Inputs in ``fixed`` keep their value; the others are drawn. A draw is kept
+    when every value and derivative on the sheet exists and is finite; of
+    those, the first where all of them are short and no derivative is zero
+    wins, else the first where all are short, else the first that works. No
+    two variants (nor the program's own values) are the same.
+    """
+    graph = source if isinstance(source, Graph) else load(source, of)
+    _check_size(graph)
+    fixed = {k: float(v) for k, v in (fixed or {}).items()}
+    names = [graph.name_of[i] for i in range(len(graph)) if graph.op[i] is ops.INPUT]
+    free = [name for name in names if name not in fixed]
+    shown = _shown_nodes(graph)
+    rng = random.Random(seed)
+    seen = set()
+    try:  # a --set naming no input is the usual error; missing values are drawn
+        own = passes.input_values(graph, fixed)
+        seen.add(tuple(own[name] for name in names))
+    except MissingValues:
+        pass
+    chosen = []
+    for _ in range(count):
+        best: tuple[int, dict[str, float]] | None = None
+        for attempt in range(TRIES):
+            if best is not None and best[0] == 1 and attempt >= TRIES // 5:
+                break  # short numbers will do; don't spend every draw on the best
+            settings = dict(fixed)
+            for name in free:
+                settings[name] = rng.choice(HALVES if rng.random() < 0.2 else INTEGERS)
+            key = tuple(settings[name] for name in names)
+            if key in seen:
+                continue
+            tier = _tier(graph, settings, shown)
+            if tier is not None and (best is None or tier < best[0]):
+                best = (tier, settings)
+                if tier == 0:
+                    break
+        if best is None:
+            raise WorksheetProblem(
+                f"no input values found that keep every value and derivative in the domain "
+                f"(tried {TRIES} draws for variant {len(chosen) + 1})")
+        tier, settings = best
+        seen.add(tuple(settings[name] for name in names))
+        chosen.append(Variant(settings, nice=tier < 2))
+    return chosen
+
+
+def _tier(graph: Graph, settings: dict[str, float], shown: list[int]) -> int | None:
+    """0: all short, at most 100 and no zero derivative; 1: all short; 2: all
+    exist; None: some value or derivative is out of the domain."""
+    try:
+        result = differentiate(graph, settings)
+    except CgdiffError:
+        return None
+    numbers = [result.values[i] for i in shown] + [result.adjoints[i] for i in shown]
+    if not all(math.isfinite(x) for x in numbers):
+        return None
+    if not all(is_nice(x) for x in numbers):
+        return 2
+    if any(result.adjoints[i] == 0 for i in shown) or not all(is_nice(x, 100) for x in numbers):
+        return 1
+    return 0
+
+
+def verify(sheet: Worksheet) -> None:
+    """Re-run the passes on the sheet's inputs, the derivatives by forward mode
+    this time, and check every number in the key against them."""
+    graph = sheet.graph
+    fresh = differentiate(graph, sheet.inputs, mode="forward")
+    for row in sheet.rows:
+        if fresh.values[row.node] != row.value:
+            raise KeyMismatch(f"the key's value of {row.id} is wrong")
+        if row.is_input:
+            expected = fresh.gradient[row.id]
+            if not math.isclose(expected, row.grad, rel_tol=1e-9, abs_tol=1e-12):
+                raise KeyMismatch(f"the key's ∂{sheet.out}/∂{row.id} is {row.grad}, "
+                                     f"forward mode says {expected}")
+        elif not math.isnan(row.grad):
+            seeded = passes.tangent(graph, fresh.values, row.node)[graph.output]
+            if not math.isclose(seeded, row.grad, rel_tol=1e-9, abs_tol=1e-12):
+                raise KeyMismatch(f"the key's ∂{sheet.out}/∂{row.id} is {row.grad}, "
+                                     f"forward mode says {seeded}")
+
+
+def variant_sheets(source: str | Graph, count: int, seed: int,
+                   fixed: Mapping[str, float] | None = None, of: str | None = None,
+                   blank: str = "both") -> list[Worksheet]:
+    """``count`` worksheets with drawn inputs, each key verified."""
+    graph = source if isinstance(source, Graph) else load(source, of)
+    sheets = []
+    for k, variant in enumerate(variants(graph, count, seed, fixed), start=1):
+        sheet = build(graph, variant.settings, blank=blank,
+                      title=f"Computation graph worksheet {k:02d}")
+        sheet.nice = variant.nice
+        verify(sheet)
+        sheets.append(sheet)
+    return sheets
+
+
+def file_names(count: int, sheet_format: str) -> list[tuple[str, str]]:
+    """``[("sheet-01.md", "sheet-01-key.md"), ...]``."""
+    ext = FORMATS[sheet_format]
+    width = max(2, len(str(count)))
+    return [(f"sheet-{k:0{width}d}.{ext}", f"sheet-{k:0{width}d}-key.{ext}")
+            for k in range(1, count + 1)]
+
+
+# ---------------------------------------------------------------- cells
+
+def _cell(row: Row, kind: str, answers: bool) -> str | None:
+    """The number in a cell, or None for a blank the student fills in."""
+    if kind == "value":
+        return None if row.blank_value and not answers else human_number(row.value)
+    return None if row.blank_grad and not answers else human_number(row.grad)
+
+
+def _title(sheet: Worksheet, answers: bool) -> str:
+    return sheet.title + (": answer key" if answers else "")
+
+
+def _instructions(sheet: Worksheet) -> str:
+    parts = []
+    if sheet.blank in ("values", "both"):
+        parts.append("fill in every node's value, left to right (the forward pass)")
+    if sheet.blank in ("grads", "both"):
+        parts.append(f"fill in every ∂{sheet.out}/∂node, right to left (backpropagation)")
+    text = "Using the inputs given, " + ", then ".join(parts) + "."
+    if sheet.blank != "values":
+        text += f" Start from ∂{sheet.out}/∂{sheet.out} = 1."
+    return text
+
+
+def _inputs_line(sheet: Worksheet, code) -> str:
+    """``Inputs: w = 2, x = -2`` with each setting passed through ``code``."""
+    if not sheet.inputs:
+        return "No inputs"
+    return "Inputs: " + ", ".join(code(f"{name} = {human_number(value)}")
+                                  for name, value in sheet.inputs.items())
+
+
+def _picture(sheet: Worksheet, answers: bool, kind: str) -> str:
+    """The graph drawn by :mod:`cgdiff.render.picture` (Mermaid or DOT).
+
+    The key shows every value and derivative. A blank sheet shows the bare
+    graph, plus the derivatives when only values are asked for: values would
+    put the local derivatives on the edges, which is half the student's work.
+    """
+    from .render.picture import to_dot, to_mermaid
+
+    result = sheet.result
+    values = result.values if answers else None
+    adjoints = result.adjoints if answers or sheet.blank == "values" else None
+    draw = to_mermaid if kind == "mermaid" else to_dot
+    return draw(sheet.graph, values=values, adjoints=adjoints)
+
+
+# ---------------------------------------------------------------- Markdown
+
+def to_markdown(sheet: Worksheet, answers: bool = False) -> str:
+    """The sheet (or its key) as Markdown: renders on a code-hosting page."""
+    out = sheet.out
+    lines = [f"# {_title(sheet, answers)}", "", _instructions(sheet), "", "## Program", "",
+             "```", *sheet.formulas, "```", "",
+             _inputs_line(sheet, lambda text: f"`{text}`"), ""]
+    mermaid = _picture(sheet, answers, "mermaid")
+    lines += ["## Graph", "", "```mermaid", mermaid.rstrip("\n"), "```", ""]
+    lines += ["## Nodes", "", f"| node | computes | value | ∂{out}/∂node |",
+              "|---|---|--:|--:|"]
+    for row in sheet.rows:
+        value = _cell(row, "value", answers)
+        grad = _cell(row, "grad", answers)
+        step = "input" if row.is_input else f"`{row.step}`"
+        lines.append(f"| `{row.id}` | {step} | {_md_answer(value, row.blank_value)} | "
+                     f"{_md_answer(grad, row.blank_grad)} |")
+    lines += ["", "## Questions", ""]
+    for q in sheet.questions:
+        answer = f" **{human_number(q.answer)}**" if answers else ""
+        lines.append(f"{q.number}. {q.before}`{q.code}`{q.after}{answer}")
+    if not sheet.questions:
+        lines.append("None: there is nothing to work out.")
+    return "\n".join(lines) + "\n"
+
+
+def _md_answer(text: str | None, was_blank: bool) -> str:
+    if text is None:
+        return " "
+    return f"**{text}**" if was_blank else text
+
+
+# ---------------------------------------------------------------- LaTeX
+
+_LATEX_SPECIAL = {"\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "#": r"\#", "$": r"\$",
+                  "%": r"\%", "&": r"\&", "_": r"\_", "^": r"\^{}", "~": r"\~{}",
+                  "∂": r"$\partial$", "—": "---"}
+_LATEX_SPECIAL_RE = re.compile("|".join(re.escape(k) for k in _LATEX_SPECIAL))
+
+
+def latex_escape(text: str) -> str:
+    return _LATEX_SPECIAL_RE.sub(lambda m: _LATEX_SPECIAL[m.group()], text)
+
+
+def _greek_declarations(text: str) -> list[str]:
+    """``\\DeclareUnicodeCharacter`` for each Greek letter in ``text``, so
+    pdflatex sets ``θ`` as ``\\theta``."""
+    lines = []
+    for char in sorted({c for c in text if "\u0370" <= c <= "\u03ff"}):
+        name = unicodedata.name(char, "")
+        match = re.fullmatch(r"GREEK (SMALL|CAPITAL) LETTER (\w+)", name)
+        if not match:
+            continue
+        letter = match.group(2).lower()
+        letter = {"lamda": "lambda"}.get(letter, letter)
+        if match.group(1) == "CAPITAL":
+            letter = letter.capitalize()
+        if letter in ("omicron", "Alpha", "Beta", "Epsilon", "Zeta", "Eta", "Iota", "Kappa",
+                      "Mu", "Nu", "Omicron", "Rho", "Tau", "Chi"):
+            macro = {"omicron": "o"}.get(letter, letter[0])
+            lines.append(f"\\DeclareUnicodeCharacter{{{ord(char):04X}}}{{{macro}}}")
+        else:
+            lines.append(f"\\DeclareUnicodeCharacter{{{ord(char):04X}}}"
+                         f"{{\\ensuremath{{\\{letter}}}}}")
+    return lines
+
+
+def to_latex(sheet: Worksheet, answers: bool = False) -> str:
+    """The sheet (or its key) as a complete LaTeX document (booktabs tables)
+    for ``pdflatex``. The graph picture is left out (see ``cgdiff graph``)."""
+    out = sheet.out
+    tt = lambda text: r"\texttt{" + latex_escape(text) + "}"  # noqa: E731
+    body = [
+        r"\section*{" + latex_escape(_title(sheet, answers)) + "}",
+        "",
+        latex_escape(_instructions(sheet)),
+        "",
+        r"\subsection*{Program}",
+        r"\begin{quote}",
+        " \\\\\n".join(tt(line) for line in sheet.formulas),
+        r"\end{quote}",
+        _inputs_line(sheet, tt) + ".",
+        "",
+        r"The graph picture is not drawn here: \texttt{cgdiff graph --format dot} "
+        r"draws it with Graphviz.",
+        "",
+        r"\subsection*{Nodes}",
+        r"\begin{center}",
+        r"\renewcommand{\arraystretch}{1.4}",
+        r"\begin{tabular}{llrr}",
+        r"\toprule",
+        r"node & computes & value & " + latex_escape(f"∂{out}/∂node") + r" \\",
+        r"\midrule",
+    ]
+    for row in sheet.rows:
+        step = "input" if row.is_input else tt(row.step)
+        cells = []
+        for kind, was_blank in (("value", row.blank_value), ("grad", row.blank_grad)):
+            text = _cell(row, kind, answers)
+            if text is None:
+                cells.append(r"\hspace{2.5cm}")
+            else:
+                text = latex_escape(text)
+                cells.append(r"\textbf{" + text + "}" if was_blank else text)
+        body.append(f"{tt(row.id)} & {step} & {cells[0]} & {cells[1]} \\\\")
+    body += [r"\bottomrule", r"\end{tabular}", r"\end{center}", "",
+             r"\subsection*{Questions}"]
+    if sheet.questions:
+        body.append(r"\begin{enumerate}")
+        for q in sheet.questions:
+            answer = (r" \textbf{" + latex_escape(human_number(q.answer)) + "}" if answers
+                      else r" \hrulefill")
+            body.append(r"\item " + latex_escape(q.before) + tt(q.code)
+                        + latex_escape(q.after) + answer)
+        body.append(r"\end{enumerate}")
+    else:
+        body.append("None: there is nothing to work out.")
+    text = "\n".join(body)
+    preamble = [r"\documentclass[11pt]{article}", r"\usepackage[T1]{fontenc}",
+                r"\usepackage[utf8]{inputenc}", r"\usepackage[margin=2.5cm]{geometry}",
+                r"\usepackage{booktabs}", *_greek_declarations(text),
+                r"\pagestyle{empty}", r"\begin{document}"]
+    return "\n".join(preamble) + "\n" + text + "\n" + r"\end{document}" + "\n"
+
+
+# ---------------------------------------------------------------- HTML
+
+_STYLE = """\
+body { font-family: sans-serif; max-width: 50em; margin: 2em auto; line-height: 1.4; }
+table { border-collapse: collapse; margin: 1em 0; }
+th, td { border: 1px solid #888; padding: 0.3em 0.8em; }
+td.num { text-align: right; min-width: 6em; }
+td.blank { background: #fff; }
+code, pre { font-family: monospace; }
+pre { background: #f4f4f4; padding: 0.6em; }
+li { margin: 0.4em 0; }
+span.line { display: inline-block; min-width: 8em; border-bottom: 1px solid #444; }
+div.graph svg { max-width: 100%; height: auto; }
+@media print { pre { background: none; } }"""
+
+
+def svg_of(dot_text: str) -> str | None:
+    """Graphviz's SVG, reduced to the bare ``<svg>`` element for inline use
+    (no XML prolog, doctype or namespace URLs); None without Graphviz."""
+    dot = shutil.which("dot")
+    if dot is None:
+        return None
+    try:
+        done = subprocess.run([dot, "-Tsvg"], input=dot_text.encode("utf-8"),
+                              capture_output=True, timeout=30)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    if done.returncode != 0:
+        return None
+    svg = done.stdout.decode("utf-8", "replace")
+    start = svg.find("<svg")
+    if start < 0:
+        return None
+    svg = svg[start:]
+    svg = re.sub(r'\s+xmlns(:\w+)?="[^"]*"', "", svg)
+    return svg.strip()
+
+
+def to_html(sheet: Worksheet, answers: bool = False) -> str:
+    """The sheet (or its key) as one self-contained page: inline CSS, the graph
+    as inline SVG when Graphviz is installed (else its Mermaid text), and no
+    reference to anything on the network."""
+    e = html.escape
+    out = sheet.out
+    title = _title(sheet, answers)
+    parts = ["<!DOCTYPE html>", '<html lang="en">', "<head>", '<meta charset="utf-8">',
+             f"<title>{e(title)}</title>", f"<style>\n{_STYLE}\n</style>", "</head>",
+             "<body>", f"<h1>{e(title)}</h1>", f"<p>{e(_instructions(sheet))}</p>",
+             "<h2>Program</h2>", "<pre>" + e("\n".join(sheet.formulas)) + "</pre>",
+             "<p>" + _inputs_line(sheet, lambda text: f"<code>{e(text)}</code>") + "</p>"]
+    svg = svg_of(_picture(sheet, answers, "dot"))
+    parts.append("<h2>Graph</h2>")
+    if svg is not None:
+        parts.append(f'<div class="graph">\n{svg}\n</div>')
+    else:
+        parts += ["<p>The graph in Mermaid's language (Graphviz was not installed to "
+                  "draw it):</p>",
+                  f'<pre class="mermaid">{e(_picture(sheet, answers, "mermaid"))}</pre>']
+    parts += ["<h2>Nodes</h2>", "<table>",
+              f"<tr><th>node</th><th>computes</th><th>value</th><th>∂{e(out)}/∂node</th></tr>"]
+    for row in sheet.rows:
+        cells = []
+        for kind, was_blank in (("value", row.blank_value), ("grad", row.blank_grad)):
+            text = _cell(row, kind, answers)
+            if text is None:
+                cells.append('<td class="num blank"></td>')
+            elif was_blank:
+                cells.append(f'<td class="num"><strong>{e(text)}</strong></td>')
+            else:
+                cells.append(f'<td class="num">{e(text)}</td>')
+        step = "input" if row.is_input else f"<code>{e(row.step)}</code>"
+        parts.append(f"<tr><td><code>{e(row.id)}</code></td><td>{step}</td>"
+                     + "".join(cells) + "</tr>")
+    parts += ["</table>", "<h2>Questions</h2>"]
+    if sheet.questions:
+        parts.append("<ol>")
+        for q in sheet.questions:
+            answer = (f" <strong>{e(human_number(q.answer))}</strong>" if answers
+                      else ' <span class="line"></span>')
+            parts.append(f"<li>{e(q.before)}<code>{e(q.code)}</code>{e(q.after)}{answer}</li>")
+        parts.append("</ol>")
+    else:
+        parts.append("<p>None: there is nothing to work out.</p>")
+    parts += ["</body>", "</html>"]
+    return "\n".join(parts) + "\n"
+
+
+RENDERERS = {"markdown": to_markdown, "latex": to_latex, "html": to_html}
+
+
+def render(sheet: Worksheet, sheet_format: str = "markdown", answers: bool = False) -> str:
+    """The sheet in ``sheet_format`` (markdown, latex or html)."""
+    return RENDERERS[sheet_format](sheet, answers)

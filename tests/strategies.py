@@ -1,0 +1,42 @@
+"""Hypothesis strategies shared by the tests: random programs and points."""
+
+from hypothesis import strategies as st
+
+UNARY = ["sin", "cos", "tanh", "sigmoid", "relu", "abs", "exp", "-", "sq", "log", "sqrt", "tan"]
+SMOOTH = {"log": "log(1 + {a}^2)", "sqrt": "sqrt(2 + {a}^2)", "tan": "tan(tanh({a}))",
+          "-": "-{a}", "sq": "{a}^2", "exp": "exp(tanh({a}))"}
+BINARY = ["+", "-", "*", "/", "max", "min", "pow"]
+
+
+@st.composite
+def programs(draw, smooth=False):
+    """A random program over inputs x, y, z: statements reading earlier names
+    (``smooth``: no kinks, for comparisons with finite differences)."""
+    unary = [f for f in UNARY if f not in ("relu", "abs")] if smooth else UNARY
+    binary = [f for f in BINARY if f not in ("max", "min")] if smooth else BINARY
+    names = ["x", "y", "z"]
+    lines = []
+    for k in range(draw(st.integers(1, 7))):
+        if draw(st.booleans()):
+            f = draw(st.sampled_from(unary))
+            a = draw(st.sampled_from(names))
+            expr = SMOOTH.get(f, f + "({a})").format(a=a)
+        else:
+            f = draw(st.sampled_from(binary))
+            a, b = draw(st.sampled_from(names)), draw(st.sampled_from(names + ["2", "0.5"]))
+            if f == "/":
+                expr = f"{a}/(1 + {b}^2)"
+            elif f == "pow":
+                expr = f"(1 + {a}^2)^sigmoid({b})"
+            elif f in ("max", "min"):
+                expr = f"{f}({a}, {b})"
+            else:
+                expr = f"{a} {f} {b}"
+        name = f"s{k}"
+        lines.append(f"{name} = {expr}")
+        names.append(name)
+    return "\n".join(lines)
+
+
+values_strategy = st.fixed_dictionaries({
+    n: st.floats(-3, 3, allow_nan=False).map(lambda v: round(v, 2)) for n in "xyz"})
