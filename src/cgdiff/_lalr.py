@@ -24,7 +24,7 @@ import sys
 import zlib
 
 #: Bump when the cached layout below changes.
-_FORMAT = 1
+_FORMAT = 2
 
 # Rule modes.
 _CALL, _PASS, _INLINE, _SIMPLE = 0, 1, 2, 3
@@ -78,13 +78,16 @@ def _from_lark(lark) -> Tables:
     terminals = sorted(conf.terminals, key=lambda t: (-t.priority, -t.pattern.max_width,
                                                       -len(t.pattern.value), t.name))
     ignored = [t.pattern.to_regexp() for t in terminals if t.name in ignore]
-    prefix = "(?:" + "|".join(f"(?:{p})" for p in ignored) + ")*" if ignored else ""
+    skip = "(?:" + "|".join(f"(?:{p})" for p in ignored) + ")*" if ignored else ""
+    # Skipped text is taken whole, as Lark's lexer takes it (an atomic group,
+    # written as a look-ahead and a back-reference): never half a comment.
+    prefix = f"(?=(?P<_skip>{skip}))(?P=_skip)" if ignored else ""
     alternatives = "|".join(f"(?P<{t.name}>{t.pattern.to_regexp()})"
                             for t in terminals if t.name not in ignore)
     keep = sorted({sym.name for rule in rules_index for sym in rule.expansion
                    if sym.is_term and not (sym.filter_out and not rule.options.keep_all_tokens)})
     return Tables((_FORMAT, start_state, end_state, states, rules,
-                   prefix + "(?:" + alternatives + ")", prefix, keep))
+                   prefix + "(?:" + alternatives + ")", skip, keep))
 
 
 def _rule(rule):
@@ -168,6 +171,10 @@ def parse(tables: Tables, text: str, callbacks):
     new_token = Token.__new__
     for m in tables.tokens.finditer(text):
         if m.start() != pos:
+            # No token at pos: only skipped text (a last comment) is left, or
+            # a syntax error. finditer's match further on means nothing.
+            if tables.ignore.fullmatch(text, pos):
+                break
             return None
         kind = m.lastgroup
         pos = m.end()
@@ -212,8 +219,9 @@ def parse(tables: Tables, text: str, callbacks):
                 state = goto[key] = _pass_chain(states, rules, *key)
             push_state(state)
             row = states[state]
-    if pos != len(text) and not tables.ignore.fullmatch(text, pos):
-        return None
+    else:
+        if pos != len(text) and not tables.ignore.fullmatch(text, pos):
+            return None
     # $END: reduce until the start rule is done.
     while True:
         action = row.get("$END")
