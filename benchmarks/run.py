@@ -22,7 +22,8 @@ Families (n is the approximate number of graph nodes):
 Tools: ``cgdiff`` through the library, phase by phase (read, parse, build,
 forward, reverse, output); ``cgdiff-cli`` the console script as a user runs it
 (``cgdiff grad -f FILE --format plain``, start-up included); ``floor`` CPython
-``compile()`` + ``exec()`` of the same formulas, forward only; ``micrograd``
+``compile()`` + ``exec()`` of the same formulas and input declarations, forward
+only; ``micrograd``
 (with ``tanh`` added as in its lecture, recursion limit raised); ``torch``
 (PyTorch CPU scalar autograd, float64, one thread); ``sympy`` (parse, ``diff``
 for every input, evaluate).
@@ -140,6 +141,9 @@ def write_case(root: Path, family: str, n: int) -> Path:
     cg, py, values = generate(family, n)
     (case / "program.cg").write_text(cg, encoding="utf-8")
     (case / "program.py").write_text(py, encoding="utf-8")
+    # The floor compiles the inputs' declarations too, as cgdiff parses them.
+    declarations = "".join(f"{name} = {x!r}\n" for name, x in values.items())
+    (case / "floor.py").write_text(declarations + py, encoding="utf-8")
     (case / "inputs.json").write_text(json.dumps(values), encoding="utf-8")
     return case
 
@@ -197,12 +201,11 @@ def _read_peer(case: Path):
 def worker_floor(case: Path) -> dict:
     t = time.perf_counter
     t0 = t()
-    source, values = _read_peer(case)
+    source = (case / "floor.py").read_text(encoding="utf-8")
     t1 = t()
-    code = compile(source, "program.py", "exec")
+    code = compile(source, "floor.py", "exec")
     t2 = t()
     namespace = {"tanh": math.tanh, "__builtins__": {}}
-    namespace.update(values)
     exec(code, namespace)  # the floor: CPython itself running the formulas
     t3 = t()
     return {"phases": {"import": 0.0, "read": t1 - t0, "compile": t2 - t1, "forward": t3 - t2},
@@ -525,7 +528,7 @@ def svg_plot(results: dict, sizes: list[int], families: list[str], tools: list[s
             parts.append(f'<line x1="{xx:.1f}" x2="{xx:.1f}" y1="20" y2="{height - pad + 10}" '
                          f'stroke="#eee"/>')
             parts.append(f'<text x="{xx:.1f}" y="{height - pad + 24}" text-anchor="middle">'
-                         f'1e{round(math.log10(n))}</text>')
+                         f'{_n_label(n)}</text>')
         parts.append(f'<text x="{(width + pad) / 2:.0f}" y="{height - 8}" text-anchor="middle">'
                      f'nodes n</text>')
         for tool in tools:
@@ -555,9 +558,14 @@ def _seconds_label(s: float) -> str:
     return f"{s * 1000:g} ms" if s < 1 else f"{s:g} s"
 
 
+def _n_label(n: int) -> str:
+    e = int(math.floor(math.log10(n)))
+    return f"{n / 10 ** e:g}e{e}"
+
+
 def ascii_plot(results: dict, sizes: list[int], family: str, tools: list[str]) -> list[str]:
     """µs per node against n: a flat row is linear scaling."""
-    lines = [f"{'µs/node':>12} " + "".join(f"{'n=1e%d' % round(math.log10(n)):>10}" for n in sizes)]
+    lines = [f"{'µs/node':>12} " + "".join(f"{'n=' + _n_label(n):>10}" for n in sizes)]
     for tool in tools:
         cells = []
         for n in sizes:
