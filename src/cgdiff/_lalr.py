@@ -27,7 +27,7 @@ import zlib
 _FORMAT = 2
 
 # Rule modes.
-_CALL, _PASS, _INLINE, _SIMPLE = 0, 1, 2, 3
+_CALL, _PASS, _INLINE, _SIMPLE, _LIST, _CONCAT = 0, 1, 2, 3, 4, 5
 
 
 class Token(str):
@@ -157,10 +157,14 @@ def parse(tables: Tables, text: str, callbacks):
     # positions, expand-single-child, the callback or None).
     rules = []
     for size, origin, mode, keep, expand, name, expand1 in tables.rules:
-        simple = mode == _CALL and size > 0 and not expand and not expand1
-        rules.append((size, origin, _SIMPLE if simple else mode,
-                      None if keep == tuple(range(size)) else keep, expand, expand1,
-                      getattr(callbacks, name, None)))
+        if size and mode == _CALL and not expand and not expand1:
+            mode = _SIMPLE
+        elif size and keep and mode == _INLINE and not expand:
+            mode = _LIST  # `_line: statement _SEP`: the kept children, as a list
+        elif size and keep and mode == _INLINE and set(expand) == set(keep):
+            mode = _CONCAT  # `__start_star_0: __start_star_0 _line`: lists joined
+        rules.append((size, origin, mode, None if keep == tuple(range(size)) else keep,
+                      expand, expand1, getattr(callbacks, name, None)))
     keep_terminals = frozenset(tables.keep_terminals)
     goto: dict = {}
     state_stack = [tables.start_state]
@@ -208,6 +212,20 @@ def parse(tables: Tables, text: str, callbacks):
                     del state_stack[-size:]
                     push_value(function(children if keep is None else
                                         [children[i] for i in keep]))
+            elif mode == _CONCAT:
+                children = value_stack[-size:]
+                del value_stack[-size:]
+                del state_stack[-size:]
+                positions = range(size) if keep is None else keep
+                joined = children[positions[0]]  # extended in place: left recursion
+                for i in positions[1:]:
+                    joined += children[i]
+                push_value(joined)
+            elif mode == _LIST:
+                children = value_stack[-size:]
+                del value_stack[-size:]
+                del state_stack[-size:]
+                push_value(children if keep is None else [children[i] for i in keep])
             else:
                 _reduce(state_stack, value_stack, size, mode, keep, expand, expand1, function)
             # The goto, then any chain of ?rules that pass their one child
@@ -263,7 +281,7 @@ def _reduce(state_stack, value_stack, size, mode, keep, expand, expand1, functio
                 filtered = children[i]
         else:
             filtered.append(children[i])
-    if mode == _INLINE:
+    if mode in (_INLINE, _LIST, _CONCAT):
         value = filtered
     elif mode == _PASS or (expand1 and len(filtered) == 1):
         value = filtered[0]

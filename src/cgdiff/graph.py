@@ -121,14 +121,22 @@ def _build_graph(program: Program, of: str | None) -> Graph:
 
     needed = _needed_statements(program, defined, input_set, of, statements, refs_of)
     # Inputs first, in order of first appearance, then statements in dependency order.
+    needed_inputs, first_seen, INPUT = needed.inputs, program.first_seen, ops.INPUT
+    name_of, index, const = graph.name_of, graph.index, graph.const
     for name in inputs:
-        if name in needed.inputs:
-            node = _add(graph, ops.INPUT, -1, -1, program.first_seen[name],
-                        program.first_seen[name] + len(name))
-            graph.name_of[node] = name
-            graph.index[name] = node
-            if name in defined:
-                graph.const[node] = statements[defined[name]].default
+        if name in needed_inputs:
+            node = len(graph.op)
+            at = first_seen[name]
+            graph.op.append(INPUT)
+            graph.arg0.append(-1)
+            graph.arg1.append(-1)
+            graph.start.append(at)
+            graph.end.append(at + len(name))
+            name_of[node] = name
+            index[name] = node
+            s = defined.get(name)
+            if s is not None:
+                const[node] = statements[s].default
 
     # Copy the needed statements' tape entries, names resolved. One flat loop:
     # ``node_of`` maps a tape entry to its node (a REF to the node it names).
@@ -142,7 +150,7 @@ def _build_graph(program: Program, of: str | None) -> Graph:
     n = len(graph.op)
     needed_statements = needed.statements
     for s in order:
-        if s not in needed_statements:
+        if not needed_statements[s]:
             continue
         statement = statements[s]
         if statement.default is not None:
@@ -212,14 +220,19 @@ def _refs_by_statement(program: Program) -> list[list[str]]:
     """The names each statement reads, in one pass over the tape's references
     (statements own consecutive stretches of the tape, in order)."""
     statements = program.statements
-    result: list[list[str]] = [[] for _ in statements]
+    none: list[str] = []  # shared by every statement that reads no name
+    result: list[list[str]] = [none] * len(statements)
     s = 0
     top = statements[0].top if statements else -1
     for t, name in program.ref.items():
         while t > top:
             s += 1
             top = statements[s].top
-        result[s].append(name)
+        names = result[s]
+        if names is none:
+            result[s] = [name]
+        else:
+            names.append(name)
     return result
 
 
@@ -283,7 +296,8 @@ def _raise_cycle(program: Program, cycle: list[int]):
 
 @dataclass
 class _Needed:
-    statements: set[int]
+    #: statement index → 1 if the output needs it
+    statements: bytearray
     inputs: set[str]
     output_statement: int | None
 
@@ -291,19 +305,20 @@ class _Needed:
 def _needed_statements(program, defined, inputs, of, statements, refs_of=None) -> _Needed:
     """The statements and inputs the output depends on."""
     if of in inputs:
-        return _Needed(set(), {of}, None)
+        return _Needed(bytearray(len(statements)), {of}, None)
     output_statement = defined[of] if of is not None else len(statements) - 1
-    needed = {output_statement}
+    needed = bytearray(len(statements))
+    needed[output_statement] = 1
     needed_inputs: set[str] = set()
     stack = [output_statement]
+    get = defined.get
     while stack:
         s = stack.pop()
         for name in (refs_of[s] if refs_of is not None else _statement_refs(program, s)):
-            if name in inputs or name not in defined:
+            d = get(name)
+            if d is None or name in inputs:
                 needed_inputs.add(name)
-            else:
-                d = defined[name]
-                if d not in needed:
-                    needed.add(d)
-                    stack.append(d)
+            elif not needed[d]:
+                needed[d] = 1
+                stack.append(d)
     return _Needed(needed, needed_inputs, output_statement)
