@@ -40,3 +40,31 @@ def programs(draw, smooth=False):
 
 values_strategy = st.fixed_dictionaries({
     n: st.floats(-3, 3, allow_nan=False).map(lambda v: round(v, 2)) for n in "xyz"})
+
+
+def nested_expressions(names, unary, binary, constants=("0.5", "2", "pi"), max_leaves=8):
+    """Random nested expressions over ``names``, from format templates: ``unary``
+    forms take one ``{}``, ``binary`` forms two (a form may repeat them:
+    ``max({0}, {1}) + min({0}, {1})``)."""
+    leaves = st.sampled_from(list(names)) | st.sampled_from(list(constants))
+
+    def extend(children):
+        one = st.builds(lambda form, a: form.format(a), st.sampled_from(unary), children)
+        two = st.builds(lambda form, a, b: form.format(a, b), st.sampled_from(binary),
+                        children, children)
+        return one | two
+
+    return st.recursive(leaves, extend, max_leaves=max_leaves)
+
+
+@st.composite
+def declared_programs(draw, inputs, unary, binary, values, statements=(1, 4),
+                      constants=("0.5", "2", "pi"), max_leaves=8):
+    """Inputs declared with random ``values``, then statements of nested
+    expressions, each reading the inputs and earlier statements (fan-out)."""
+    names = list(inputs)
+    lines = [f"{name} = {draw(values)!r}" for name in inputs]
+    for k in range(draw(st.integers(*statements))):
+        lines.append(f"s{k} = {draw(nested_expressions(names, unary, binary, constants, max_leaves))}")
+        names.append(f"s{k}")
+    return "\n".join(lines)

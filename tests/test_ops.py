@@ -29,7 +29,7 @@ def all_ops():
 def test_every_op_has_points_and_explanations():
     for op in all_ops():
         assert op.name in POINTS, f"add test points for {op.name}"
-        assert len(op.partial_text) == op.arity
+        assert len(op.derivative) == op.arity
 
 
 @pytest.mark.parametrize("op", all_ops(), ids=lambda op: op.name)

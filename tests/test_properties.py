@@ -10,40 +10,22 @@ from hypothesis import strategies as st
 from cgdiff import differentiate, evaluate
 from cgdiff.passes import forward
 
+from strategies import declared_programs
+
 INPUTS = ["x", "y", "z", "w"]
 
 # Smooth everywhere on the reals, so any point is a fair test point.
 UNARY = ["sin({})", "cos({})", "tanh({})", "sigmoid({})", "exp(tanh({}))",
          "log(1 + ({})^2)", "sqrt(1 + ({})^2)", "-({})", "({})^2"]
 BINARY = ["({}) + ({})", "({}) - ({})", "({})*({})", "({})/(1 + ({})^2)",
-          "max({}, {}) + min({}, {})"]
-
-
-def expressions(names):
-    leaves = st.sampled_from(names) | st.sampled_from(["0.5", "2", "pi"])
-
-    def extend(children):
-        unary = st.builds(lambda form, a: form.format(a), st.sampled_from(UNARY), children)
-        binary = st.builds(lambda form, a, b: form.format(a, b, a, b) if "max" in form
-                           else form.format(a, b), st.sampled_from(BINARY), children, children)
-        return unary | binary
-
-    return st.recursive(leaves, extend, max_leaves=8)
+          "max({0}, {1}) + min({0}, {1})"]
 
 
 values = st.floats(-2, 2, allow_nan=False).filter(lambda v: abs(v) > 1e-3)
 
 
-@st.composite
-def programs(draw):
-    """Inputs declared with random values, then a few statements, each reading
-    inputs and earlier statements (fan-out)."""
-    names = list(INPUTS)
-    lines = [f"{name} = {draw(values)!r}" for name in INPUTS]
-    for k in range(draw(st.integers(1, 4))):
-        lines.append(f"s{k} = {draw(expressions(names))}")
-        names.append(f"s{k}")
-    return "\n".join(lines)
+def programs():
+    return declared_programs(INPUTS, UNARY, BINARY, values)
 
 
 def output_at(graph, point, name, delta):

@@ -192,7 +192,7 @@ def _run_batch(source, program, program_file, data_file, settings, of, wrt, outp
                           else "the data")
         rows = batch.run(graph, data, settings, wrt, gradient, mode)
         names = batch.wrt_names(graph, wrt) if gradient else None
-        writer = RowWriter(click.get_text_stream("stdout"), output_format, data.columns,
+        writer = RowWriter(sys.stdout, output_format, data.columns,
                            graph.node_id(graph.output), names)
         try:
             size = os.fstat(data_file.fileno()).st_size or None
@@ -208,7 +208,7 @@ def _run_batch(source, program, program_file, data_file, settings, of, wrt, outp
 def _check_stdin(program, program_file, data_file):
     if data_file is None or program is not None:
         return
-    stdin = click.get_binary_stream("stdin")
+    stdin = standard_input()
     if data_file is stdin and (program_file is None or program_file is stdin):
         raise click.UsageError("the program and --data cannot both come from standard input")
 
@@ -596,7 +596,7 @@ def hessian_command(program, program_file, settings, of, wrt, output_format):
         Console(highlight=False).print(matrix.render(result))
         return
     writer = {"json": matrix.write_json, "csv": matrix.write_csv, "plain": matrix.write_plain}
-    writer[output_format](result, click.get_text_stream("stdout"))
+    writer[output_format](result, sys.stdout)
 
 
 @cli.command("fit")
@@ -647,7 +647,7 @@ def fit_command(program, program_file, settings, of, data_file, params, lr, step
         Console(highlight=False).print(show.render(result))
         return
     writer = {"json": show.write_json, "csv": show.write_csv, "plain": show.write_plain}
-    writer[output_format](result, click.get_text_stream("stdout"))
+    writer[output_format](result, sys.stdout)
 
 
 def main() -> None:
