@@ -174,6 +174,7 @@ def worker_cgdiff(case: Path) -> dict:
     program = parse(text)
     t2 = t()
     graph = build_graph(program)
+    del program  # as cgdiff.api.load does: the tape is not needed past the build
     t3 = t()
     inputs = passes.input_values(graph, {})
     values = passes.forward(graph, inputs)
@@ -725,8 +726,10 @@ def targets(results: dict, sizes: list[int], families: list[str], start: dict | 
         a, b = get(family, big, "cgdiff"), get(family, mid, "cgdiff")
         if a and b and big != mid:
             ratio = (a / big) / (b / mid)
+            fa, fb = get(family, big, "floor"), get(family, mid, "floor")
+            floor = f"; the floor's own: {(fa / big) / (fb / mid):.2f}" if fa and fb else ""
             rows.append(f"- Scaling, {family}: time per node at n={big:,} / at n={mid:,} = "
-                        f"{ratio:.2f} (target ≤ 1.25): {verdict(ratio <= 1.25)}")
+                        f"{ratio:.2f} (target ≤ 1.25): {verdict(ratio <= 1.25)}{floor}")
     for family in families:
         r = results.get((family, big, "cgdiff"))
         if r and "error" not in r:
@@ -739,10 +742,10 @@ def targets(results: dict, sizes: list[int], families: list[str], start: dict | 
         if r and "error" not in r:
             mine = r["peak_mb"]
             theirs = m["peak_mb"] if m and "error" not in m else None
-            ok = mine < 500 and (theirs is None or mine < theirs)
-            rows.append(f"- Memory, {family}, n={big:,}: cgdiff {mine:.0f} MB, micrograd "
-                        f"{'—' if theirs is None else f'{theirs:.0f}'} MB (target < micrograd "
-                        f"and < 500 MB): {verdict(ok)}")
+            versus = ("no micrograd measurement" if theirs is None else
+                      f"below micrograd's {theirs:.0f} MB: {verdict(mine < theirs)}")
+            rows.append(f"- Memory, {family}, n={big:,}: cgdiff {mine:.0f} MB; {versus}; "
+                        f"below 500 MB: {verdict(mine < 500)}")
     if start:
         m = start["medians"]
         base = m["python -c pass"]
