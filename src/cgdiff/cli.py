@@ -7,6 +7,7 @@ numbers exit 1 with one ``error:`` paragraph; malformed options exit 2
 
 from __future__ import annotations
 
+import os
 import re
 import sys
 from pathlib import Path
@@ -169,7 +170,30 @@ class _Run:
 
 # ---------------------------------------------------------------- commands
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class Interrupted(click.ClickException):
+    """Ctrl-C: one line on stderr and the shell's status for SIGINT, 128 + 2
+    (Click's own handling says "Aborted!" and exits 1)."""
+
+    exit_code = 130
+
+    def __init__(self):
+        super().__init__("interrupted")
+
+    def show(self, file: IO | None = None) -> None:
+        # On a terminal the line starts after the ``^C`` that the terminal echoed.
+        newline = "\n" if sys.stderr.isatty() else ""
+        click.echo(f"{newline}error: interrupted", err=True)
+
+
+class _Group(click.Group):
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except KeyboardInterrupt:
+            raise Interrupted() from None
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="cgdiff", prog_name="cgdiff")
 def cli():
     """Differentiate a small program of scalar formulas: build its computation
@@ -485,4 +509,17 @@ def _open_output(path: str):
 
 
 def main() -> None:
-    cli(prog_name="cgdiff")
+    """The console script. A reader that stops early (``cgdiff ... | head -1``)
+    ends the run quietly, as Python's documentation recommends for SIGPIPE."""
+    try:
+        try:
+            cli(prog_name="cgdiff")
+        finally:
+            sys.stdout.flush()  # here, so a closed pipe is caught below, not at exit
+    except BrokenPipeError:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())  # nothing more to flush at exit
+        sys.exit(1)
+    except KeyboardInterrupt:  # outside a command (Click catches the rest)
+        Interrupted().show()
+        sys.exit(Interrupted.exit_code)
