@@ -11,6 +11,7 @@ from cgdiff import api
 from cgdiff.errors import DomainProblem
 
 from conftest import SEED_SET, SEED_STATEMENTS
+from strategies import declared_programs
 
 INPUTS = ["a", "b", "c"]
 # Everything the op table has, including the kinks (relu, abs, max, min: both
@@ -22,26 +23,9 @@ BINARY = ["{} + {}", "{} - {}", "{}*{}", "({})/(1 + ({})^2)", "max({}, {})", "mi
           "pow(1 + ({})^2, {})"]
 
 
-def expressions(names):
-    leaves = st.sampled_from(names) | st.sampled_from(["2", "0.5", "pi", "e"])
-
-    def extend(children):
-        unary = st.builds(lambda form, x: form.format(x), st.sampled_from(UNARY), children)
-        binary = st.builds(lambda form, x, y: form.format(x, y), st.sampled_from(BINARY),
-                           children, children)
-        return unary | binary
-
-    return st.recursive(leaves, extend, max_leaves=10)
-
-
-@st.composite
-def programs(draw):
-    names = list(INPUTS)
-    lines = [f"{name} = {draw(st.floats(-2, 2, allow_nan=False))!r}" for name in INPUTS]
-    for k in range(draw(st.integers(1, 5))):
-        lines.append(f"s{k} = {draw(expressions(names))}")
-        names.append(f"s{k}")
-    return "\n".join(lines)
+def programs():
+    return declared_programs(INPUTS, UNARY, BINARY, st.floats(-2, 2, allow_nan=False),
+                             statements=(1, 5), constants=("2", "0.5", "pi", "e"), max_leaves=10)
 
 
 def close(x, y):

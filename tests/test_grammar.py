@@ -150,3 +150,13 @@ def test_every_error_is_a_cgdiff_error():
     for source, *_ in ERRORS:
         with pytest.raises(CgdiffError):
             load(source)
+
+
+def test_long_labels_are_shortened_in_the_middle():
+    from cgdiff.graph import LABEL_LIMIT
+
+    source = "J = " + " + ".join(f"x{k}" for k in range(200))
+    graph = load(source)
+    label = graph.label(graph.output)
+    assert len(label) == LABEL_LIMIT
+    assert label.startswith("x0 + x1 + ") and label.endswith(" + x199") and "…" in label

@@ -18,6 +18,7 @@ POINTS = {
     "tanh": [(0.3,), (-1.5,)], "sigmoid": [(0.3,), (-4.0,), (30.0,)],
     "relu": [(0.3,), (-1.5,)], "abs": [(0.3,), (-1.5,)],
     "max": [(1.0, 2.0), (3.0, -1.0)], "min": [(1.0, 2.0), (3.0, -1.0)], "id": [(0.7,)],
+    "step": [(0.3,), (-1.5,)], "sign": [(0.3,), (-1.5,)],
 }
 
 
@@ -28,7 +29,7 @@ def all_ops():
 def test_every_op_has_points_and_explanations():
     for op in all_ops():
         assert op.name in POINTS, f"add test points for {op.name}"
-        assert len(op.partial_text) == op.arity
+        assert len(op.derivative) == op.arity
 
 
 @pytest.mark.parametrize("op", all_ops(), ids=lambda op: op.name)
@@ -84,3 +85,8 @@ def test_ln_is_log():
 def test_sigmoid_does_not_overflow():
     sigmoid = ops.FUNCTIONS["sigmoid"].value
     assert sigmoid(-1000.0) == 0.0 and sigmoid(1000.0) == 1.0
+
+
+def test_a_tie_gives_the_whole_derivative_to_the_first_argument():
+    assert ops.FUNCTIONS["max"].partials(1.0, 1.0, 1.0) == (1.0, 0.0)
+    assert ops.FUNCTIONS["min"].partials(1.0, 1.0, 1.0) == (1.0, 0.0)

@@ -21,7 +21,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def run(command: str) -> str:
-    if "|" in command or "<" in command:
+    if "|" in command or "<" in command or not command.startswith("cgdiff "):
         result = subprocess.run(command, shell=True, capture_output=True, text=True, cwd=ROOT,
                                 env={**os.environ, "COLUMNS": "100",
                                      "PATH": f"{Path(sys.executable).parent}:{os.environ['PATH']}"})

@@ -168,6 +168,52 @@ class _Run:
         return False
 
 
+def data_option(command):
+    return click.option(
+        "--data", "data_file", type=click.File("rb"), metavar="FILE.csv",
+        help="Run once per row of a CSV file whose header names inputs (--set gives the "
+             "rest): one output row per data row, CSV (default) or JSON lines, streamed.",
+    )(command)
+
+
+def _run_batch(source, program, program_file, data_file, settings, of, wrt, output_format,
+               gradient=False, mode="reverse"):
+    """eval/grad --data: stream one output row per data row."""
+    import os
+
+    from . import batch
+    from .api import load
+    from .render.progress import progress
+    from .render.rows import RowWriter
+
+    with _Run(source):
+        graph = load(source, of)
+        name = getattr(data_file, "name", None)
+        data = batch.Data(data_file, name if isinstance(name, str) and name != "<stdin>"
+                          else "the data")
+        rows = batch.run(graph, data, settings, wrt, gradient, mode)
+        names = batch.wrt_names(graph, wrt) if gradient else None
+        writer = RowWriter(sys.stdout, output_format, data.columns,
+                           graph.node_id(graph.output), names)
+        try:
+            size = os.fstat(data_file.fileno()).st_size or None
+        except (OSError, AttributeError, ValueError):
+            size = None
+        with progress(size, "rows") as update:
+            for row in rows:
+                writer.write(row)
+                if not row.number & 1023:
+                    update(data.bytes_read)
+
+
+def _check_stdin(program, program_file, data_file):
+    if data_file is None or program is not None:
+        return
+    stdin = standard_input()
+    if data_file is stdin and (program_file is None or program_file is stdin):
+        raise click.UsageError("the program and --data cannot both come from standard input")
+
+
 # ---------------------------------------------------------------- commands
 
 class Interrupted(click.ClickException):
@@ -210,17 +256,24 @@ def cli():
 @cli.command("eval")
 @program_options
 @format_option
-def eval_command(program, program_file, settings, of, output_format):
+@data_option
+def eval_command(program, program_file, settings, of, output_format, data_file):
     """Forward pass: every node's value, in evaluation order, and the output's.
+    With --data, the output's value for every row of a CSV file.
 
     Example:
 
     \b
         cgdiff eval 'c = w*x; a = c + b; d = a - y; J = 1/2*d^2' --set w=2,x=-2,b=8,y=2
+        cgdiff eval -f examples/linear.cg --data examples/linear.csv --set w=2,b=1
     """
     from .api import evaluate
 
+    _check_stdin(program, program_file, data_file)
     source = read_program(program, program_file)
+    if data_file is not None:
+        _run_batch(source, program, program_file, data_file, settings, of, None, output_format)
+        return
     with _Run(source) as run:
         result = evaluate(source, settings, of, progress=run.progress)
     emit(result, output_format)
@@ -233,26 +286,58 @@ def eval_command(program, program_file, settings, of, output_format):
 @click.option("--mode", type=click.Choice(["reverse", "forward"]), default="reverse",
               show_default=True,
               help="reverse: backpropagation, one sweep; forward: one tangent sweep per input.")
+@click.option("--symbolic", is_flag=True,
+              help="The derivatives as formulas (a cgdiff program), not numbers; "
+                   "no values needed.")
 @click.option("--stats", is_flag=True,
               help="Also count the work each method does on this program, measured while the "
                    "passes run: one reverse sweep, forward mode over every input, finite "
                    "differences (table and json only).")
-@format_option
-def grad_command(program, program_file, settings, of, wrt, mode, stats, output_format):
+@click.option("--format", "output_format", type=click.Choice(FORMATS + ["latex"]),
+              default="table", show_default=True,
+              help="table for people; json, csv or plain for scripts; latex (with --symbolic).")
+@data_option
+def grad_command(program, program_file, settings, of, wrt, mode, symbolic, stats, output_format,
+                 data_file):
     """Forward and reverse pass: every node's value and the derivative of the
-    output with respect to it, then the gradient.
+    output with respect to it, then the gradient. With --symbolic, the
+    derivatives as formulas: a program cgdiff reads back (--format plain: one
+    inlined formula per input; latex for worksheets).
 
     Example:
 
     \b
         cgdiff grad 'J = 0.5*(w*x + b - y)^2' --set w=2,x=-2,b=8,y=2
         cgdiff grad -f examples/wide.cg --stats
+        cgdiff grad --symbolic 'J = 0.5*(w*x + b - y)^2' --format plain
+        cgdiff grad -f examples/linear.cg --data examples/linear.csv --set w=2,b=1 --wrt w,b
     """
-    from .api import differentiate
-
+    if output_format == "latex" and not symbolic:
+        raise click.UsageError("--format latex needs --symbolic")
+    if symbolic and mode != "reverse":
+        raise click.UsageError("--symbolic is the reverse pass; drop --mode forward")
+    if symbolic and data_file is not None:
+        raise click.UsageError("--symbolic needs no data; drop --data")
+    if stats and (symbolic or data_file is not None):
+        raise click.UsageError("--stats counts the numeric passes; drop --symbolic or --data")
     if stats and output_format not in ("table", "json"):
         raise click.UsageError("--stats needs --format table or json")
+    _check_stdin(program, program_file, data_file)
     source = read_program(program, program_file)
+    if data_file is not None:
+        _run_batch(source, program, program_file, data_file, settings, of, wrt, output_format,
+                   gradient=True, mode=mode)
+        return
+    if symbolic:
+        from . import symbolic as sym
+
+        with _Run(source):
+            derivatives = sym.symbolic_gradient(source, settings, of, wrt)
+            text = sym.render(derivatives, output_format, settings)
+        click.echo(text, nl=False)
+        return
+    from .api import differentiate
+
     with _Run(source) as run:
         result = differentiate(source, settings, of, wrt, mode, progress=run.progress)
         if stats:
@@ -506,6 +591,87 @@ def _open_output(path: str):
         return open(path, "w", encoding="utf-8")
     except OSError as error:
         raise click.FileError(path, hint=error.strerror) from None
+
+
+@cli.command("hessian")
+@program_options
+@click.option("--wrt", callback=parse_names, metavar="NAME[,NAME...]",
+              help="Second derivatives with respect to these inputs (default: every input).")
+@format_option
+def hessian_command(program, program_file, settings, of, wrt, output_format):
+    """Second derivatives: the matrix of ∂²J/∂x∂y, by the reverse pass run over
+    the derivative's own graph (the formulas of grad --symbolic).
+
+    Example:
+
+    \b
+        cgdiff hessian 'J = 0.5*(w*x + b - y)^2' --set w=2,x=-2,b=8,y=2 --wrt w,b
+    """
+    from .hessian import hessian
+
+    source = read_program(program, program_file)
+    with _Run(source):
+        result = hessian(source, settings, of, wrt)
+    from .render import matrix
+
+    if output_format == "table":
+        from rich.console import Console
+
+        Console(highlight=False).print(matrix.render(result))
+        return
+    writer = {"json": matrix.write_json, "csv": matrix.write_csv, "plain": matrix.write_plain}
+    writer[output_format](result, sys.stdout)
+
+
+@cli.command("fit")
+@program_options
+@click.option("--data", "data_file", type=click.File("rb"), required=True, metavar="FILE.csv",
+              help="The rows to fit: a CSV file whose header names inputs.")
+@click.option("--params", callback=parse_names, required=True, metavar="NAME[,NAME...]",
+              help="The inputs to fit (start: --set, else the program's value, else 0).")
+@click.option("--lr", type=click.FloatRange(min=0, min_open=True), default=0.1,
+              show_default=True, help="Learning rate: each step moves p by -lr·∂cost/∂p.")
+@click.option("--steps", type=click.IntRange(min=0), default=10_000, show_default=True,
+              help="At most this many steps.")
+@click.option("--tol", type=click.FloatRange(min=0), default=1e-10, show_default=True,
+              help="Stop when the gradient's norm falls below this.")
+@format_option
+def fit_command(program, program_file, settings, of, data_file, params, lr, steps, tol,
+                output_format):
+    """Gradient descent: fit --params so that the mean of the output over the
+    rows of --data (the cost) is smallest. The output is one row's loss.
+
+    Example:
+
+    \b
+        cgdiff fit -f examples/linear.cg --data examples/linear.csv --params w,b
+    """
+    from . import fit as fitting
+    from .api import load
+    from .render.progress import progress
+
+    _check_stdin(program, program_file, data_file)
+    source = read_program(program, program_file)
+    with _Run(source):
+        graph = load(source, of)
+        name = getattr(data_file, "name", None)
+        dataset = fitting.read_data(data_file, name if isinstance(name, str) and
+                                    name != "<stdin>" else "the data")
+        with progress(steps, "fitting", cost=True) as update:
+            def on_step(step, cost):
+                if not step % 50:
+                    update(step, cost=format(cost, ".6g"))
+
+            result = fitting.fit(graph, dataset, params, settings, lr, steps, tol, on_step)
+    from .render import fitting as show
+
+    if output_format == "table":
+        from rich.console import Console
+
+        Console(highlight=False).print(show.render(result))
+        return
+    writer = {"json": show.write_json, "csv": show.write_csv, "plain": show.write_plain}
+    writer[output_format](result, sys.stdout)
 
 
 def main() -> None:

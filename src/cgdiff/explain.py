@@ -3,7 +3,7 @@
 Backprop runs right to left: the explanation starts next to the output and
 walks back to the inputs, one step per node, asking the lecture's question at
 each: "if this node goes up by ε, how much does J change?" Each step reads the
-node's local derivative from the op table (``partial_text`` for how it reads,
+node's local derivative from the op table (``derivative`` for how it reads,
 ``partials`` for its value) and the answer already found for the node it
 feeds. A node that feeds several others lists each path's contribution, then
 their sum. The end is the lecture's check: nudge each input by 0.001, run the
@@ -27,7 +27,8 @@ from .render.picture import short_label
 NUDGE = 0.001
 
 _SIMPLE = re.compile(r"[\w.]+")
-_ARGUMENT = re.compile(r"\b[ab]\b")
+_CALL = re.compile(r"\w+\(")
+_ARGUMENT = re.compile(r"\b(a|b|out)\b")
 
 
 # ---------------------------------------------------------------- how things read
@@ -52,8 +53,11 @@ def _enclosed(text: str) -> bool:
 
 
 def _wrapped(text: str) -> str:
-    """``text`` ready to sit inside a formula: ``d^2`` → ``(d^2)``."""
-    return text if _SIMPLE.fullmatch(text) or _enclosed(text) else f"({text})"
+    """``text`` ready to sit inside a formula: ``d^2`` → ``(d^2)``; names,
+    numbers, groups and calls (``sigmoid(z)``) stay as they are."""
+    call = _CALL.match(text)
+    atomic = _SIMPLE.fullmatch(text) or _enclosed(text[call.end() - 1:] if call else text)
+    return text if atomic else f"({text})"
 
 
 def _definition(graph, i: int) -> str:
@@ -93,15 +97,16 @@ def _moves(k: float) -> str:
 
 def local_change(graph, values: Sequence[float], user: int, position: int) -> tuple[str, float]:
     """How node ``user`` changes when its argument at ``position`` goes up by ε:
-    the op table's ``partial_text`` with this program's names put in, and its
+    the op table's ``derivative`` formula with this program's names put in, and its
     value (``x × ε = -2ε`` for ``c = w*x``)."""
     op = graph.op[user]
     args = graph.args(user)
     partial = op.partials(*(values[a] for a in args), values[user])[position]
-    names = {"a": _name(graph, args[0])}
+    # ``out`` reads as the node's own formula: sigmoid(z)*(1 - sigmoid(z)).
+    names = {"a": _name(graph, args[0]), "out": short_label(graph, user)}
     if len(args) > 1:
         names["b"] = _name(graph, args[1])
-    text = op.partial_text[position] if position < len(op.partial_text) else ""
+    text = op.derivative[position] if position < len(op.derivative) else ""
 
     def put_in(match):
         name = names.get(match.group(), match.group())

@@ -17,6 +17,10 @@ from .errors import CycleError, NameProblem, Span, clip, line_and_column
 from .parser import REF, Program
 
 
+#: The longest label a node shows (see Graph.label).
+LABEL_LIMIT = 160
+
+
 @dataclass
 class Graph:
     """Nodes 0..n-1 in evaluation order; every node's arguments come before it.
@@ -52,10 +56,19 @@ class Graph:
         return name if name is not None else f"#{i + 1}"
 
     def label(self, i: int) -> str:
-        """The node's source text (for an input, its name)."""
+        """The node's source text (for an input, its name), shortened to
+        LABEL_LIMIT characters with a ``…`` in the middle.
+
+        Every node of a 100,000-deep expression contains the ones below it, so
+        full labels would make the output grow with the square of the input.
+        """
         if self.op[i] is ops.INPUT:
             return self.name_of[i]
-        return self.source[self.start[i]:self.end[i]]
+        start, end = self.start[i], self.end[i]
+        if end - start <= LABEL_LIMIT:
+            return self.source[start:end]
+        head = LABEL_LIMIT * 2 // 3
+        return self.source[start:start + head] + "…" + self.source[end - (LABEL_LIMIT - head - 1):end]
 
     def args(self, i: int) -> tuple[int, ...]:
         a, b = self.arg0[i], self.arg1[i]

@@ -2,9 +2,9 @@
 
 Each entry says how to compute the operation and how it changes when each of its
 arguments changes. Every pass reads this table: the forward pass (``value``),
-the reverse pass and forward mode (``partials``), the explanations
-(``partial_text``) and error messages (``domain``). Adding a function is one
-entry in FUNCTIONS.
+the reverse pass and forward mode (``partials``), the explanations and
+symbolic derivatives (``derivative``) and error messages (``domain``).
+Adding a function is one entry in FUNCTIONS.
 
 ``partials(*args, out)`` returns one number per argument; ``nan`` marks a
 derivative that does not exist at that point (``sqrt`` at 0, the exponent of a
@@ -27,9 +27,11 @@ class Op:
     arity: int
     value: Callable[..., float] | None = None
     partials: Callable[..., tuple[float, ...]] | None = None
-    #: How each partial reads, in terms of the arguments ``a``, ``b`` and the
-    #: result ``out``; used by ``explain``.
-    partial_text: tuple[str, ...] = ()
+    #: Each partial as a formula in cgdiff's own language over the arguments
+    #: ``a``, ``b`` and the result ``out``: how ``explain`` words it, and what
+    #: ``grad --symbolic`` and ``hessian`` build on. Kinks follow the
+    #: ``partials`` conventions exactly, written with ``step`` (0 at 0) and ``sign``.
+    derivative: tuple[str, ...] = ()
     domain: Callable[..., str | None] = field(default=lambda *args: None)
     #: The operator's symbol for infix operators (``*``), else None.
     symbol: str | None = None
@@ -85,9 +87,9 @@ ADD = Op("add", 2, lambda a, b: a + b, lambda a, b, out: (1.0, 1.0), ("1", "1"),
 SUB = Op("sub", 2, lambda a, b: a - b, lambda a, b, out: (1.0, -1.0), ("1", "-1"), symbol="-")
 MUL = Op("mul", 2, lambda a, b: a * b, lambda a, b, out: (b, a), ("b", "a"), symbol="*")
 DIV = Op("div", 2, lambda a, b: a / b, lambda a, b, out: (1.0 / b, -out / b),
-         ("1/b", "-a/b^2"), _div_domain, symbol="/")
+         ("1/b", "-out/b"), _div_domain, symbol="/")
 NEG = Op("neg", 1, lambda a: -a, lambda a, out: (-1.0,), ("-1",), symbol="-")
-POW = Op("pow", 2, _pow, _pow_partials, ("b*a^(b-1)", "a^b*ln(a)"), _pow_domain, symbol="^")
+POW = Op("pow", 2, _pow, _pow_partials, ("b*a^(b - 1)", "out*log(a)"), _pow_domain, symbol="^")
 
 # ---------------------------------------------------------------- functions
 
@@ -108,29 +110,34 @@ def _overflow(a, *rest):
 
 
 FUNCTIONS: dict[str, Op] = {
-    "exp": Op("exp", 1, math.exp, lambda a, out: (out,), ("exp(a)",), _overflow),
+    "exp": Op("exp", 1, math.exp, lambda a, out: (out,), ("out",), _overflow),
     "log": Op("log", 1, math.log, lambda a, out: (1.0 / a,), ("1/a",), _log_domain),
     "sqrt": Op("sqrt", 1, math.sqrt, lambda a, out: (0.5 / out if out > 0 else NAN,),
-               ("1/(2*sqrt(a))",), lambda a: None if a >= 0 else f"x = {_fmt(a)} is not >= 0"),
+               ("0.5/out",), lambda a: None if a >= 0 else f"x = {_fmt(a)} is not >= 0"),
     "sin": Op("sin", 1, math.sin, lambda a, out: (math.cos(a),), ("cos(a)",)),
     "cos": Op("cos", 1, math.cos, lambda a, out: (-math.sin(a),), ("-sin(a)",)),
-    "tan": Op("tan", 1, math.tan, lambda a, out: (1.0 + out * out,), ("1 + tan(a)^2",)),
-    "tanh": Op("tanh", 1, math.tanh, lambda a, out: (1.0 - out * out,), ("1 - tanh(a)^2",)),
+    "tan": Op("tan", 1, math.tan, lambda a, out: (1.0 + out * out,), ("1 + out^2",)),
+    "tanh": Op("tanh", 1, math.tanh, lambda a, out: (1.0 - out * out,), ("1 - out^2",)),
     "sigmoid": Op("sigmoid", 1, _sigmoid, lambda a, out: (out * (1.0 - out),),
-                  ("sigmoid(a)*(1 - sigmoid(a))",)),
+                  ("out*(1 - out)",)),
     # relu'(0) = 0 and abs'(0) = 0, the SPEC's conventions at the kink.
     "relu": Op("relu", 1, lambda a: a if a > 0 else 0.0,
-               lambda a, out: (1.0 if a > 0 else 0.0,), ("1 if a > 0 else 0",)),
+               lambda a, out: (1.0 if a > 0 else 0.0,), ("step(a)",)),
     "abs": Op("abs", 1, abs, lambda a, out: (1.0 if a > 0 else -1.0 if a < 0 else 0.0,),
               ("sign(a)",)),
     # At a tie the first argument takes the whole derivative.
     "max": Op("max", 2, lambda a, b: a if a >= b else b,
               lambda a, b, out: (1.0, 0.0) if a >= b else (0.0, 1.0),
-              ("1 if a >= b else 0", "1 if b > a else 0")),
+              ("1 - step(b - a)", "step(b - a)")),
     "min": Op("min", 2, lambda a, b: a if a <= b else b,
               lambda a, b, out: (1.0, 0.0) if a <= b else (0.0, 1.0),
-              ("1 if a <= b else 0", "1 if b < a else 0")),
+              ("1 - step(a - b)", "step(a - b)")),
     "pow": POW,
+    # Jumps, so that the kinks' derivatives above are formulas: step(0) = 0 and
+    # sign(0) = 0; their own derivative is 0 (taken as 0 at the jump, too).
+    "step": Op("step", 1, lambda a: 1.0 if a > 0 else 0.0, lambda a, out: (0.0,), ("0",)),
+    "sign": Op("sign", 1, lambda a: 1.0 if a > 0 else -1.0 if a < 0 else 0.0,
+               lambda a, out: (0.0,), ("0",)),
 }
 FUNCTIONS["ln"] = FUNCTIONS["log"]
 

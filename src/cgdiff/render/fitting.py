@@ -1,0 +1,87 @@
+"""A fit's result: json, csv and plain for scripts; for people a Rich table of
+the parameters, the final cost and the cost curve drawn in the terminal."""
+
+from __future__ import annotations
+
+import csv
+import json
+import math
+from typing import IO
+
+from ..fit import Fit
+from . import human_number
+
+
+def write_json(fit: Fit, out: IO[str]) -> None:
+    out.write(json.dumps({"params": fit.params, "cost": fit.cost, "steps": fit.steps,
+                          "converged": fit.converged}, ensure_ascii=False) + "\n")
+
+
+def write_csv(fit: Fit, out: IO[str]) -> None:
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["param", "value"])
+    writer.writerows((name, repr(x)) for name, x in fit.params.items())
+
+
+def write_plain(fit: Fit, out: IO[str]) -> None:
+    for name, x in fit.params.items():
+        out.write(f"{name}\t{x!r}\n")
+
+
+def cost_curve(history: list[float], width: int = 60,
+               height: int = 10) -> tuple[list[str], bool]:
+    """The cost against the step as lines of text: one column per stretch of
+    steps, a ● at its cost. A log scale when the costs are positive and span
+    more than one order of magnitude (the second item says which)."""
+    if not history:
+        return [], False
+    n = len(history)
+    width = max(1, min(width, n))
+    samples = [history[round(k * (n - 1) / max(1, width - 1))] for k in range(width)]
+    low, high = min(samples), max(samples)
+    log = low > 0 and high / low > 10
+    scale = (lambda y: math.log10(y)) if log else (lambda y: y)
+    bottom, top = scale(low), scale(high)
+    span = top - bottom or 1.0
+    grid = [[" "] * width for _ in range(height)]
+    for k, y in enumerate(samples):
+        r = round((top - scale(y)) / span * (height - 1))
+        grid[r][k] = "●"
+    labels = [format(high, ".4g"), format(low, ".4g")]
+    pad = max(len(s) for s in labels)
+    lines = []
+    for r, row in enumerate(grid):
+        label = labels[0] if r == 0 else labels[1] if r == height - 1 else ""
+        lines.append(f"{label:>{pad}} │{''.join(row)}")
+    lines.append(" " * pad + " └" + "─" * width)
+    axis = f"step 0{(n - 1):>{max(1, width - 6)}}"
+    lines.append(" " * (pad + 2) + axis)
+    return lines, log
+
+
+def render(fit: Fit):
+    from rich.console import Group
+    from rich.table import Table
+    from rich.text import Text
+
+    table = Table(title="fitted parameters", title_justify="left", header_style="bold")
+    table.add_column("param", style="bold cyan")
+    table.add_column("start", justify="right")
+    table.add_column("fitted", justify="right", style="bold green")
+    table.add_column("∂cost/∂param", justify="right", style="magenta")
+    for name, x in fit.params.items():
+        table.add_row(name, human_number(fit.start[name]), format(x, ".10g"),
+                      format(fit.gradient[name], ".3g"))
+    text = Text()
+    text.append("cost = ", style="bold")
+    text.append(format(fit.cost, ".10g"), style="bold green")
+    text.append(f" (mean over {fit.rows} rows) after {fit.steps} steps; ")
+    if fit.converged:
+        text.append(f"converged: gradient norm {fit.gradient_norm:.3g}")
+    else:
+        text.append(f"stopped at --steps (gradient norm {fit.gradient_norm:.3g})",
+                    style="yellow")
+    lines, log = cost_curve(fit.history)
+    curve = Text("\ncost curve" + (" (log scale)\n" if log else "\n"), style="bold")
+    curve.append("\n".join(lines), style="")
+    return Group(table, text, curve)

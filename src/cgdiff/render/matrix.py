@@ -1,0 +1,56 @@
+"""The Hessian for scripts (json, csv, plain; stdlib only) and for people
+(a Rich table, imported only when asked for)."""
+
+from __future__ import annotations
+
+import csv
+import json
+from typing import IO
+
+from ..hessian import Hessian
+from . import human_number
+
+
+def write_json(h: Hessian, out: IO[str]) -> None:
+    graph = h.graph
+    out.write(json.dumps({"of": graph.node_id(graph.output), "value": h.value, "wrt": h.names,
+                          "gradient": h.gradient, "hessian": h.matrix},
+                         ensure_ascii=False) + "\n")
+
+
+def write_csv(h: Hessian, out: IO[str]) -> None:
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["", *h.names])
+    for name, row in zip(h.names, h.matrix):
+        writer.writerow([name, *(repr(x) for x in row)])
+
+
+def write_plain(h: Hessian, out: IO[str]) -> None:
+    for row in h.matrix:
+        out.write("\t".join(repr(x) for x in row) + "\n")
+
+
+def render(h: Hessian):
+    """A table of ∂²J/∂row∂column, then the value and the gradient."""
+    from rich.console import Group
+    from rich.table import Table
+    from rich.text import Text
+
+    from ..errors import clip
+
+    out = clip(h.output_name, 24)
+    table = Table(title=f"∂²{out}/∂row∂column", title_justify="left",
+                  header_style="bold")
+    table.add_column("", style="bold cyan", no_wrap=True)
+    for name in h.names:
+        table.add_column(name, justify="right")
+    for name, row in zip(h.names, h.matrix):
+        table.add_row(name, *(human_number(x) for x in row))
+    text = Text()
+    text.append(f"{out} = ", style="bold")
+    text.append(human_number(h.value), style="bold green")
+    text.append("\ngradient:", style="bold")
+    for name, x in h.gradient.items():
+        text.append(f"\n  ∂{out}/∂{name} = ")
+        text.append(human_number(x), style="bold magenta")
+    return Group(table, text)

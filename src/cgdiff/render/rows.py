@@ -1,0 +1,48 @@
+"""One output row per data row (``--data``): CSV, JSON lines or plain, written
+as each row is computed (stdlib only)."""
+
+from __future__ import annotations
+
+import csv
+import json
+from typing import IO, Iterable
+
+from ..batch import Row
+
+
+class RowWriter:
+    """Writes rows of ``eval``/``grad --data`` in one format as they come."""
+
+    def __init__(self, out: IO[str], output_format: str, columns: list[str], output: str,
+                 names: list[str] | None):
+        self.out = out
+        self.format = "csv" if output_format == "table" else output_format
+        self.columns = columns
+        self.output = output
+        self.names = names
+        if self.format == "csv":
+            self.csv = csv.writer(out, lineterminator="\n")
+            header = [*columns, output]
+            if names is not None:
+                header += [f"d{output}/d{name}" for name in names]
+            self.csv.writerow(header)
+
+    def write(self, row: Row) -> None:
+        if self.format == "csv":
+            cells = [*map(repr, row.data), repr(row.value)]
+            if row.gradient is not None:
+                cells += map(repr, row.gradient)
+            self.csv.writerow(cells)
+        elif self.format == "json":
+            record = {"row": row.number, "inputs": dict(zip(self.columns, row.data)),
+                      "value": row.value}
+            if row.gradient is not None:
+                record["gradient"] = dict(zip(self.names, row.gradient))
+            self.out.write(json.dumps(record, ensure_ascii=False) + "\n")
+        else:
+            cells = [row.value] + (row.gradient or [])
+            self.out.write("\t".join(map(repr, cells)) + "\n")
+
+    def write_all(self, rows: Iterable[Row]) -> None:
+        for row in rows:
+            self.write(row)

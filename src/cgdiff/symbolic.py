@@ -1,0 +1,704 @@
+"""Derivatives as formulas: the reverse pass run on expressions instead of numbers.
+
+The same sweep as :func:`cgdiff.passes.reverse`, right to left over the graph,
+but each adjoint is a formula: ``adjoint[arg] += adjoint[node] * partial``,
+where the partial comes from the op table's ``derivative`` templates (cgdiff
+formulas over ``a``, ``b`` and ``out``). No computer-algebra library.
+
+Formulas live in a :class:`Formulas` store: a flat, hash-consed list of nodes
+(children before parents), so a subexpression used twice is one node. Every
+node is built through :meth:`Formulas.make`, which simplifies as it goes:
+constant folding, ``x*1``, ``x+0``, ``x*0``, ``--x``, merged constants
+(``2*(3*x)`` is ``6*x``), ``a + -b`` is ``a - b``, ``x*x`` is ``x^2``.
+Simplifying assumes the point lies in the program's domain (``0/x`` is 0).
+
+Written out (:func:`program_text`), a node used more than once gets its own
+statement (the program's own name where it is one of its statements, else
+``t1``, ``t2``, ...), so the result stays small; :func:`inline_text` writes one
+formula whole, for scripts; :func:`latex_text` for worksheets. Nothing here
+recurses: every walk goes over the store in index order.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Iterable
+
+from . import ops
+from .errors import CgdiffError, clip
+from .graph import Graph
+
+#: Inlined formulas longer than this are refused (they can grow exponentially
+#: with depth); the default format names shared parts instead.
+INLINE_LIMIT = 1_000_000
+
+ADD, SUB, MUL, DIV, NEG, POW = ops.ADD, ops.SUB, ops.MUL, ops.DIV, ops.NEG, ops.POW
+VAR, CONST = ops.INPUT, ops.CONST
+
+# Precedence of what a node prints as: + - < * / < unary minus < ^ < atom.
+_SUM, _PRODUCT, _UNARY, _POWER, _ATOM = 1, 2, 3, 4, 5
+_PRECEDENCE = {ADD: _SUM, SUB: _SUM, MUL: _PRODUCT, DIV: _PRODUCT, NEG: _UNARY, POW: _POWER}
+
+
+class Formulas:
+    """A hash-consed store of formula nodes, children before parents."""
+
+    def __init__(self):
+        self.op: list[ops.Op] = []
+        self.arg0: list[int] = []
+        self.arg1: list[int] = []
+        #: node → number (CONST) or name (VAR)
+        self.value: dict[int, float] = {}
+        self.name: dict[int, str] = {}
+        self._key: dict[tuple, int] = {}
+
+    def __len__(self) -> int:
+        return len(self.op)
+
+    def args(self, i: int) -> tuple[int, ...]:
+        a, b = self.arg0[i], self.arg1[i]
+        return () if a < 0 else (a,) if b < 0 else (a, b)
+
+    # -- leaves
+
+    def const(self, x: float) -> int:
+        x = float(x) + 0.0  # no negative zero
+        key = ("const", repr(x))
+        node = self._key.get(key)
+        if node is None:
+            node = self._add(CONST, -1, -1, key)
+            self.value[node] = x
+        return node
+
+    def var(self, name: str) -> int:
+        key = ("var", name)
+        node = self._key.get(key)
+        if node is None:
+            node = self._add(VAR, -1, -1, key)
+            self.name[node] = name
+        return node
+
+    def _add(self, op, a, b, key) -> int:
+        self.op.append(op)
+        self.arg0.append(a)
+        self.arg1.append(b)
+        node = len(self.op) - 1
+        self._key[key] = node
+        return node
+
+    def find_var(self, name: str) -> int | None:
+        """The node of the input ``name``, if the formulas use it."""
+        return self._key.get(("var", name))
+
+    def is_const(self, i: int, x: float | None = None) -> bool:
+        return self.op[i] is CONST and (x is None or self.value[i] == x)
+
+    # -- building, with simplification
+
+    def make(self, op: ops.Op, *args: int) -> int:
+        """The node ``op(args)``, simplified."""
+        if op is ops.IDENTITY:
+            return args[0]
+        if op.value is not None and all(self.op[a] is CONST for a in args):
+            folded = self._fold(op, args)
+            if folded is not None:
+                return folded
+        rule = _RULES.get(op)
+        if rule is not None:
+            node = rule(self, *args)
+            if node is not None:
+                return node
+        return self.raw(op, *args)
+
+    def raw(self, op: ops.Op, *args: int) -> int:
+        """The node ``op(args)`` exactly as given (shared if it exists)."""
+        key = (op.name, *args)
+        node = self._key.get(key)
+        if node is None:
+            node = self._add(op, args[0], args[1] if len(args) > 1 else -1, key)
+        return node
+
+    def _fold(self, op, args) -> int | None:
+        try:
+            x = op.value(*(self.value[a] for a in args))
+        except (ValueError, ZeroDivisionError, OverflowError):
+            return None  # left as is: evaluating it reports the domain error
+        return self.const(x) if math.isfinite(x) else None
+
+
+# ---------------------------------------------------------------- simplification rules
+# Each rule returns a node, or None to keep op(args) as it is.
+
+def _add_rule(f: Formulas, a: int, b: int):
+    if f.is_const(a, 0):
+        return b
+    if f.is_const(b, 0):
+        return a
+    if a == b:
+        return f.make(MUL, f.const(2), a)
+    if f.op[b] is NEG:
+        return f.make(SUB, a, f.arg0[b])
+    if f.op[a] is NEG:
+        return f.make(SUB, b, f.arg0[a])
+    if f.is_const(b) and f.value[b] < 0:
+        return f.make(SUB, a, f.const(-f.value[b]))
+    if f.op[b] is MUL and f.is_const(f.arg0[b]) and f.value[f.arg0[b]] < 0:
+        return f.make(SUB, a, f.make(MUL, f.const(-f.value[f.arg0[b]]), f.arg1[b]))
+    if f.is_const(a):
+        return f.make(ADD, b, a)  # constants to the right: x + 1
+    ca, xa = _coefficient(f, a)
+    cb, xb = _coefficient(f, b)
+    if xa == xb:  # like terms: 2*x + x = 3*x
+        return f.make(MUL, f.const(ca + cb), xa)
+    if f.is_const(b) and f.op[a] in (ADD, SUB) and f.is_const(f.arg1[a]):
+        # (x + c1) + c2 and (x - c1) + c2: one constant
+        c1 = f.value[f.arg1[a]] if f.op[a] is ADD else -f.value[f.arg1[a]]
+        return f.make(ADD, f.arg0[a], f.const(c1 + f.value[b]))
+    return None
+
+
+def _coefficient(f: Formulas, i: int) -> tuple[float, int]:
+    """``c*x`` → (c, x); anything else → (1, itself)."""
+    if f.op[i] is MUL and f.is_const(f.arg0[i]):
+        return f.value[f.arg0[i]], f.arg1[i]
+    return 1.0, i
+
+
+def _sub_rule(f: Formulas, a: int, b: int):
+    if f.is_const(b, 0):
+        return a
+    if f.is_const(a, 0):
+        return f.make(NEG, b)
+    if a == b:
+        return f.const(0)
+    if f.op[b] is NEG:
+        return f.make(ADD, a, f.arg0[b])
+    if f.is_const(b) and f.value[b] < 0:
+        return f.make(ADD, a, f.const(-f.value[b]))
+    if f.is_const(b) and f.op[a] in (ADD, SUB) and f.is_const(f.arg1[a]):
+        c1 = f.value[f.arg1[a]] if f.op[a] is ADD else -f.value[f.arg1[a]]
+        return f.make(ADD, f.arg0[a], f.const(c1 - f.value[b]))
+    ca, xa = _coefficient(f, a)
+    cb, xb = _coefficient(f, b)
+    if xa == xb and not f.is_const(xa):  # 3*x - x = 2*x
+        return f.make(MUL, f.const(ca - cb), xa)
+    return None
+
+
+def _mul_rule(f: Formulas, a: int, b: int):
+    if f.is_const(a, 0) or f.is_const(b, 0):
+        return f.const(0)
+    if f.is_const(a, 1):
+        return b
+    if f.is_const(b, 1):
+        return a
+    if f.is_const(a, -1):
+        return f.make(NEG, b)
+    if f.is_const(b, -1):
+        return f.make(NEG, a)
+    if f.is_const(b):
+        return f.make(MUL, b, a)  # constants to the left: 2*x
+    if f.op[a] is NEG:
+        return f.make(NEG, f.make(MUL, f.arg0[a], b))
+    if f.op[b] is NEG:
+        return f.make(NEG, f.make(MUL, a, f.arg0[b]))
+    if f.is_const(a):
+        if f.op[b] is MUL and f.is_const(f.arg0[b]):  # c1*(c2*x) = (c1*c2)*x
+            return f.make(MUL, f.const(f.value[a] * f.value[f.arg0[b]]), f.arg1[b])
+        if f.op[b] is DIV and f.is_const(f.arg0[b]):  # c1*(c2/x) = (c1*c2)/x
+            return f.make(DIV, f.const(f.value[a] * f.value[f.arg0[b]]), f.arg1[b])
+    if f.op[a] is MUL and f.is_const(f.arg0[a]):  # (c*x)*y = c*(x*y)
+        return f.make(MUL, f.arg0[a], f.make(MUL, f.arg1[a], b))
+    if f.op[b] is MUL and f.is_const(f.arg0[b]):  # x*(c*y) = c*(x*y)
+        return f.make(MUL, f.arg0[b], f.make(MUL, a, f.arg1[b]))
+    if f.op[b] is DIV and f.is_const(f.arg0[b], 1):  # x*(1/y) = x/y
+        return f.make(DIV, a, f.arg1[b])
+    if f.op[a] is DIV and f.is_const(f.arg0[a], 1):
+        return f.make(DIV, b, f.arg1[a])
+    if a == b:
+        return f.make(POW, a, f.const(2))
+    return None
+
+
+def _div_rule(f: Formulas, a: int, b: int):
+    if f.is_const(b, 1):
+        return a
+    if f.is_const(b, -1):
+        return f.make(NEG, a)
+    if f.is_const(a, 0):
+        return f.const(0)
+    if a == b:
+        return f.const(1)
+    if f.op[a] is NEG:
+        return f.make(NEG, f.make(DIV, f.arg0[a], b))
+    if f.op[b] is NEG:
+        return f.make(NEG, f.make(DIV, a, f.arg0[b]))
+    if f.op[a] is MUL and f.is_const(f.arg0[a]) and not f.is_const(b):  # (c*x)/y = c*(x/y)
+        return f.make(MUL, f.arg0[a], f.make(DIV, f.arg1[a], b))
+    return None
+
+
+def _neg_rule(f: Formulas, a: int):
+    if f.op[a] is NEG:
+        return f.arg0[a]
+    if f.op[a] is SUB:
+        return f.make(SUB, f.arg1[a], f.arg0[a])
+    if f.op[a] is MUL and f.is_const(f.arg0[a]):
+        return f.make(MUL, f.const(-f.value[f.arg0[a]]), f.arg1[a])
+    if f.op[a] is DIV and f.is_const(f.arg0[a]):
+        return f.make(DIV, f.const(-f.value[f.arg0[a]]), f.arg1[a])
+    return None
+
+
+def _pow_rule(f: Formulas, a: int, b: int):
+    if f.is_const(b, 1):
+        return a
+    if f.is_const(b, 0) or f.is_const(a, 1):
+        return f.const(1)
+    return None
+
+
+_RULES = {ADD: _add_rule, SUB: _sub_rule, MUL: _mul_rule, DIV: _div_rule, NEG: _neg_rule,
+          POW: _pow_rule}
+
+
+# ---------------------------------------------------------------- derivative templates
+
+@lru_cache(maxsize=None)
+def _template(text: str) -> Graph:
+    """A ``derivative`` template of the op table, as a graph over a, b, out."""
+    from .api import load
+
+    return load(text)
+
+
+def instantiate(f: Formulas, text: str, a: int, b: int, out: int) -> int:
+    """The template ``text`` with ``a``, ``b`` and ``out`` bound to nodes of ``f``."""
+    graph = _template(text)
+    bound = {"a": a, "b": b, "out": out}
+    node = [0] * len(graph)
+    for i in range(len(graph)):
+        op = graph.op[i]
+        if op is ops.INPUT:
+            node[i] = bound[graph.name_of[i]]
+        elif op is ops.CONST:
+            node[i] = f.const(graph.const[i])
+        else:
+            node[i] = f.make(op, *(node[k] for k in graph.args(i)))
+    return node[graph.output]
+
+
+# ---------------------------------------------------------------- the symbolic reverse pass
+
+@dataclass
+class Derivatives:
+    """Formulas for ∂output/∂name, in one store, with the graph they came from."""
+
+    graph: Graph
+    formulas: Formulas
+    #: name → node in ``formulas``, in the order asked
+    gradient: dict[str, int]
+    #: graph node → its value's formula
+    primal: list[int]
+    #: formula node → the program's statement name for it (where it has one)
+    statement_name: dict[int, str] = field(default_factory=dict)
+
+    @property
+    def output_name(self) -> str:
+        name = self.graph.name_of.get(self.graph.output)
+        return name if name is not None else "f"
+
+
+def derivatives(graph: Graph, wrt: Iterable[str] | None = None) -> Derivatives:
+    """∂output/∂name as formulas, for each name in ``wrt`` (default: every input)."""
+    names = list(dict.fromkeys(wrt)) if wrt is not None else list(graph.inputs)
+    targets = {name: graph.find(name, "--wrt") for name in names}
+    f = Formulas()
+    n = len(graph)
+    op, arg0, arg1 = graph.op, graph.arg0, graph.arg1
+
+    # Forward: each node's value as a formula over the inputs.
+    primal = [0] * n
+    statement_name: dict[int, str] = {}
+    for i in range(n):
+        o = op[i]
+        if o is ops.INPUT:
+            primal[i] = f.var(graph.name_of[i])
+        elif o is ops.CONST:
+            primal[i] = f.const(graph.const[i])
+        else:
+            primal[i] = f.make(o, *(primal[k] for k in graph.args(i)))
+            name = graph.name_of.get(i)
+            if name is not None and f.op[primal[i]] not in (VAR, CONST):
+                statement_name.setdefault(primal[i], name)
+
+    # Which nodes depend on a requested input: only they need adjoints.
+    active = bytearray(n)
+    for node in targets.values():
+        if node is not None:
+            active[node] = 1
+    for i in range(n):
+        if not active[i] and ((arg0[i] >= 0 and active[arg0[i]])
+                              or (arg1[i] >= 0 and active[arg1[i]])):
+            active[i] = 1
+
+    # Reverse: adjoint[arg] += adjoint[node] * partial, right to left.
+    out = graph.output
+    adjoint: list[int | None] = [None] * n
+    adjoint[out] = f.const(1)
+    for i in range(out, -1, -1):
+        g = adjoint[i]
+        if g is None or not active[i]:
+            continue
+        o = op[i]
+        args = graph.args(i)
+        if not args:
+            continue
+        a = primal[args[0]]
+        b = primal[args[1]] if len(args) > 1 else -1
+        for position, k in enumerate(args):
+            if not active[k]:
+                continue
+            partial = instantiate(f, o.derivative[position], a, b, primal[i])
+            term = f.make(MUL, g, partial)
+            adjoint[k] = term if adjoint[k] is None else f.make(ADD, adjoint[k], term)
+
+    gradient = {}
+    for name, node in targets.items():
+        formula = adjoint[node] if node is not None else None
+        gradient[name] = f.const(0) if formula is None else formula
+    return Derivatives(graph, f, gradient, primal, statement_name)
+
+
+# ---------------------------------------------------------------- writing formulas
+
+def number_text(x: float) -> str:
+    """A number as cgdiff reads it back exactly: ``2``, ``0.5``, ``1e-05``, ``pi``."""
+    if x == math.pi:
+        return "pi"
+    if x == math.e:
+        return "e"
+    if x.is_integer() and abs(x) < 1e16:
+        return str(int(x))
+    return repr(x)
+
+
+def _too_long(f: Formulas, keep: set[int], limit: int) -> bool:
+    """Whether the inlined text of some node would pass ``limit`` characters
+    (sizes are added up, children before parents, before any text is built)."""
+    size: dict[int, int] = {}
+    for i in sorted(keep):
+        o = f.op[i]
+        if o is VAR or o is CONST:
+            size[i] = 24 if o is CONST else len(f.name[i])
+        else:
+            size[i] = 16 + sum(size[k] for k in f.args(i))
+            if size[i] > limit:
+                return True
+    return False
+
+
+# A node is written as a list of pieces: strings, and child nodes (ints) that
+# are written in their place. Writing walks the pieces with an explicit stack,
+# so the memory is that of the output, however long and deep the formula.
+
+def _precedence(f: Formulas, i: int) -> int:
+    o = f.op[i]
+    if o is CONST:
+        return _UNARY if f.value[i] < 0 else _ATOM
+    return _PRECEDENCE.get(o, _ATOM)
+
+
+def _plain_pieces(f: Formulas, i: int, prec) -> list:
+    """The pieces of node ``i`` in cgdiff's own syntax."""
+    o = f.op[i]
+    if o is VAR:
+        return [f.name[i]]
+    if o is CONST:
+        return [number_text(f.value[i])]
+
+    def arg(k: int, at_least: int) -> list:
+        return [k] if prec(k) >= at_least else ["(", k, ")"]
+
+    a, b = f.arg0[i], f.arg1[i]
+    if o is ADD or o is SUB:
+        return [*arg(a, _SUM), f" {o.symbol} ", *arg(b, _PRODUCT)]
+    if o is MUL or o is DIV:
+        return [*arg(a, _PRODUCT), o.symbol, *arg(b, _UNARY)]
+    if o is NEG:
+        return ["-", *arg(a, _UNARY)]
+    if o is POW:
+        return [*arg(a, _ATOM), "^", *arg(b, _UNARY)]
+    pieces: list = [o.name, "("]
+    for position, k in enumerate(f.args(i)):
+        pieces += [", ", k] if position else [k]
+    return pieces + [")"]
+
+
+def _write(f: Formulas, root: int, names: dict[int, str], pieces_of, precedence) -> str:
+    """The text of ``root``: nodes in ``names`` (other than root) by name."""
+    def prec(k: int) -> int:
+        return _ATOM if k in names else precedence(f, k)
+
+    out: list[str] = []
+    stack: list = list(reversed(pieces_of(f, root, prec)))
+    while stack:
+        item = stack.pop()
+        if item.__class__ is str:
+            out.append(item)
+        elif item in names:
+            out.append(names[item])
+        else:
+            stack.extend(reversed(pieces_of(f, item, prec)))
+    return "".join(out)
+
+
+def _reachable(f: Formulas, roots: Iterable[int]) -> set[int]:
+    seen = set()
+    stack = list(roots)
+    while stack:
+        i = stack.pop()
+        if i in seen:
+            continue
+        seen.add(i)
+        stack.extend(f.args(i))
+    return seen
+
+
+def _use_counts(f: Formulas, keep: set[int], roots: Iterable[int]) -> dict[int, int]:
+    uses = dict.fromkeys(keep, 0)
+    for i in keep:
+        for k in f.args(i):
+            uses[k] += 1
+    for r in roots:
+        uses[r] += 1
+    return uses
+
+
+def derivative_name(d: Derivatives, name: str) -> str:
+    """What a derivative is called in a program: ``dJ_dw``."""
+    return f"d{d.output_name}_d{name}"
+
+
+@dataclass
+class Statement:
+    name: str
+    text: str
+
+
+def statements(d: Derivatives, values: dict[str, float] | None = None) -> list[Statement]:
+    """The derivatives as a cgdiff program: inputs with a value first, then the
+    shared subexpressions (used more than once) and one statement per
+    derivative, ``dJ_dw = ...``."""
+    f = d.formulas
+    roots = list(d.gradient.values())
+    keep = _reachable(f, roots)
+    uses = _use_counts(f, keep, roots)  # a derivative that another one uses is shared too
+    taken = set(d.graph.inputs) | set(d.graph.statement_names) | set(ops.FUNCTIONS) \
+        | set(ops.CONSTANTS)
+    out_names = {}
+    for name in d.gradient:
+        wanted = derivative_name(d, name)
+        candidate, k = wanted, 1
+        while candidate in taken:
+            candidate, k = f"{wanted}_{k}", k + 1
+        taken.add(candidate)
+        out_names[name] = candidate
+
+    # Shared nodes become statements: the program's own name where it has one.
+    derivative_names = set(out_names.values())
+    names: dict[int, str] = {}
+    counter = 0
+    for i in sorted(keep):
+        if uses[i] < 2 or f.op[i] in (VAR, CONST) or _is_small(f, i):
+            continue
+        name = d.statement_name.get(i)
+        if name is None or name in derivative_names:
+            while True:
+                counter += 1
+                name = f"t{counter}"
+                if name not in taken:
+                    break
+        taken.add(name)
+        names[i] = name
+
+    result = []
+    for name in d.graph.inputs:
+        value = (values or {}).get(name)
+        node = d.graph.index.get(name)
+        if value is None and node is not None:
+            value = d.graph.const.get(node)
+        if value is not None and f.find_var(name) in keep:
+            result.append(Statement(name, literal_text(value)))
+    for i in sorted(keep):
+        if i in names:
+            result.append(Statement(names[i], _write(f, i, names, _plain_pieces, _precedence)))
+    for name, node in d.gradient.items():
+        text = names[node] if node in names else _write(f, node, names, _plain_pieces,
+                                                         _precedence)
+        result.append(Statement(out_names[name], text))
+    return result
+
+
+def literal_text(x: float) -> str:
+    """An input's value as a literal (never a constant's name)."""
+    return str(int(x)) if x.is_integer() and abs(x) < 1e16 else repr(x)
+
+
+def _is_small(f: Formulas, i: int) -> bool:
+    """-x, 2*x, x^2: cheaper to repeat than to name."""
+    o, args = f.op[i], f.args(i)
+    if o is NEG:
+        return f.op[args[0]] is VAR
+    if o is MUL or o is POW:
+        kinds = {f.op[k] for k in args}
+        return kinds == {VAR, CONST}
+    return False
+
+
+def program_text(d: Derivatives, values: dict[str, float] | None = None) -> str:
+    """The derivatives as a program that cgdiff reads back (``--of dJ_dw``)."""
+    names = list(d.gradient)
+    what = ", ".join(f"∂{clip(d.output_name, 30)}/∂{clip(name, 30)}" for name in names[:8])
+    if len(names) > 8:
+        what += f", … ({len(names)} in all)"
+    lines = [f"# {what} (cgdiff grad --symbolic)"]
+    lines += [f"{s.name} = {s.text}" for s in statements(d, values)]
+    return "\n".join(lines) + "\n"
+
+
+def formula_text(f: Formulas, node: int, limit: int | None = None) -> str | None:
+    """One node's formula, inlined; None when longer than ``limit``
+    (default INLINE_LIMIT)."""
+    limit = INLINE_LIMIT if limit is None else limit
+    if _too_long(f, _reachable(f, [node]), limit):
+        return None
+    text = _write(f, node, {}, _plain_pieces, _precedence)
+    return text if len(text) <= limit else None
+
+
+def inline_text(d: Derivatives, name: str) -> str:
+    """∂output/∂name as one formula, nothing named."""
+    text = formula_text(d.formulas, d.gradient[name])
+    if text is None:
+        raise CgdiffError(f"the formula for ∂{clip(d.output_name, 30)}/∂{clip(name, 30)} is "
+                          f"too long to write on one line (over {INLINE_LIMIT:,} characters); "
+                          "the default format names its shared parts")
+    return text
+
+
+def render(d: Derivatives, output_format: str, values: dict[str, float] | None = None) -> str:
+    """The derivatives in a format of ``grad --symbolic``: ``table`` (a program),
+    ``plain`` (``NAME<TAB>FORMULA``), ``csv``, ``json`` or ``latex``."""
+    if output_format == "table":
+        return program_text(d, values)
+    if output_format == "latex":
+        return "".join(latex_text(d, name) + "\n" for name in d.gradient)
+    inlined = {name: inline_text(d, name) for name in d.gradient}
+    if output_format == "plain":
+        return "".join(f"{name}\t{formula}\n" for name, formula in inlined.items())
+    if output_format == "csv":
+        import csv
+        import io
+
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\n")
+        writer.writerow(["name", "derivative"])
+        writer.writerows(inlined.items())
+        return buffer.getvalue()
+    if output_format == "json":
+        import json
+
+        return json.dumps({"of": d.graph.node_id(d.graph.output), "gradient": inlined,
+                           "program": program_text(d, values)}, ensure_ascii=False) + "\n"
+    raise ValueError(f"unknown format {output_format!r}")
+
+
+def symbolic_gradient(source: str, settings=None, of: str | None = None,
+                      wrt: Iterable[str] | None = None) -> Derivatives:
+    """Parse ``source`` and differentiate its output symbolically. ``settings``
+    only need to name inputs (they become the inputs' values in the program)."""
+    from .api import load
+    from .errors import NameProblem
+
+    graph = load(source, of)
+    for name in settings or {}:
+        if name not in graph.inputs:
+            raise NameProblem(f"--set {clip(name)}: '{clip(name)}' is not an input of the program")
+    return derivatives(graph, wrt)
+
+
+# ---------------------------------------------------------------- LaTeX
+
+_LATEX_FUNCTIONS = {"exp": r"\exp", "log": r"\ln", "sin": r"\sin", "cos": r"\cos",
+                    "tan": r"\tan", "tanh": r"\tanh", "sigmoid": r"\sigma", "max": r"\max",
+                    "min": r"\min"}
+
+
+def latex_name(name: str) -> str:
+    body = name.replace("_", r"\_")
+    if len(name) == 1:
+        return body
+    return r"\mathrm{" + body + "}"
+
+
+def latex_text(d: Derivatives, name: str) -> str:
+    r"""``\frac{\partial J}{\partial w} = ...``, the formula inlined."""
+    f = d.formulas
+    root = d.gradient[name]
+    if _too_long(f, _reachable(f, [root]), INLINE_LIMIT):
+        inline_text(d, name)  # raises the error
+    lhs = (r"\frac{\partial " + latex_name(d.output_name) + r"}{\partial "
+           + latex_name(name) + "}")
+    return f"{lhs} = {_write(f, root, {}, _latex_pieces, _latex_precedence)}"
+
+
+def _latex_precedence(f: Formulas, i: int) -> int:
+    o = f.op[i]
+    if o is CONST:
+        s = number_text(f.value[i])
+        if "e" in s and s != "e":
+            return _PRODUCT  # 1.5 \cdot 10^{-7}
+        return _UNARY if f.value[i] < 0 else _ATOM
+    if o is DIV:
+        return _ATOM  # \frac{}{} needs no parentheses
+    return _PRECEDENCE.get(o, _ATOM)
+
+
+def _latex_pieces(f: Formulas, i: int, prec) -> list:
+    o = f.op[i]
+    if o is VAR:
+        return [latex_name(f.name[i])]
+    if o is CONST:
+        s = number_text(f.value[i])
+        if s == "pi":
+            return [r"\pi"]
+        if "e" in s and s != "e":
+            mantissa, exponent = s.split("e")
+            return [mantissa + r" \cdot 10^{" + str(int(exponent)) + "}"]
+        return [s]
+
+    def arg(k: int, at_least: int) -> list:
+        return [k] if prec(k) >= at_least else [r"\left(", k, r"\right)"]
+
+    a, b = f.arg0[i], f.arg1[i]
+    if o is ADD or o is SUB:
+        return [*arg(a, _SUM), f" {o.symbol} ", *arg(b, _PRODUCT)]
+    if o is MUL:
+        return [*arg(a, _PRODUCT), r" \cdot ", *arg(b, _UNARY)]
+    if o is DIV:
+        return [r"\frac{", a, "}{", b, "}"]
+    if o is NEG:
+        return ["-", *arg(a, _UNARY)]
+    if o is POW:
+        return [*arg(a, _ATOM), "^{", b, "}"]
+    if o.name == "sqrt":
+        return [r"\sqrt{", a, "}"]
+    if o.name == "abs":
+        return [r"\left|", a, r"\right|"]
+    pieces: list = [_LATEX_FUNCTIONS.get(o.name, r"\operatorname{" + o.name + "}"), r"\left("]
+    for position, k in enumerate(f.args(i)):
+        pieces += [", ", k] if position else [k]
+    return pieces + [r"\right)"]
