@@ -39,3 +39,15 @@ def shape(graph, node=None) -> str:
         else:
             done[i] = "(" + " ".join([op, *(done[a] for a in graph.args(i))]) + ")"
     return done[node]
+
+
+def clean_error(result, status: int = 1) -> str:
+    """Assert that a CliRunner result is one clean error paragraph on stderr with
+    ``status`` (no traceback, nothing on stdout); return the paragraph."""
+    assert result.exit_code == status, (result.exit_code, result.stderr, result.exception)
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    assert "Traceback" not in result.stderr
+    assert result.stdout == ""
+    first = "error: " if status == 1 else ""
+    assert result.stderr.startswith(first) and ("error: " in result.stderr.lower())
+    return result.stderr

@@ -249,8 +249,8 @@ def parse(source: str) -> Program:
 #: What each terminal is called in a message, in the order they are listed.
 #: STATEMENT and END stand for sets of terminals (see ``describe_expected``).
 _WORDS = {
-    "STATEMENT": "a statement", "NUMBER": "a number", "NAME": "a name", "LPAR": "'('",
-    "OPERATOR": "an operator", "RPAR": "')'", "COMMA": "','", "EQUAL": "'='",
+    "STATEMENT": "a statement", "NUMBER": "a number", "NAME": "a name",
+    "OPERATOR": "an operator", "LPAR": "'('", "RPAR": "')'", "COMMA": "','", "EQUAL": "'='",
     "END": "the end of the statement", "_SEP": "a new line or ';'",
     "$END": "the end of the program",
 }

@@ -44,7 +44,9 @@ def input_values(graph: Graph, settings: Mapping[str, float]) -> dict[str, float
             listed += f", … ({len(missing)} in all)"
         missing_set = set(missing)
         known = sorted(graph.statement_names) + [n for n in graph.inputs if n not in missing_set]
-        hints = [_typo_hint(name, known + list(ops.FUNCTIONS), prefix=f"'{clip(name, 40)}' ")
+        # The program's own names first: `cots` is more likely `cost` than `cos`.
+        hints = [_typo_hint(name, known, prefix=f"'{clip(name, 40)}' ")
+                 or _typo_hint(name, ops.FUNCTIONS, prefix=f"'{clip(name, 40)}' ")
                  for name in missing[:20]]
         hint = "".join(h for h in hints if h)
         noun = "input has" if len(missing) == 1 else "inputs have"
