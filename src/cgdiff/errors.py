@@ -85,6 +85,9 @@ def caret_excerpt(source: str, offset: int) -> str:
     line_end = source.find("\n", offset)
     if line_end == -1:
         line_end = len(source)
+    if line_end > line_start and source[line_end - 1] == "\r":
+        line_end -= 1  # CRLF
+    offset = min(offset, line_end)
     start = max(line_start, offset - CONTEXT_WIDTH // 2)
     end = min(line_end, start + CONTEXT_WIDTH)
     before = printable(source[start:offset])
@@ -93,11 +96,11 @@ def caret_excerpt(source: str, offset: int) -> str:
     suffix = "..." if end < line_end else ""
     caret_column = len(prefix) + len(before)
     gutter = margin = ""
-    if line_start > 0 or source.find("\n", line_end + 1) != -1:
+    if line_start > 0 or line_end < len(source.rstrip("\r\n")):
         # A program of several lines: say which one, in a margin.
         number = str(source.count("\n", 0, line_start) + 1)
         gutter, margin = f"{number} | ", f"{' ' * len(number)} | "
-    return (f"  {gutter}{prefix}{shown.rstrip(chr(13))}{suffix}\n"
+    return (f"  {gutter}{prefix}{shown}{suffix}\n"
             f"  {margin}{' ' * caret_column}^")
 
 
