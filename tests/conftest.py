@@ -51,3 +51,12 @@ def clean_error(result, status: int = 1) -> str:
     first = "error: " if status == 1 else ""
     assert result.stderr.startswith(first) and ("error: " in result.stderr.lower())
     return result.stderr
+
+
+# A Hypothesis profile for fuzzing by hand, far longer than CI's few seconds
+# (tests/test_fuzz.py): pytest tests/test_fuzz.py --hypothesis-profile=fuzz
+from hypothesis import HealthCheck, settings as _hypothesis_settings  # noqa: E402
+
+_hypothesis_settings.register_profile(
+    "fuzz", max_examples=20_000, deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])

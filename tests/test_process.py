@@ -1,0 +1,95 @@
+"""The process as the shell sees it, through the installed console script:
+Ctrl-C, a reader that closes the pipe early, standard input a terminal."""
+
+import os
+import signal
+import subprocess
+import time
+
+import pytest
+
+from test_console_script import cgdiff_command
+
+
+def start(*args, **kwargs):
+    # SIGINT back to its default in the child: a shell running the tests in the
+    # background would have it ignored, and Python would then ignore it too.
+    return subprocess.Popen(cgdiff_command() + list(args), stdin=subprocess.PIPE,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+                            **kwargs)
+
+
+def test_ctrl_c_while_reading_the_program():
+    process = start("grad", "--format", "json")
+    # Writing more than a pipe holds returns only once cgdiff is reading it.
+    process.stdin.write(b"x = 1\n" * 200_000)
+    process.stdin.flush()
+    process.send_signal(signal.SIGINT)
+    out, err = process.communicate(timeout=30)
+    assert process.returncode == 130
+    assert err == b"error: interrupted\n"
+    assert out == b""
+
+
+def test_ctrl_c_during_a_long_run():
+    process = start("grad", "--format", "json")
+    process.stdin.write(b"x = 1\nJ = " + b" + ".join([b"x"] * 2_000_000) + b"\n")
+    process.stdin.close()
+    process.stdin = None
+    time.sleep(1.0)  # the parse alone takes several seconds
+    process.send_signal(signal.SIGINT)
+    out, err = process.communicate(timeout=30)
+    assert process.returncode == 130
+    assert err == b"error: interrupted\n"
+
+
+@pytest.mark.parametrize("output_format", ["json", "csv", "plain", "table"])
+def test_a_closed_pipe_ends_quietly(output_format):
+    program = "x = 1\n" + "\n".join(f"a{i} = x*{i}" for i in range(3000)) + "\n" + \
+        "J = " + " + ".join(f"a{i}" for i in range(3000)) + "\n"
+    process = start("grad", "--format", output_format, "--wrt", "x,a1,a2")
+    process.stdin.write(program.encode())
+    process.stdin.close()
+    process.stdout.readline()
+    process.stdout.close()  # like `| head -1`
+    err = process.stderr.read()
+    process.wait(timeout=60)
+    assert b"Traceback" not in err and b"Exception ignored" not in err
+    assert err == b""
+    assert process.returncode in (0, 1)
+
+
+def test_a_reader_gone_before_the_first_byte():
+    read_end, write_end = os.pipe()
+    os.close(read_end)
+    done = subprocess.run(cgdiff_command() + ["eval", "J = 2*3", "--format", "plain"],
+                          stdout=write_end, stderr=subprocess.PIPE, timeout=60)
+    os.close(write_end)
+    assert done.stderr == b""
+    assert done.returncode == 1
+
+
+def test_no_program_with_a_terminal_on_stdin_does_not_wait():
+    pty = pytest.importorskip("pty")
+    controller, terminal = pty.openpty()
+    try:
+        done = subprocess.run(cgdiff_command() + ["eval"], stdin=terminal,
+                              capture_output=True, timeout=30)
+    finally:
+        os.close(controller)
+        os.close(terminal)
+    assert done.returncode == 2
+    assert b"no program: give it as an argument, with -f FILE, or on standard input" in done.stderr
+    assert b"Traceback" not in done.stderr
+
+
+@pytest.mark.parametrize("args, status", [
+    (["eval", "J = (x"], 1), (["eval", "J = x", "--set", "x=abc"], 2),
+    (["eval", "-f", "/nonexistent/model.cg"], 2), (["nosuchcommand"], 2), (["eval", "J = log(0)"], 1),
+])
+def test_exit_status_through_the_console_script(args, status):
+    done = subprocess.run(cgdiff_command() + args, capture_output=True, text=True, timeout=60,
+                          stdin=subprocess.DEVNULL)
+    assert done.returncode == status
+    assert "Traceback" not in done.stderr and done.stderr.lower().count("error:") == 1
