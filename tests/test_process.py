@@ -93,3 +93,38 @@ def test_exit_status_through_the_console_script(args, status):
                           stdin=subprocess.DEVNULL)
     assert done.returncode == status
     assert "Traceback" not in done.stderr and done.stderr.lower().count("error:") == 1
+
+
+@pytest.mark.slow
+def test_out_of_memory_is_one_line():
+    import resource
+
+    def small_memory():
+        signal.signal(signal.SIGINT, signal.SIG_DFL)
+        resource.setrlimit(resource.RLIMIT_AS, (300 * 2**20, 300 * 2**20))
+
+    program = b"x = 1\nJ = " + b" + ".join([b"x"] * 1_000_000) + b"\n"
+    done = subprocess.run(cgdiff_command() + ["grad", "--format", "plain"], input=program,
+                          capture_output=True, preexec_fn=small_memory, timeout=120)
+    if done.returncode == 0:
+        pytest.skip("300 MB were enough here")
+    assert done.returncode == 1
+    assert done.stderr.startswith(b"error: out of memory") and done.stderr.count(b"\n") == 1
+
+
+def test_a_bug_is_still_one_paragraph(tmp_path):
+    import sys
+
+    code = ("import cgdiff.api\n"
+            "def boom(*args, **kwargs): raise ZeroDivisionError('a bug')\n"
+            "cgdiff.api.evaluate = boom\n"
+            "from cgdiff.cli import main\nmain()\n")
+    done = subprocess.run([sys.executable, "-c", code, "eval", "J = 1"], capture_output=True,
+                          text=True, timeout=60)
+    assert done.returncode == 1
+    assert done.stderr.startswith("error: internal error (a bug in cgdiff, please report it): "
+                                  "ZeroDivisionError: a bug\n")
+    assert "Traceback" not in done.stderr
+    debug = subprocess.run([sys.executable, "-c", code, "eval", "J = 1"], capture_output=True,
+                           text=True, timeout=60, env={**os.environ, "CGDIFF_DEBUG": "1"})
+    assert "Traceback" in debug.stderr

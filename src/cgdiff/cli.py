@@ -676,7 +676,8 @@ def fit_command(program, program_file, settings, of, data_file, params, lr, step
 
 def main() -> None:
     """The console script. A reader that stops early (``cgdiff ... | head -1``)
-    ends the run quietly, as Python's documentation recommends for SIGPIPE."""
+    ends the run quietly, as Python's documentation recommends for SIGPIPE;
+    running out of memory, or a bug, is still one ``error:`` paragraph."""
     try:
         try:
             cli(prog_name="cgdiff")
@@ -689,3 +690,19 @@ def main() -> None:
     except KeyboardInterrupt:  # outside a command (Click catches the rest)
         Interrupted().show()
         sys.exit(Interrupted.exit_code)
+    except MemoryError:
+        click.echo("error: out of memory: the program is too large for this machine "
+                   "(each node takes a few hundred bytes)", err=True)
+        sys.exit(1)
+    except OSError as error:  # writing to a full disk, say
+        click.echo(f"error: {error.strerror or error}", err=True)
+        sys.exit(1)
+    except Exception as error:  # a bug in cgdiff: still one paragraph, unless debugging
+        if os.environ.get("CGDIFF_DEBUG"):
+            raise
+        from .errors import clip
+
+        click.echo(f"error: internal error (a bug in cgdiff, please report it): "
+                   f"{type(error).__name__}: {clip(str(error), 200)}\n"
+                   f"  CGDIFF_DEBUG=1 shows the traceback", err=True)
+        sys.exit(1)
