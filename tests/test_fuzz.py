@@ -19,7 +19,7 @@ from cgdiff.cli import cli
 from conftest import SEED_ONE_LINE, SEED_SET, SEED_STATEMENTS
 
 LONG = os.environ.get("CGDIFF_FUZZ") == "long" or settings.default.max_examples >= 1000
-FUZZ = settings(max_examples=20_000 if LONG else 60, deadline=None, derandomize=not LONG,
+FUZZ = settings(max_examples=20_000 if LONG else 150, deadline=None, derandomize=not LONG,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 
 VALID = [
@@ -39,7 +39,8 @@ PIECES = ["(", ")", "+", "-", "*", "/", "^", "**", "=", ",", ";", "\n", "#", " "
           "\r", "\t", "é", "θ", "(" * 50, ")" * 50, "1" * 400, "\ufeff"]
 COMMANDS = [["eval", "--format", "plain"], ["grad", "--format", "json"],
             ["grad", "--format", "csv", "--mode", "forward"], ["eval"], ["check", "--format", "plain"],
-            ["explain"], ["graph", "--format", "dot"]]
+            ["explain"], ["graph", "--format", "dot"], ["graph"], ["hessian", "--format", "plain"],
+            ["grad", "--symbolic", "--format", "plain"]]
 
 
 def run_cli(command, text: str, extra=()):
