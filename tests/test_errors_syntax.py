@@ -27,12 +27,14 @@ CASES = [
     ("= 3", 1, "unexpected '='; expected a statement"),
     ("3 = x", 3, "unexpected '='; expected an operator or the end of the statement"),
     ("J = x; = 3", 8, "unexpected '='; expected a statement"),
-    ("a b = 3", 3, "unexpected name 'b'; expected an operator, '(', '=' or the end of the statement"),
+    ("a b = 3", 3, "unexpected name 'b'; expected an operator, '(', '=' or the end of the "
+                   "statement"),
     # calls
     ("J = max(1,,2)", 11, "unexpected ','"),
     ("J = max(x,)", 11, "unexpected ')'"),
     # stray characters
-    ("J = x @ 2", 7, "unexpected character '@'; expected an operator, '(' or the end of the statement"),
+    ("J = x @ 2", 7, "unexpected character '@'; expected an operator, '(' or the end of the "
+                     "statement"),
     ("J = $x", 5, "unexpected character '$'; expected a number, a name or '('"),
     ("J = `x`", 5, "unexpected character '`'"),
     ("J = max(x @", 11, "unexpected character '@'; expected an operator, '(', ')' or ','"),

@@ -38,7 +38,8 @@ PIECES = ["(", ")", "+", "-", "*", "/", "^", "**", "=", ",", ";", "\n", "#", " "
           "J", "1", "0", "1e999", "1e", ".", "exp", "log", "max", "pi", "e", "@", "\x00",
           "\r", "\t", "é", "θ", "(" * 50, ")" * 50, "1" * 400, "\ufeff"]
 COMMANDS = [["eval", "--format", "plain"], ["grad", "--format", "json"],
-            ["grad", "--format", "csv", "--mode", "forward"], ["eval"], ["check", "--format", "plain"],
+            ["grad", "--format", "csv", "--mode", "forward"], ["eval"],
+            ["check", "--format", "plain"],
             ["explain"], ["graph", "--format", "dot"], ["graph"], ["hessian", "--format", "plain"],
             ["grad", "--symbolic", "--format", "plain"]]
 

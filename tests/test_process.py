@@ -86,7 +86,8 @@ def test_no_program_with_a_terminal_on_stdin_does_not_wait():
 
 @pytest.mark.parametrize("args, status", [
     (["eval", "J = (x"], 1), (["eval", "J = x", "--set", "x=abc"], 2),
-    (["eval", "-f", "/nonexistent/model.cg"], 2), (["nosuchcommand"], 2), (["eval", "J = log(0)"], 1),
+    (["eval", "-f", "/nonexistent/model.cg"], 2), (["nosuchcommand"], 2),
+    (["eval", "J = log(0)"], 1),
 ])
 def test_exit_status_through_the_console_script(args, status):
     done = subprocess.run(cgdiff_command() + args, capture_output=True, text=True, timeout=60,

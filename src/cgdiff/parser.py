@@ -338,7 +338,8 @@ def _syntax_error(source: str, error) -> SyntaxProblem:
     else:  # UnexpectedEOF: not raised by LALR, kept for safety
         offset, found, expected = len(source), "end of the program", error.expected
     expected = set(expected)
-    if 0 < offset <= len(source) and source[offset - 1] == "\r" and source[offset:offset + 1] in ("\n", ""):
+    if 0 < offset <= len(source) and source[offset - 1] == "\r" \
+            and source[offset:offset + 1] in ("\n", ""):
         offset -= 1  # a CRLF line ends where its CR is
     hint = ""
     glued = (_malformed_number(source, offset)
