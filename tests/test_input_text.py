@@ -2,6 +2,7 @@
 bytes, invalid UTF-8, binary junk, files that are not there."""
 
 import io
+import os
 
 import pytest
 
@@ -104,3 +105,17 @@ def test_no_program_and_stdin_a_terminal_is_a_usage_error(run, monkeypatch):
     for command in ("eval", "grad", "check", "explain", "graph"):
         stderr = clean_error(run(command), status=2)
         assert "no program: give it as an argument, with -f FILE, or on standard input" in stderr
+
+
+def test_a_program_past_the_size_limit(run, monkeypatch):
+    import cgdiff.cli
+
+    monkeypatch.setattr(cgdiff.cli, "MAX_PROGRAM_BYTES", 2**20)
+    stderr = clean_error(run("eval", input=b"J = " + b"1+" * 2**20 + b"1"))
+    assert stderr.startswith("error: the program is longer than 1 MB, the most cgdiff reads")
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/zero"), reason="no /dev/zero")
+def test_an_endless_file_is_an_error_not_a_hang(run):
+    stderr = clean_error(run("eval", "-f", "/dev/zero"))
+    assert "the program is longer than 64 MB" in stderr

@@ -91,6 +91,12 @@ def format_option(command):
 
 # ---------------------------------------------------------------- reading the program
 
+#: The longest program read from a file or standard input. A program takes
+#: about 100 to 130 times its size in memory (README: Errors and limits), and
+#: ``-f /dev/zero`` must end in an error, not in memory exhausted.
+MAX_PROGRAM_BYTES = 64 * 2**20
+
+
 def read_program(program: str | None, program_file) -> str:
     if program is not None and program_file is not None:
         raise click.UsageError("give the program as an argument or with -f, not both")
@@ -102,7 +108,12 @@ def read_program(program: str | None, program_file) -> str:
             raise click.UsageError("no program: give it as an argument, with -f FILE, "
                                    "or on standard input")
         program_file = stdin
-    data = program_file.read()
+    data = program_file.read(MAX_PROGRAM_BYTES + 1)
+    if len(data) > MAX_PROGRAM_BYTES:
+        raise ProgramError(InputTextError(
+            f"the program is longer than {MAX_PROGRAM_BYTES // 2**20} MB, the most cgdiff "
+            f"reads (it would need some {MAX_PROGRAM_BYTES * 130 // 2**30} GB of memory)"),
+            None)
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
