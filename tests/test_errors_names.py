@@ -93,3 +93,22 @@ def test_long_names_are_clipped_in_messages(run):
     assert len(stderr) < 400
     stderr = clean_error(run("eval", f"J = 2*x", "--set", f"{name}=1"))
     assert len(stderr) < 400
+
+
+@pytest.mark.parametrize("command, option, value, status", [
+    ("eval", "--set", "x=" + "1" * 100_000, 1),
+    ("eval", "--set", "x" * 100_000 + "=1", 1),
+    ("eval", "--set", "x=" + "a" * 100_000, 2),
+    ("eval", "--set", "x" * 100_000, 2),
+    ("eval", "--of", "J" * 100_000, 1),
+    ("grad", "--wrt", "x," * 50_000 + ",", 2),
+    ("grad", "--wrt", "y" * 100_000, 1),
+])
+def test_long_option_values_are_clipped(run, command, option, value, status):
+    stderr = clean_error(run(command, "J = 2*x", "--set", "x=1", option, value), status)
+    assert len(stderr) < 400
+
+
+def test_control_characters_in_options_are_escaped(run):
+    stderr = clean_error(run("eval", "J = 2*x", "--set", "\x1b[31m=1"))
+    assert "\x1b" not in stderr and "\\x1b[31m" in stderr

@@ -15,7 +15,7 @@ from typing import IO
 
 import click
 
-from .errors import CgdiffError, InputTextError
+from .errors import CgdiffError, InputTextError, clip
 
 NUMBER = re.compile(r"[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?")
 NON_FINITE = re.compile(r"[+-]?(nan|inf|infinity)", re.IGNORECASE)
@@ -44,15 +44,16 @@ def parse_settings(ctx, param, values) -> dict[str, float]:
         for item in value.split(","):
             name, sep, number = (part.strip() for part in item.partition("="))
             if not sep or not name or not number:
-                raise click.BadParameter(f"expected NAME=VALUE, got {item.strip()!r}")
+                raise click.BadParameter(f"expected NAME=VALUE, got '{clip(item.strip())}'")
+            shown = f"{clip(name, 30)}={clip(number, 30)}"  # messages stay short
             if NON_FINITE.fullmatch(number):
-                raise ProgramError(CgdiffError(f"--set {name}={number}: the value must be a "
+                raise ProgramError(CgdiffError(f"--set {shown}: the value must be a "
                                                "finite number"), None)
             if not NUMBER.fullmatch(number):
-                raise click.BadParameter(f"{name}={number}: {number!r} is not a number")
+                raise click.BadParameter(f"{shown}: '{clip(number, 30)}' is not a number")
             settings[name] = float(number)
             if settings[name] in (float("inf"), float("-inf")):
-                raise ProgramError(CgdiffError(f"--set {name}={number}: the value is too "
+                raise ProgramError(CgdiffError(f"--set {shown}: the value is too "
                                                "large for a float"), None)
     return settings
 
@@ -62,7 +63,7 @@ def parse_names(ctx, param, value) -> list[str] | None:
         return None
     names = [name.strip() for name in value.split(",")]
     if not all(names):
-        raise click.BadParameter(f"expected NAME[,NAME...], got {value!r}")
+        raise click.BadParameter(f"expected NAME[,NAME...], got '{clip(value)}'")
     return names
 
 
