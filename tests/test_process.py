@@ -129,3 +129,16 @@ def test_a_bug_is_still_one_paragraph(tmp_path):
     debug = subprocess.run([sys.executable, "-c", code, "eval", "J = 1"], capture_output=True,
                            text=True, timeout=60, env={**os.environ, "CGDIFF_DEBUG": "1"})
     assert "Traceback" in debug.stderr
+
+
+@pytest.mark.parametrize("output_format", ["table", "json", "plain", "csv"])
+def test_an_output_encoding_without_greek_letters(output_format):
+    done = subprocess.run(cgdiff_command() + ["grad", "θ = 2; J = θ^2", "--format", output_format],
+                          capture_output=True, timeout=60,
+                          env={**os.environ, "PYTHONIOENCODING": "ascii"})
+    assert done.returncode == 0 and done.stderr == b""
+    assert b"\\u03b8" in done.stdout or b"\\u2202" in done.stdout
+    if output_format == "json":
+        import json
+
+        assert json.loads(done.stdout)["gradient"] == {"θ": 4.0}

@@ -690,6 +690,9 @@ def main() -> None:
     """The console script. A reader that stops early (``cgdiff ... | head -1``)
     ends the run quietly, as Python's documentation recommends for SIGPIPE;
     running out of memory, or a bug, is still one ``error:`` paragraph."""
+    if hasattr(sys.stdout, "reconfigure"):
+        # An output encoding without ∂ or θ (PYTHONIOENCODING=ascii) gets \u2202.
+        sys.stdout.reconfigure(errors="backslashreplace")
     try:
         try:
             cli(prog_name="cgdiff")
