@@ -93,3 +93,9 @@ def test_tiny_and_long_literals_round_to_a_float(run, literal, value):
 def test_edge_values_that_are_fine(run, source):
     options = ["--set", "x=2"] if re.search(r"\bx\b", source) else []
     assert run("eval", source, *options, "--format", "plain").exit_code == 0
+
+
+def test_forward_mode_overflow_names_the_node_too(run):
+    stderr = clean_error(run("grad", "J = 1/x", "--set", "x=1e-200", "--mode", "forward"))
+    assert stderr.startswith("error: 1/x: the derivative of the output with respect to x is too "
+                             "large for a float (x = 1e-200)")
