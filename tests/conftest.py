@@ -39,3 +39,24 @@ def shape(graph, node=None) -> str:
         else:
             done[i] = "(" + " ".join([op, *(done[a] for a in graph.args(i))]) + ")"
     return done[node]
+
+
+def clean_error(result, status: int = 1) -> str:
+    """Assert that a CliRunner result is one clean error paragraph on stderr with
+    ``status`` (no traceback, nothing on stdout); return the paragraph."""
+    assert result.exit_code == status, (result.exit_code, result.stderr, result.exception)
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    assert "Traceback" not in result.stderr
+    assert result.stdout == ""
+    first = "error: " if status == 1 else ""
+    assert result.stderr.startswith(first) and ("error: " in result.stderr.lower())
+    return result.stderr
+
+
+# A Hypothesis profile for fuzzing by hand, far longer than CI's few seconds
+# (tests/test_fuzz.py): pytest tests/test_fuzz.py --hypothesis-profile=fuzz
+from hypothesis import HealthCheck, settings as _hypothesis_settings  # noqa: E402
+
+_hypothesis_settings.register_profile(
+    "fuzz", max_examples=20_000, deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])

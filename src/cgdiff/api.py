@@ -90,6 +90,8 @@ def differentiate(source: str | Graph, settings: Mapping[str, float] | None = No
             adjoints = result.adjoints or passes.reverse(graph, values)
             raise passes.undefined_derivative(graph, values, adjoints, node)
         if math.isinf(d):
+            if result.adjoints is None:
+                passes.reverse(graph, values)  # its error names the node that overflows
             raise DomainProblem(f"the derivative with respect to {name} is not finite")
         gradient[name] = d
     result.gradient = gradient

@@ -7,6 +7,7 @@ numbers exit 1 with one ``error:`` paragraph; malformed options exit 2
 
 from __future__ import annotations
 
+import os
 import re
 import sys
 from pathlib import Path
@@ -14,7 +15,7 @@ from typing import IO
 
 import click
 
-from .errors import CgdiffError, InputTextError
+from .errors import CgdiffError, InputTextError, clip
 
 NUMBER = re.compile(r"[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?")
 NON_FINITE = re.compile(r"[+-]?(nan|inf|infinity)", re.IGNORECASE)
@@ -43,15 +44,16 @@ def parse_settings(ctx, param, values) -> dict[str, float]:
         for item in value.split(","):
             name, sep, number = (part.strip() for part in item.partition("="))
             if not sep or not name or not number:
-                raise click.BadParameter(f"expected NAME=VALUE, got {item.strip()!r}")
+                raise click.BadParameter(f"expected NAME=VALUE, got '{clip(item.strip())}'")
+            shown = f"{clip(name, 30)}={clip(number, 30)}"  # messages stay short
             if NON_FINITE.fullmatch(number):
-                raise ProgramError(CgdiffError(f"--set {name}={number}: the value must be a "
+                raise ProgramError(CgdiffError(f"--set {shown}: the value must be a "
                                                "finite number"), None)
             if not NUMBER.fullmatch(number):
-                raise click.BadParameter(f"{name}={number}: {number!r} is not a number")
+                raise click.BadParameter(f"{shown}: '{clip(number, 30)}' is not a number")
             settings[name] = float(number)
             if settings[name] in (float("inf"), float("-inf")):
-                raise ProgramError(CgdiffError(f"--set {name}={number}: the value is too "
+                raise ProgramError(CgdiffError(f"--set {shown}: the value is too "
                                                "large for a float"), None)
     return settings
 
@@ -61,7 +63,7 @@ def parse_names(ctx, param, value) -> list[str] | None:
         return None
     names = [name.strip() for name in value.split(",")]
     if not all(names):
-        raise click.BadParameter(f"expected NAME[,NAME...], got {value!r}")
+        raise click.BadParameter(f"expected NAME[,NAME...], got '{clip(value)}'")
     return names
 
 
@@ -90,6 +92,12 @@ def format_option(command):
 
 # ---------------------------------------------------------------- reading the program
 
+#: The longest program read from a file or standard input. A program takes
+#: about 100 to 130 times its size in memory (README: Errors and limits), and
+#: ``-f /dev/zero`` must end in an error, not in memory exhausted.
+MAX_PROGRAM_BYTES = 64 * 2**20
+
+
 def read_program(program: str | None, program_file) -> str:
     if program is not None and program_file is not None:
         raise click.UsageError("give the program as an argument or with -f, not both")
@@ -101,7 +109,12 @@ def read_program(program: str | None, program_file) -> str:
             raise click.UsageError("no program: give it as an argument, with -f FILE, "
                                    "or on standard input")
         program_file = stdin
-    data = program_file.read()
+    data = program_file.read(MAX_PROGRAM_BYTES + 1)
+    if len(data) > MAX_PROGRAM_BYTES:
+        raise ProgramError(InputTextError(
+            f"the program is longer than {MAX_PROGRAM_BYTES // 2**20} MB, the most cgdiff "
+            f"reads (it would need some {MAX_PROGRAM_BYTES * 130 // 2**30} GB of memory)"),
+            None)
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
@@ -215,7 +228,30 @@ def _check_stdin(program, program_file, data_file):
 
 # ---------------------------------------------------------------- commands
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class Interrupted(click.ClickException):
+    """Ctrl-C: one line on stderr and the shell's status for SIGINT, 128 + 2
+    (Click's own handling says "Aborted!" and exits 1)."""
+
+    exit_code = 130
+
+    def __init__(self):
+        super().__init__("interrupted")
+
+    def show(self, file: IO | None = None) -> None:
+        # On a terminal the line starts after the ``^C`` that the terminal echoed.
+        newline = "\n" if sys.stderr.isatty() else ""
+        click.echo(f"{newline}error: interrupted", err=True)
+
+
+class _Group(click.Group):
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except KeyboardInterrupt:
+            raise Interrupted() from None
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="cgdiff", prog_name="cgdiff")
 def cli():
     """Differentiate a small program of scalar formulas: build its computation
@@ -651,4 +687,37 @@ def fit_command(program, program_file, settings, of, data_file, params, lr, step
 
 
 def main() -> None:
-    cli(prog_name="cgdiff")
+    """The console script. A reader that stops early (``cgdiff ... | head -1``)
+    ends the run quietly, as Python's documentation recommends for SIGPIPE;
+    running out of memory, or a bug, is still one ``error:`` paragraph."""
+    if hasattr(sys.stdout, "reconfigure"):
+        # An output encoding without ∂ or θ (PYTHONIOENCODING=ascii) gets \u2202.
+        sys.stdout.reconfigure(errors="backslashreplace")
+    try:
+        try:
+            cli(prog_name="cgdiff")
+        finally:
+            sys.stdout.flush()  # here, so a closed pipe is caught below, not at exit
+    except BrokenPipeError:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())  # nothing more to flush at exit
+        sys.exit(1)
+    except KeyboardInterrupt:  # outside a command (Click catches the rest)
+        Interrupted().show()
+        sys.exit(Interrupted.exit_code)
+    except MemoryError:
+        click.echo("error: out of memory: the program is too large for this machine "
+                   "(each node takes a few hundred bytes)", err=True)
+        sys.exit(1)
+    except OSError as error:  # writing to a full disk, say
+        click.echo(f"error: {error.strerror or error}", err=True)
+        sys.exit(1)
+    except Exception as error:  # a bug in cgdiff: still one paragraph, unless debugging
+        if os.environ.get("CGDIFF_DEBUG"):
+            raise
+        from .errors import clip
+
+        click.echo(f"error: internal error (a bug in cgdiff, please report it): "
+                   f"{type(error).__name__}: {clip(str(error), 200)}\n"
+                   f"  CGDIFF_DEBUG=1 shows the traceback", err=True)
+        sys.exit(1)

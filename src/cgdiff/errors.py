@@ -77,13 +77,17 @@ def caret_excerpt(source: str, offset: int) -> str:
     A long line is clipped to CONTEXT_WIDTH characters around the column, with
     ``...`` where it was cut, so a million-character line still gives a short
     message. Control characters are shown escaped so the caret stays aligned
-    and the terminal is not disturbed.
+    and the terminal is not disturbed. In a program of several lines, a margin
+    gives the line's number (``  3 | J = log(x)``).
     """
     offset = max(0, min(offset, len(source)))
     line_start = source.rfind("\n", 0, offset) + 1
     line_end = source.find("\n", offset)
     if line_end == -1:
         line_end = len(source)
+    if line_end > line_start and source[line_end - 1] == "\r":
+        line_end -= 1  # CRLF
+    offset = min(offset, line_end)
     start = max(line_start, offset - CONTEXT_WIDTH // 2)
     end = min(line_end, start + CONTEXT_WIDTH)
     before = printable(source[start:offset])
@@ -91,7 +95,13 @@ def caret_excerpt(source: str, offset: int) -> str:
     prefix = "..." if start > line_start else ""
     suffix = "..." if end < line_end else ""
     caret_column = len(prefix) + len(before)
-    return f"  {prefix}{shown.rstrip(chr(13))}{suffix}\n  {' ' * caret_column}^"
+    gutter = margin = ""
+    if line_start > 0 or line_end < len(source.rstrip("\r\n")):
+        # A program of several lines: say which one, in a margin.
+        number = str(source.count("\n", 0, line_start) + 1)
+        gutter, margin = f"{number} | ", f"{' ' * len(number)} | "
+    return (f"  {gutter}{prefix}{shown}{suffix}\n"
+            f"  {margin}{' ' * caret_column}^")
 
 
 def printable(text: str) -> str:

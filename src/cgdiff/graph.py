@@ -290,7 +290,12 @@ def _raise_cycle(program: Program, cycle: list[int]):
     if len(cycle) == 2:
         message = f"'{clip(names[0])}' is defined in terms of itself"
     else:
-        message = "a cycle: " + " → ".join(clip(name, 30) for name in names)
+        shown = [clip(name, 30) for name in names[:6]]
+        if len(names) > 12:  # a → b → … (99,990 more) → y → z → a
+            shown += [f"… ({len(names) - 12:,} more)"] + [clip(name, 30) for name in names[-6:]]
+        else:
+            shown += [clip(name, 30) for name in names[6:]]
+        message = "a cycle: " + " → ".join(shown)
     raise CycleError(message, program.statements[cycle[0]].name_span)
 
 

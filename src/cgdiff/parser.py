@@ -294,12 +294,15 @@ def _parse_with_lark(source: str) -> Program:
 # ---------------------------------------------------------------- syntax errors
 
 #: What each terminal is called in a message, in the order they are listed.
+#: STATEMENT and END stand for sets of terminals (see ``describe_expected``).
 _WORDS = {
-    "NUMBER": "a number", "NAME": "a name", "LPAR": "'('", "OPERATOR": "an operator",
-    "RPAR": "')'", "COMMA": "','", "EQUAL": "'='", "_SEP": "a new line or ';'",
+    "STATEMENT": "a statement", "NUMBER": "a number", "NAME": "a name",
+    "OPERATOR": "an operator", "LPAR": "'('", "RPAR": "')'", "COMMA": "','", "EQUAL": "'='",
+    "END": "the end of the statement", "_SEP": "a new line or ';'",
     "$END": "the end of the program",
 }
 _OPERATORS = {"PLUS", "MINUS", "STAR", "SLASH", "POW"}
+_EXPRESSION_START = {"NUMBER", "NAME", "LPAR"}
 
 
 def describe_expected(terminals) -> str:
@@ -309,6 +312,11 @@ def describe_expected(terminals) -> str:
         names -= {"PLUS", "MINUS"}  # unary signs: implied by "a number"
     if names & _OPERATORS:
         names = (names - _OPERATORS) | {"OPERATOR"}
+    if "_SEP" in names and "$END" in names:
+        names -= {"_SEP", "$END"}
+        # Where an expression or nothing may come, a statement may begin.
+        names = (names - _EXPRESSION_START) | {"STATEMENT"} if _EXPRESSION_START <= names \
+            else names | {"END"}
     words = [word for key, word in _WORDS.items() if key in names]
     words += sorted(f"'{name}'" for name in names if name not in _WORDS)
     if not words:
@@ -319,23 +327,54 @@ def describe_expected(terminals) -> str:
 def _describe_token(token) -> str:
     kind, text = token.type, str(token)
     if kind == "$END":
-        return "the end of the program"
+        return "end of the program"
     if kind == "_SEP":
-        return "the end of the line" if text == "\n" else "';'"
+        return "end of the line" if text == "\n" else "';'"
     if kind == "NUMBER":
-        return f"the number {clip(text, 30)}"
+        return f"number {clip(text, 30)}"
     if kind == "NAME":
-        return f"the name '{clip(text, 30)}'"
+        return f"name '{clip(text, 30)}'"
     return f"'{printable(text)}'"
+
+
+#: The characters of a number literal, and of what is glued to one by mistake.
+_NUMBERISH = re.compile(r"[0-9.]*(?:[eE][+-]?)?[\w.]*")
+
+
+def _malformed_number(source: str, offset: int) -> tuple[int, str] | None:
+    """Where a token runs straight on from a number (``1.2.3``, ``1e``,
+    ``2x``): the start of that number and the text, else None."""
+    start = offset
+    while start > 0 and source[start - 1] in "0123456789.eE":
+        start -= 1
+    while start < offset and source[start] in "eE":  # `ye` is a name, not a number
+        start += 1
+    if start == offset or (start > 0 and (source[start - 1].isalnum() or source[start - 1] == "_")):
+        return None  # not glued to a number (`x2.5` is the name x2, then .5)
+    return start, _NUMBERISH.match(source, start, start + 1000).group()
+
+
+def _open_parentheses(source: str, offset: int) -> list[int]:
+    """Offsets of the '(' still open at ``offset`` in its statement (a statement
+    ends at a new line or ';'; a comment would have ended the line before)."""
+    start = max(source.rfind("\n", 0, offset), source.rfind(";", 0, offset)) + 1
+    stack: list[int] = []
+    for match in re.finditer(r"[()]", source[start:offset]):
+        if match.group() == "(":
+            stack.append(start + match.start())
+        elif stack:
+            stack.pop()
+    return stack
 
 
 def _syntax_error(source: str, error) -> SyntaxProblem:
     from lark.exceptions import UnexpectedCharacters, UnexpectedToken
 
+    token = None
     if isinstance(error, UnexpectedCharacters):
         offset = error.pos_in_stream
         found = f"character '{printable(source[offset])}'"
-        expected = error.allowed or ()
+        expected = _accepts(error) or error.allowed or ()
     elif isinstance(error, UnexpectedToken):
         token = error.token
         offset = token.start_pos if token.type != "$END" else len(source)
@@ -344,9 +383,49 @@ def _syntax_error(source: str, error) -> SyntaxProblem:
         found = _describe_token(token)
         expected = error.accepts or error.expected
     else:  # UnexpectedEOF: not raised by LALR, kept for safety
-        offset, found, expected = len(source), "the end of the program", error.expected
+        offset, found, expected = len(source), "end of the program", error.expected
+    expected = set(expected)
+    if 0 < offset <= len(source) and source[offset - 1] == "\r" \
+            and source[offset:offset + 1] in ("\n", ""):
+        offset -= 1  # a CRLF line ends where its CR is
+    hint = ""
+    glued = (_malformed_number(source, offset)
+             if offset < len(source) and (source[offset].isalnum() or source[offset] in "._")
+             else None)
+    if glued is not None and glued[1][:1] in "0123456789." and "NUMBER" not in expected:
+        number_start, text = glued
+        name = token is not None and token.type == "NAME" and not str(token)[0] in "eE"
+        if name and re.fullmatch(r"[0-9.]+", source[number_start:offset]):
+            number, rest = source[number_start:offset], str(token)
+            hint = f" (to multiply, write {clip(number, 20)}*{clip(rest, 20)})"
+        else:
+            line, column = line_and_column(source, number_start)
+            return SyntaxProblem(
+                f"syntax error at line {line}, column {column}: malformed number "
+                f"'{clip(text, 30)}' (numbers look like 2, 2.5, .5, 1e-3)",
+                Span(number_start, number_start + 1))
+    elif "RPAR" in expected and (token is None or token.type in ("$END", "_SEP")):
+        still_open = _open_parentheses(source, offset)
+        if still_open:
+            where = line_and_column(source, still_open[-1])[1]
+            hint = (f" (the '(' at column {where} is not closed)" if len(still_open) == 1 else
+                    f" ({len(still_open)} '(' are not closed; the last is at column {where})")
+    elif token is not None and token.type == "RPAR" and not _open_parentheses(source, offset):
+        hint = " (there is no '(' for it to close)"
     line, column = line_and_column(source, offset)
     return SyntaxProblem(
         f"syntax error at line {line}, column {column}: unexpected {found}; "
-        f"expected {describe_expected(expected)}",
+        f"expected {describe_expected(expected)}{hint}",
         Span(offset, offset + 1))
+
+
+def _accepts(error) -> set[str]:
+    """The terminals the parser would take where the lexer failed (the lexer's
+    own list is wider: it is shared by several parser states)."""
+    parser = getattr(error, "interactive_parser", None)
+    if parser is None:
+        return set()
+    try:
+        return parser.accepts()
+    except Exception:  # only a better message is at stake
+        return set()

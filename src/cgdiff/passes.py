@@ -44,7 +44,9 @@ def input_values(graph: Graph, settings: Mapping[str, float]) -> dict[str, float
             listed += f", … ({len(missing)} in all)"
         missing_set = set(missing)
         known = sorted(graph.statement_names) + [n for n in graph.inputs if n not in missing_set]
-        hints = [_typo_hint(name, known + list(ops.FUNCTIONS), prefix=f"'{clip(name, 40)}' ")
+        # The program's own names first: `cots` is more likely `cost` than `cos`.
+        hints = [_typo_hint(name, known, prefix=f"'{clip(name, 40)}' ")
+                 or _typo_hint(name, ops.FUNCTIONS, prefix=f"'{clip(name, 40)}' ")
                  for name in missing[:20]]
         hint = "".join(h for h in hints if h)
         noun = "input has" if len(missing) == 1 else "inputs have"
@@ -80,8 +82,10 @@ def forward(graph: Graph, inputs: Mapping[str, float]) -> list[float]:
                 values[i] = f(values[arg0[i]], values[arg1[i]])
             else:
                 values[i] = f(values[arg0[i]])
-    except (ValueError, ZeroDivisionError, OverflowError):
-        raise _domain_error(graph, values, i) from None
+    except (ValueError, ZeroDivisionError, OverflowError) as error:
+        # An earlier node may have overflowed quietly (1e308*10 is inf, no error).
+        first = next((k for k in range(i) if not math.isfinite(values[k])), i)
+        raise _domain_error(graph, values, first, isinstance(error, OverflowError)) from None
     if not math.isfinite(sum(values)):
         for i, value in enumerate(values):
             if not math.isfinite(value):
@@ -89,19 +93,69 @@ def forward(graph: Graph, inputs: Mapping[str, float]) -> list[float]:
     return values
 
 
-def _domain_error(graph: Graph, values: list[float], i: int) -> DomainProblem:
+def _domain_error(graph: Graph, values: list[float], i: int,
+                  overflow: bool = False) -> DomainProblem:
+    """The error for node ``i``, whose value failed or is not finite: the node,
+    why, and the values of its arguments (``exp(x*400): the result is too large
+    for a float (x*400 = 800)``)."""
     op = graph.op[i]
-    args = [values[a] for a in graph.args(i)]
+    args = graph.args(i)
     reason = None
     if op.value is not None:
         try:
-            reason = op.domain(*args)
+            reason = op.domain(*(values[a] for a in args))
         except Exception:  # an explanation must never hide the error itself
             reason = None
+    if reason is not None and len(args) == 1 and reason.startswith("x = ") and " is " in reason:
+        # The op table says "x = -1 is not > 0"; say which x: log(a - b): a - b = -1 ...
+        return DomainProblem(f"{clip(graph.label(i))}: {_shown(graph, values, args[0])}"
+                             f"{reason[reason.index(' is '):]}", Span(graph.start[i], graph.end[i]))
     if reason is None:
-        shown = ", ".join(f"{clip(graph.label(a), 30)} = {values[a]!r}" for a in graph.args(i))
-        reason = "the result is not a finite number" + (f" ({shown})" if shown else "")
-    return DomainProblem(f"{clip(graph.label(i))}: {reason}", Span(graph.start[i], graph.end[i]))
+        value = values[i]
+        reason = ("the result is too large for a float" if overflow or math.isinf(value) else
+                  "the result is not a number" if value != value and args else
+                  "the result is not a finite number")
+    shown = _arguments_shown(graph, values, args)
+    if shown and not any(c.isdigit() for c in reason):  # unless the reason shows them
+        reason += f" ({shown})"
+    return DomainProblem(f"{clip(_ungrouped(graph.label(i)))}: {reason}",
+                         Span(graph.start[i], graph.end[i]))
+
+
+def _number(x: float) -> str:
+    return repr(int(x)) if x.is_integer() and abs(x) < 1e16 else repr(x)
+
+
+def _shown(graph: Graph, values: list[float], a: int) -> str:
+    """``a - b = -1`` for a node, or just ``-1`` for a number literal."""
+    value, label = _number(values[a]), clip(_ungrouped(graph.label(a)), 30)
+    try:
+        literal = float(label.strip("()")) == values[a]
+    except ValueError:
+        literal = False
+    return value if literal else f"{label} = {value}"
+
+
+def _ungrouped(text: str) -> str:
+    """``(x-y)`` → ``x-y``; ``(a)+(b)`` stays as it is."""
+    if len(text) > 200 or not (text.startswith("(") and text.endswith(")")):
+        return text
+    depth = 0
+    for k, char in enumerate(text):
+        depth += (char == "(") - (char == ")")
+        if depth == 0 and k < len(text) - 1:
+            return text
+    return text[1:-1]
+
+
+def _arguments_shown(graph: Graph, values: list[float], args) -> str:
+    """The arguments that are not number literals, each once: ``x = 1e+200``."""
+    shown = []
+    for a in dict.fromkeys(args):
+        text = _shown(graph, values, a)
+        if " = " in text:
+            shown.append(text)
+    return ", ".join(shown)
 
 
 # ---------------------------------------------------------------- reverse
@@ -144,13 +198,33 @@ def reverse(graph: Graph, values: list[float], output: int | None = None) -> lis
             a = arg0[i]
             (da,) = o.partials(values[a], values[i])
             adjoint[a] += g * da
-    if not math.isfinite(sum(adjoint)):  # an infinite adjoint (or a nan: look closer)
-        for i, x in enumerate(adjoint):
-            if math.isinf(x):
-                raise DomainProblem(f"the derivative of the output with respect to "
-                                    f"{clip(graph.label(i))} is not finite",
-                                    Span(graph.start[i], graph.end[i]))
+    if not math.isfinite(sum(adjoint)) and any(map(math.isinf, adjoint)):
+        raise _infinite_derivative(graph, values, adjoint, out)
     return adjoint
+
+
+def _infinite_derivative(graph: Graph, values: list[float], adjoint: list[float],
+                         out: int) -> DomainProblem:
+    """The error for an adjoint that overflowed: the node nearest the output
+    whose local derivative made it infinite, with its arguments' values."""
+    for j in range(out, -1, -1):
+        g = adjoint[j]
+        args = graph.args(j)
+        if not args or g == 0.0 or not math.isfinite(g):
+            continue
+        partials = graph.op[j].partials(*(values[a] for a in args), values[j])
+        for a, d in zip(args, partials):
+            if math.isinf(g * d):
+                shown = _arguments_shown(graph, values, args)
+                return DomainProblem(
+                    f"{clip(graph.label(j))}: the derivative of the output with respect to "
+                    f"{clip(graph.label(a), 30)} is too large for a float"
+                    + (f" ({shown})" if shown else ""), Span(graph.start[j], graph.end[j]))
+    # Finite contributions that added up to infinity.
+    i = next(i for i, x in enumerate(adjoint) if math.isinf(x))
+    return DomainProblem(f"the derivative of the output with respect to "
+                         f"{clip(graph.label(i))} is too large for a float",
+                         Span(graph.start[i], graph.end[i]))
 
 
 def undefined_derivative(graph: Graph, values: list[float], adjoint: list[float],
