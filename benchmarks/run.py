@@ -453,10 +453,15 @@ def fmt_ms(seconds: float | None) -> str:
     return f"{ms:,.0f}" if ms >= 100 else f"{ms:.3g}"
 
 
+def _ratio(r: float) -> str:
+    return f"{r:.2f}" if r >= 0.01 else f"{r:.1e}"
+
+
 def per_node_us(record: dict, n: int) -> str:
     if "error" in record:
         return "—"
-    return f"{record['total'] / n * 1e6:.2f}"
+    us = record['total'] / n * 1e6
+    return f"{us:.2f}" if us < 1000 else f"{us:,.0f}"
 
 
 def versions() -> dict[str, str]:
@@ -629,7 +634,7 @@ def write_report(path: Path, command: str, results: dict, sizes: list[int], fami
             ratios = []
             for peer in ["floor"] + [p for p in tools if p in ("micrograd", "torch", "sympy")]:
                 theirs = results.get((family, n, peer), {}).get("total")
-                ratios.append(f"{ours / theirs:.2f}" if ours and theirs else "—")
+                ratios.append(_ratio(ours / theirs) if ours and theirs else "—")
             nodes = results.get((family, n, "cgdiff"), {}).get("nodes", "—")
             w(f"| {n:,} | {nodes:,} | " + " | ".join(cells) + " | " + " | ".join(ratios) + " |"
               if isinstance(nodes, int) else
