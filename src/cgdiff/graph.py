@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import difflib
 import gc
+from array import array
 from dataclasses import dataclass, field
 
 from . import ops
@@ -26,16 +27,18 @@ LABEL_LIMIT = 160
 class Graph:
     """Nodes 0..n-1 in evaluation order; every node's arguments come before it.
 
-    Parallel lists rather than node objects keep a million-node graph small and
+    Parallel columns rather than node objects keep a million-node graph small and
     the passes fast. ``arg0``/``arg1`` are -1 where an op has fewer arguments.
+    The integer columns are ``array('q')`` (8 bytes a node, no int objects);
+    they index, iterate and append like lists.
     """
 
     source: str
     op: list[ops.Op] = field(default_factory=list)
-    arg0: list[int] = field(default_factory=list)
-    arg1: list[int] = field(default_factory=list)
-    start: list[int] = field(default_factory=list)
-    end: list[int] = field(default_factory=list)
+    arg0: array = field(default_factory=lambda: array("q"))
+    arg1: array = field(default_factory=lambda: array("q"))
+    start: array = field(default_factory=lambda: array("q"))
+    end: array = field(default_factory=lambda: array("q"))
     #: node → its name, for inputs and statements; other nodes are called ``#k``
     name_of: dict[int, str] = field(default_factory=dict)
     #: name → node
@@ -102,8 +105,9 @@ def build_graph(program: Program, of: str | None = None) -> Graph:
 def _build_graph(program: Program, of: str | None) -> Graph:
     statements = program.statements
     defined = _definitions(program)
+    defaults = statements.default
     inputs = [name for name in program.first_seen
-              if name not in defined or statements[defined[name]].default is not None]
+              if name not in defined or defined[name] in defaults]
     input_set = set(inputs)
     refs_of = _refs_by_statement(program)
     order = _dependency_order(program, defined, input_set, refs_of)
@@ -111,8 +115,7 @@ def _build_graph(program: Program, of: str | None) -> Graph:
     graph = Graph(program.source, inputs=inputs,
                   statement_names={name for name in defined if name not in input_set})
     if of is None:
-        target = statements[-1]
-        of = target.name
+        of = statements.name[-1]
     elif of not in defined and of not in input_set:
         known = list(defined) + inputs
         close = difflib.get_close_matches(of, known, n=1)
@@ -136,26 +139,27 @@ def _build_graph(program: Program, of: str | None) -> Graph:
             index[name] = node
             s = defined.get(name)
             if s is not None:
-                const[node] = statements[s].default
+                const[node] = defaults[s]
 
     # Copy the needed statements' tape entries, names resolved. One flat loop:
     # ``node_of`` maps a tape entry to its node (a REF to the node it names).
     tape_op, tape_a0, tape_a1 = program.op, program.arg0, program.arg1
     tape_start, tape_end, refs, consts = program.start, program.end, program.ref, program.const
     index, const = graph.index, graph.const
-    node_of = [-1] * len(tape_op)
+    node_of = array("q", [-1]) * len(tape_op)
     op_append, a0_append, a1_append = graph.op.append, graph.arg0.append, graph.arg1.append
     start_append, end_append = graph.start.append, graph.end.append
     CONST = ops.CONST
     n = len(graph.op)
     needed_statements = needed.statements
+    statement_first, statement_top, statement_name = statements.first, statements.top, statements.name
     for s in order:
         if not needed_statements[s]:
             continue
-        statement = statements[s]
-        if statement.default is not None:
+        if s in defaults:
             continue  # an input, already placed
-        for t in range(statement.first, statement.top + 1):
+        statement_top_t = statement_top[s]
+        for t in range(statement_first[s], statement_top_t + 1):
             op = tape_op[t]
             if op is REF:
                 node_of[t] = index[refs[t]]
@@ -170,14 +174,16 @@ def _build_graph(program: Program, of: str | None) -> Graph:
                 const[n] = consts[t]
             node_of[t] = n
             n += 1
-        top = node_of[statement.top]
-        if tape_op[statement.top] is REF:
+        top = node_of[statement_top_t]
+        if tape_op[statement_top_t] is REF:
             # `a = b`: the statement is a node of its own, a copy of b.
-            top = _add(graph, ops.IDENTITY, top, -1, statement.span.start, statement.span.end)
+            top = _add(graph, ops.IDENTITY, top, -1, tape_start[statement_top_t],
+                       tape_end[statement_top_t])
             n += 1
-        if statement.name is not None:
-            graph.name_of[top] = statement.name
-            index[statement.name] = top
+        name = statement_name[s]
+        if name is not None:
+            name_of[top] = name
+            index[name] = top
         if s == needed.output_statement:
             graph.output = top
     if graph.output < 0:
@@ -197,37 +203,36 @@ def _add(graph: Graph, op, a, b, start, end) -> int:
 def _definitions(program: Program) -> dict[str, int]:
     """name → statement index; an error for a name defined twice."""
     defined: dict[str, int] = {}
-    for s, statement in enumerate(program.statements):
-        name = statement.name
+    for s, name in enumerate(program.statements.name):
         if name is None:
             continue
         if name in defined:
             first = program.statements[defined[name]]
             line, column = line_and_column(program.source, first.name_span.start)
             raise NameProblem(f"'{clip(name)}' is defined twice (first at line {line}, "
-                              f"column {column})", statement.name_span)
+                              f"column {column})", program.statements[s].name_span)
         defined[name] = s
     return defined
 
 
 def _statement_refs(program: Program, s: int) -> list[str]:
-    statement = program.statements[s]
+    statements = program.statements
     refs = program.ref
-    return [refs[t] for t in range(statement.first, statement.top + 1) if t in refs]
+    return [refs[t] for t in range(statements.first[s], statements.top[s] + 1) if t in refs]
 
 
 def _refs_by_statement(program: Program) -> list[list[str]]:
     """The names each statement reads, in one pass over the tape's references
     (statements own consecutive stretches of the tape, in order)."""
-    statements = program.statements
+    tops = program.statements.top
     none: list[str] = []  # shared by every statement that reads no name
-    result: list[list[str]] = [none] * len(statements)
+    result: list[list[str]] = [none] * len(tops)
     s = 0
-    top = statements[0].top if statements else -1
+    top = tops[0] if tops else -1
     for t, name in program.ref.items():
         while t > top:
             s += 1
-            top = statements[s].top
+            top = tops[s]
         names = result[s]
         if names is none:
             result[s] = [name]
@@ -286,7 +291,7 @@ def _dependency_order(program: Program, defined: dict[str, int], inputs: set[str
 
 
 def _raise_cycle(program: Program, cycle: list[int]):
-    names = [program.statements[s].name for s in cycle]
+    names = [program.statements.name[s] for s in cycle]
     if len(cycle) == 2:
         message = f"'{clip(names[0])}' is defined in terms of itself"
     else:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import difflib
 import gc
 import re
+from array import array
 from sys import intern as _intern
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -30,9 +31,12 @@ _NUMBER = r"([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?"
 _SIGNED_LITERAL = re.compile(r"([+-]?)[ \t\f\r]*(" + _NUMBER + ")")
 
 
-@dataclass(slots=True)  # slots: a million-statement program holds a million
+@dataclass(slots=True)
 class Statement:
-    """``name = expr`` (or a bare ``expr``, name None): tape nodes first..top."""
+    """``name = expr`` (or a bare ``expr``, name None): tape nodes first..top.
+
+    A view made on request by :class:`Statements`, which stores the fields of
+    all statements as columns."""
 
     name: str | None
     name_span: Span
@@ -43,21 +47,67 @@ class Statement:
     default: float | None = None
 
 
+class Statements:
+    """The program's statements, stored as columns (a million-statement program
+    would otherwise hold a million objects, two spans each). Indexing, ``len``
+    and iteration give :class:`Statement` views; the passes read the columns.
+    """
+
+    __slots__ = ("name", "name_start", "first", "top", "default", "_program")
+
+    def __init__(self, program: "Program"):
+        #: statement → its name, None for a bare expression
+        self.name: list[str | None] = []
+        #: statement → offset of its name (-1 for a bare expression)
+        self.name_start = array("q")
+        #: statement → its first and its top tape entry
+        self.first = array("q")
+        self.top = array("q")
+        #: statement → default value, for ``name = <signed number literal>``
+        self.default: dict[int, float] = {}
+        self._program = program
+
+    def __len__(self) -> int:
+        return len(self.top)
+
+    def __getitem__(self, s: int) -> Statement:
+        if s < 0:
+            s += len(self.top)
+        if not 0 <= s < len(self.top):
+            raise IndexError("statement index out of range")
+        p, top, name, at = self._program, self.top[s], self.name[s], self.name_start[s]
+        span = Span(p.start[top], p.end[top])
+        name_span = Span(at, at + len(name)) if name is not None else span
+        return Statement(name, name_span, span, self.first[s], top, self.default.get(s))
+
+    def __iter__(self):
+        return (self[s] for s in range(len(self.top)))
+
+    def __bool__(self) -> bool:
+        return len(self.top) > 0
+
+
 @dataclass
 class Program:
     source: str
-    statements: list[Statement] = field(default_factory=list)
-    # The tape, one entry per expression node, in reduction order.
+    statements: Statements = field(init=False)
+    # The tape, one entry per expression node, in reduction order. The integer
+    # columns are arrays of machine integers: 8 bytes an entry, where a list
+    # holds a pointer and a 28-byte int object (a million-node tape: 36 MB
+    # less per column).
     op: list[ops.Op] = field(default_factory=list)
-    arg0: list[int] = field(default_factory=list)
-    arg1: list[int] = field(default_factory=list)
-    start: list[int] = field(default_factory=list)
-    end: list[int] = field(default_factory=list)
+    arg0: array = field(default_factory=lambda: array("q"))
+    arg1: array = field(default_factory=lambda: array("q"))
+    start: array = field(default_factory=lambda: array("q"))
+    end: array = field(default_factory=lambda: array("q"))
     #: tape index → the number of a CONST node, or the name of a REF node
     const: dict[int, float] = field(default_factory=dict)
     ref: dict[int, str] = field(default_factory=dict)
     #: every name read or defined, in order of first appearance → its offset
     first_seen: dict[str, int] = field(default_factory=dict)
+
+    def __post_init__(self):
+        self.statements = Statements(self)
 
     def text(self, start: int, end: int) -> str:
         return self.source[start:end]
@@ -152,17 +202,17 @@ class _Builder:
 
     def assign(self, children):
         name, top = children
-        text = str(name)
+        text = _intern(str(name))  # the same string as the name's references
         if text in ops.FUNCTIONS or text in ops.CONSTANTS:
             kind = "function" if text in ops.FUNCTIONS else "constant"
             raise NameProblem(f"cannot assign to '{text}': it is a built-in {kind}",
                               Span(name.start_pos, name.end_pos))
         self.program.first_seen.setdefault(text, name.start_pos)
-        self._statement(text, Span(name.start_pos, name.end_pos), top)
+        self._statement(text, name.start_pos, top)
 
     def bare(self, children):
         (top,) = children
-        self._statement(None, Span(self.program.start[top], self.program.end[top]), top)
+        self._statement(None, -1, top)
 
     def start(self, children):
         return self.program
@@ -181,17 +231,20 @@ class _Builder:
         p.end.append(end)
         return len(p.op) - 1
 
-    def _statement(self, name, name_span, top):
+    def _statement(self, name, name_start, top):
         p = self.program
         first = self._statement_first
         self._statement_first = len(p.op)
-        statement = Statement(name, name_span, Span(p.start[top], p.end[top]), first, top)
+        statements = p.statements
         if name is not None and top - first <= 1:
-            literal = _SIGNED_LITERAL.fullmatch(p.text(p.start[top], p.end[top]))
+            literal = _SIGNED_LITERAL.fullmatch(p.source, p.start[top], p.end[top])
             if literal:
                 sign = -1.0 if literal.group(1) == "-" else 1.0
-                statement.default = sign * p.const[first]
-        p.statements.append(statement)
+                statements.default[len(statements.top)] = sign * p.const[first]
+        statements.name.append(name)
+        statements.name_start.append(name_start)
+        statements.first.append(first)
+        statements.top.append(top)
 
 
 def _suggestion(name: str, known) -> str:
