@@ -9,10 +9,12 @@ contributions in the reverse pass.
 
 from __future__ import annotations
 
+import bisect
 import difflib
 import gc
 from array import array
 from dataclasses import dataclass, field
+from typing import Sequence
 
 from . import ops
 from .errors import CycleError, NameProblem, Span, clip, line_and_column
@@ -123,6 +125,9 @@ def _build_graph(program: Program, of: str | None) -> Graph:
         raise NameProblem(f"--of {clip(of)}: the program has no such name{hint}")
 
     needed = _needed_statements(program, defined, input_set, of, statements, refs_of)
+    # The build's own tables go as soon as they are used, so that the graph can
+    # reuse their memory: the peak of a million-node run is here.
+    del refs_of
     # Inputs first, in order of first appearance, then statements in dependency order.
     needed_inputs, first_seen, INPUT = needed.inputs, program.first_seen, ops.INPUT
     name_of, index, const = graph.name_of, graph.index, graph.const
@@ -140,11 +145,14 @@ def _build_graph(program: Program, of: str | None) -> Graph:
             s = defined.get(name)
             if s is not None:
                 const[node] = defaults[s]
+    del defined, input_set, needed_inputs
+    needed.inputs = None
 
     # Copy the needed statements' tape entries, names resolved. One flat loop:
     # ``node_of`` maps a tape entry to its node (a REF to the node it names).
     tape_op, tape_a0, tape_a1 = program.op, program.arg0, program.arg1
-    tape_start, tape_end, refs, consts = program.start, program.end, program.ref, program.const
+    tape_start, tape_end = program.start, program.end
+    ref_name, numbers = program.ref_name, program.numbers
     index, const = graph.index, graph.const
     node_of = array("q", [-1]) * len(tape_op)
     op_append, a0_append, a1_append = graph.op.append, graph.arg0.append, graph.arg1.append
@@ -162,16 +170,18 @@ def _build_graph(program: Program, of: str | None) -> Graph:
         for t in range(statement_first[s], statement_top_t + 1):
             op = tape_op[t]
             if op is REF:
-                node_of[t] = index[refs[t]]
+                node_of[t] = index[ref_name[tape_a0[t]]]
                 continue
             a, b = tape_a0[t], tape_a1[t]
             op_append(op)
-            a0_append(node_of[a] if a >= 0 else -1)
+            if op is CONST:
+                const[n] = numbers[a]
+                a0_append(-1)
+            else:
+                a0_append(node_of[a] if a >= 0 else -1)
             a1_append(node_of[b] if b >= 0 else -1)
             start_append(tape_start[t])
             end_append(tape_end[t])
-            if op is CONST:
-                const[n] = consts[t]
             node_of[t] = n
             n += 1
         top = node_of[statement_top_t]
@@ -217,8 +227,10 @@ def _definitions(program: Program) -> dict[str, int]:
 
 def _statement_refs(program: Program, s: int) -> list[str]:
     statements = program.statements
-    refs = program.ref
-    return [refs[t] for t in range(statements.first[s], statements.top[s] + 1) if t in refs]
+    at = program.ref_at
+    low = bisect.bisect_left(at, statements.first[s])
+    high = bisect.bisect_right(at, statements.top[s])
+    return program.ref_name[low:high]
 
 
 def _refs_by_statement(program: Program) -> list[list[str]]:
@@ -229,7 +241,7 @@ def _refs_by_statement(program: Program) -> list[list[str]]:
     result: list[list[str]] = [none] * len(tops)
     s = 0
     top = tops[0] if tops else -1
-    for t, name in program.ref.items():
+    for t, name in zip(program.ref_at, program.ref_name):
         while t > top:
             s += 1
             top = tops[s]
@@ -242,7 +254,7 @@ def _refs_by_statement(program: Program) -> list[list[str]]:
 
 
 def _dependency_order(program: Program, defined: dict[str, int], inputs: set[str],
-                      refs_of: list[list[str]] | None = None) -> list[int]:
+                      refs_of: list[list[str]] | None = None) -> Sequence[int]:
     """Statements ordered so each comes after those it reads (iterative DFS).
 
     Statements already in order keep their order. A cycle is an error that
@@ -255,7 +267,7 @@ def _dependency_order(program: Program, defined: dict[str, int], inputs: set[str
     get = defined.get
     if all(d is None or d < s or name in inputs
            for s, names in enumerate(refs_of) for name in names for d in (get(name),)):
-        return list(range(count))
+        return range(count)
     state = bytearray(count)  # 0 new, 1 on the current path, 2 done
     order: list[int] = []
     deps_of = [None] * count

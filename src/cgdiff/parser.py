@@ -53,9 +53,11 @@ class Statements:
     and iteration give :class:`Statement` views; the passes read the columns.
     """
 
-    __slots__ = ("name", "name_start", "first", "top", "default", "_program")
+    __slots__ = ("name", "name_start", "first", "top", "default", "_start", "_end")
 
-    def __init__(self, program: "Program"):
+    def __init__(self, start: array, end: array):
+        """``start`` and ``end``: the tape's span columns (not the program,
+        which would make a reference cycle that outlives ``del program``)."""
         #: statement → its name, None for a bare expression
         self.name: list[str | None] = []
         #: statement → offset of its name (-1 for a bare expression)
@@ -65,7 +67,7 @@ class Statements:
         self.top = array("q")
         #: statement → default value, for ``name = <signed number literal>``
         self.default: dict[int, float] = {}
-        self._program = program
+        self._start, self._end = start, end
 
     def __len__(self) -> int:
         return len(self.top)
@@ -75,8 +77,8 @@ class Statements:
             s += len(self.top)
         if not 0 <= s < len(self.top):
             raise IndexError("statement index out of range")
-        p, top, name, at = self._program, self.top[s], self.name[s], self.name_start[s]
-        span = Span(p.start[top], p.end[top])
+        top, name, at = self.top[s], self.name[s], self.name_start[s]
+        span = Span(self._start[top], self._end[top])
         name_span = Span(at, at + len(name)) if name is not None else span
         return Statement(name, name_span, span, self.first[s], top, self.default.get(s))
 
@@ -100,14 +102,28 @@ class Program:
     arg1: array = field(default_factory=lambda: array("q"))
     start: array = field(default_factory=lambda: array("q"))
     end: array = field(default_factory=lambda: array("q"))
-    #: tape index → the number of a CONST node, or the name of a REF node
-    const: dict[int, float] = field(default_factory=dict)
-    ref: dict[int, str] = field(default_factory=dict)
+    #: A CONST entry's arg0 is its index in ``numbers``; a REF entry's arg0 is
+    #: its index in ``ref_name`` (columns: no dict keyed by tape index).
+    numbers: array = field(default_factory=lambda: array("d"))
+    ref_name: list[str] = field(default_factory=list)
+    #: the tape index of each reference, in tape order
+    ref_at: array = field(default_factory=lambda: array("q"))
     #: every name read or defined, in order of first appearance → its offset
     first_seen: dict[str, int] = field(default_factory=dict)
 
     def __post_init__(self):
-        self.statements = Statements(self)
+        self.statements = Statements(self.start, self.end)
+
+    @property
+    def const(self) -> dict[int, float]:
+        """tape index → the number of each CONST entry (built on request)."""
+        numbers = self.numbers
+        return {t: numbers[self.arg0[t]] for t, op in enumerate(self.op) if op is ops.CONST}
+
+    @property
+    def ref(self) -> dict[int, str]:
+        """tape index → the name of each REF entry (built on request)."""
+        return dict(zip(self.ref_at, self.ref_name))
 
     def text(self, start: int, end: int) -> str:
         return self.source[start:end]
@@ -131,23 +147,21 @@ class _Builder:
         if value == ops.INF:
             raise SyntaxProblem(f"the number {clip(str(token), 30)} is too large for a float",
                                 Span(token.start_pos, token.end_pos))
-        index = self._emit(ops.CONST, -1, -1, token.start_pos, token.end_pos)
-        self.program.const[index] = value
-        return index
+        return self._number(value, token.start_pos, token.end_pos)
 
     def name(self, children):
         token = children[0]
         name = _intern(str(token))  # one string per name, however often it is read
         if name in ops.CONSTANTS:
-            index = self._emit(ops.CONST, -1, -1, token.start_pos, token.end_pos)
-            self.program.const[index] = ops.CONSTANTS[name]
-            return index
+            return self._number(ops.CONSTANTS[name], token.start_pos, token.end_pos)
         if name in ops.FUNCTIONS:
             raise NameProblem(f"'{name}' is a function: call it as {name}(...)",
                               Span(token.start_pos, token.end_pos))
-        self.program.first_seen.setdefault(name, token.start_pos)
-        index = self._emit(REF, -1, -1, token.start_pos, token.end_pos)
-        self.program.ref[index] = name
+        p = self.program
+        p.first_seen.setdefault(name, token.start_pos)
+        index = self._emit(REF, len(p.ref_name), -1, token.start_pos, token.end_pos)
+        p.ref_name.append(name)
+        p.ref_at.append(index)
         return index
 
     # -- operators
@@ -219,6 +233,12 @@ class _Builder:
 
     # -- the tape
 
+    def _number(self, value, start, end):
+        numbers = self.program.numbers
+        index = self._emit(ops.CONST, len(numbers), -1, start, end)
+        numbers.append(value)
+        return index
+
     def _binary(self, op, a, b):
         return self._emit(op, a, b, self.program.start[a], self.program.end[b])
 
@@ -240,7 +260,7 @@ class _Builder:
             literal = _SIGNED_LITERAL.fullmatch(p.source, p.start[top], p.end[top])
             if literal:
                 sign = -1.0 if literal.group(1) == "-" else 1.0
-                statements.default[len(statements.top)] = sign * p.const[first]
+                statements.default[len(statements.top)] = sign * p.numbers[p.arg0[first]]
         statements.name.append(name)
         statements.name_start.append(name_start)
         statements.first.append(first)
