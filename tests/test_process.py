@@ -102,13 +102,13 @@ def test_out_of_memory_is_one_line():
 
     def small_memory():
         signal.signal(signal.SIGINT, signal.SIG_DFL)
-        resource.setrlimit(resource.RLIMIT_AS, (300 * 2**20, 300 * 2**20))
+        resource.setrlimit(resource.RLIMIT_AS, (150 * 2**20, 150 * 2**20))
 
     program = b"x = 1\nJ = " + b" + ".join([b"x"] * 1_000_000) + b"\n"
     done = subprocess.run(cgdiff_command() + ["grad", "--format", "plain"], input=program,
                           capture_output=True, preexec_fn=small_memory, timeout=120)
     if done.returncode == 0:
-        pytest.skip("300 MB were enough here")
+        pytest.skip("150 MB were enough here")
     assert done.returncode == 1
     assert done.stderr.startswith(b"error: out of memory") and done.stderr.count(b"\n") == 1
 
