@@ -188,11 +188,9 @@ def data_option(command):
     )(command)
 
 
-def _run_batch(source, program, program_file, data_file, settings, of, wrt, output_format,
-               gradient=False, mode="reverse"):
+def _run_batch(source, data_file, settings, of, wrt, output_format, gradient=False,
+               mode="reverse"):
     """eval/grad --data: stream one output row per data row."""
-    import os
-
     from . import batch
     from .api import load
     from .render.progress import progress
@@ -284,7 +282,7 @@ def eval_command(program, program_file, settings, of, output_format, data_file):
     _check_stdin(program, program_file, data_file)
     source = read_program(program, program_file)
     if data_file is not None:
-        _run_batch(source, program, program_file, data_file, settings, of, None, output_format)
+        _run_batch(source, data_file, settings, of, None, output_format)
         return
     with _Run(source) as run:
         result = evaluate(source, settings, of, progress=run.progress)
@@ -337,8 +335,8 @@ def grad_command(program, program_file, settings, of, wrt, mode, symbolic, stats
     _check_stdin(program, program_file, data_file)
     source = read_program(program, program_file)
     if data_file is not None:
-        _run_batch(source, program, program_file, data_file, settings, of, wrt, output_format,
-                   gradient=True, mode=mode)
+        _run_batch(source, data_file, settings, of, wrt, output_format, gradient=True,
+                   mode=mode)
         return
     if symbolic:
         from . import symbolic as sym

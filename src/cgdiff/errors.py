@@ -123,3 +123,15 @@ def clip(text: str, width: int = 60) -> str:
     """Text shortened to ``width`` characters with an ellipsis, for messages."""
     text = printable(text)
     return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def enclosed(text: str) -> bool:
+    """Whether ``text`` is one parenthesised group: ``(a + b)`` but not ``(a)*(b)``."""
+    if not (text.startswith("(") and text.endswith(")")):
+        return False
+    depth = 0
+    for position, char in enumerate(text):
+        depth += (char == "(") - (char == ")")
+        if depth == 0 and position < len(text) - 1:
+            return False
+    return True

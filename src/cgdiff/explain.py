@@ -19,7 +19,7 @@ from typing import Iterable, Sequence
 
 from . import ops, passes
 from .api import Result
-from .errors import CgdiffError
+from .errors import CgdiffError, enclosed
 from .render import human_number
 from .render.picture import short_label
 
@@ -40,23 +40,11 @@ def _name(graph, i: int) -> str:
     return short_label(graph, i)
 
 
-def _enclosed(text: str) -> bool:
-    """Whether ``text`` is one parenthesised group: ``(a + b)`` but not ``(a)*(b)``."""
-    if not (text.startswith("(") and text.endswith(")")):
-        return False
-    depth = 0
-    for position, ch in enumerate(text):
-        depth += (ch == "(") - (ch == ")")
-        if depth == 0 and position < len(text) - 1:
-            return False
-    return True
-
-
 def _wrapped(text: str) -> str:
     """``text`` ready to sit inside a formula: ``d^2`` → ``(d^2)``; names,
     numbers, groups and calls (``sigmoid(z)``) stay as they are."""
     call = _CALL.match(text)
-    atomic = _SIMPLE.fullmatch(text) or _enclosed(text[call.end() - 1:] if call else text)
+    atomic = _SIMPLE.fullmatch(text) or enclosed(text[call.end() - 1:] if call else text)
     return text if atomic else f"({text})"
 
 

@@ -10,7 +10,7 @@ import math
 from typing import Mapping
 
 from . import ops
-from .errors import DomainProblem, MissingValues, NameProblem, Span, clip
+from .errors import DomainProblem, MissingValues, NameProblem, Span, clip, enclosed
 from .graph import Graph
 
 
@@ -138,14 +138,7 @@ def _shown(graph: Graph, values: list[float], a: int) -> str:
 
 def _ungrouped(text: str) -> str:
     """``(x-y)`` → ``x-y``; ``(a)+(b)`` stays as it is."""
-    if len(text) > 200 or not (text.startswith("(") and text.endswith(")")):
-        return text
-    depth = 0
-    for k, char in enumerate(text):
-        depth += (char == "(") - (char == ")")
-        if depth == 0 and k < len(text) - 1:
-            return text
-    return text[1:-1]
+    return text[1:-1] if len(text) <= 200 and enclosed(text) else text
 
 
 def _arguments_shown(graph: Graph, values: list[float], args) -> str:
