@@ -107,9 +107,9 @@ def build_graph(program: Program, of: str | None = None) -> Graph:
 def _build_graph(program: Program, of: str | None) -> Graph:
     statements = program.statements
     defined = _definitions(program)
-    defaults = statements.default
+    defaults = statements.default  # nan: none (nan != nan)
     inputs = [name for name in program.first_seen
-              if name not in defined or defined[name] in defaults]
+              if (s := defined.get(name)) is None or defaults[s] == defaults[s]]
     input_set = set(inputs)
     refs_of = _refs_by_statement(program)
     order = _dependency_order(program, defined, input_set, refs_of)
@@ -164,7 +164,8 @@ def _build_graph(program: Program, of: str | None) -> Graph:
     for s in order:
         if not needed_statements[s]:
             continue
-        if s in defaults:
+        default = defaults[s]
+        if default == default:
             continue  # an input, already placed
         statement_top_t = statement_top[s]
         for t in range(statement_first[s], statement_top_t + 1):

@@ -65,8 +65,9 @@ class Statements:
         #: statement → its first and its top tape entry
         self.first = array("q")
         self.top = array("q")
-        #: statement → default value, for ``name = <signed number literal>``
-        self.default: dict[int, float] = {}
+        #: statement → default value, for ``name = <signed number literal>``;
+        #: nan for other statements (a literal is never nan)
+        self.default = array("d")
         self._start, self._end = start, end
 
     def __len__(self) -> int:
@@ -80,7 +81,9 @@ class Statements:
         top, name, at = self.top[s], self.name[s], self.name_start[s]
         span = Span(self._start[top], self._end[top])
         name_span = Span(at, at + len(name)) if name is not None else span
-        return Statement(name, name_span, span, self.first[s], top, self.default.get(s))
+        default = self.default[s]
+        return Statement(name, name_span, span, self.first[s], top,
+                         default if default == default else None)
 
     def __iter__(self):
         return (self[s] for s in range(len(self.top)))
@@ -256,11 +259,13 @@ class _Builder:
         first = self._statement_first
         self._statement_first = len(p.op)
         statements = p.statements
+        default = ops.NAN
         if name is not None and top - first <= 1:
             literal = _SIGNED_LITERAL.fullmatch(p.source, p.start[top], p.end[top])
             if literal:
                 sign = -1.0 if literal.group(1) == "-" else 1.0
-                statements.default[len(statements.top)] = sign * p.numbers[p.arg0[first]]
+                default = sign * p.numbers[p.arg0[first]]
+        statements.default.append(default)
         statements.name.append(name)
         statements.name_start.append(name_start)
         statements.first.append(first)
