@@ -135,3 +135,8 @@ def enclosed(text: str) -> bool:
         if depth == 0 and position < len(text) - 1:
             return False
     return True
+
+
+def exact_number(x: float) -> str:
+    """A number as it reads back exactly, integers without ``.0``: ``-1``, ``0.5``, ``1e-200``."""
+    return repr(int(x)) if x.is_integer() and abs(x) < 1e16 else repr(x)

@@ -17,6 +17,8 @@ import math
 from dataclasses import dataclass, field
 from typing import Callable
 
+from .errors import exact_number
+
 NAN = float("nan")
 INF = float("inf")
 
@@ -37,14 +39,10 @@ class Op:
     symbol: str | None = None
 
 
-def _fmt(x: float) -> str:
-    return repr(int(x)) if x.is_integer() and abs(x) < 1e16 else repr(x)
-
-
 # ---------------------------------------------------------------- operators
 
 def _div_domain(a, b):
-    return f"division by zero ({_fmt(a)}/{_fmt(b)})" if b == 0 else None
+    return f"division by zero ({exact_number(a)}/{exact_number(b)})" if b == 0 else None
 
 
 def _pow(a, b):
@@ -54,9 +52,10 @@ def _pow(a, b):
 
 def _pow_domain(a, b):
     if a == 0 and b < 0:
-        return f"division by zero: 0^{_fmt(b)}"
+        return f"division by zero: 0^{exact_number(b)}"
     if a < 0 and not b.is_integer():
-        return f"a negative base ({_fmt(a)}) needs an integer exponent, not {_fmt(b)}"
+        return (f"a negative base ({exact_number(a)}) needs an integer exponent, "
+                f"not {exact_number(b)}")
     return None
 
 
@@ -102,7 +101,7 @@ def _sigmoid(x):
 
 
 def _log_domain(a):
-    return None if a > 0 else f"x = {_fmt(a)} is not > 0"
+    return None if a > 0 else f"x = {exact_number(a)} is not > 0"
 
 
 def _overflow(a, *rest):
@@ -113,7 +112,7 @@ FUNCTIONS: dict[str, Op] = {
     "exp": Op("exp", 1, math.exp, lambda a, out: (out,), ("out",), _overflow),
     "log": Op("log", 1, math.log, lambda a, out: (1.0 / a,), ("1/a",), _log_domain),
     "sqrt": Op("sqrt", 1, math.sqrt, lambda a, out: (0.5 / out if out > 0 else NAN,),
-               ("0.5/out",), lambda a: None if a >= 0 else f"x = {_fmt(a)} is not >= 0"),
+               ("0.5/out",), lambda a: None if a >= 0 else f"x = {exact_number(a)} is not >= 0"),
     "sin": Op("sin", 1, math.sin, lambda a, out: (math.cos(a),), ("cos(a)",)),
     "cos": Op("cos", 1, math.cos, lambda a, out: (-math.sin(a),), ("-sin(a)",)),
     "tan": Op("tan", 1, math.tan, lambda a, out: (1.0 + out * out,), ("1 + out^2",)),

@@ -10,7 +10,8 @@ import math
 from typing import Mapping
 
 from . import ops
-from .errors import DomainProblem, MissingValues, NameProblem, Span, clip, enclosed
+from .errors import (DomainProblem, MissingValues, NameProblem, Span, clip, enclosed,
+                     exact_number)
 from .graph import Graph
 
 
@@ -122,13 +123,9 @@ def _domain_error(graph: Graph, values: list[float], i: int,
                          Span(graph.start[i], graph.end[i]))
 
 
-def _number(x: float) -> str:
-    return repr(int(x)) if x.is_integer() and abs(x) < 1e16 else repr(x)
-
-
 def _shown(graph: Graph, values: list[float], a: int) -> str:
     """``a - b = -1`` for a node, or just ``-1`` for a number literal."""
-    value, label = _number(values[a]), clip(_ungrouped(graph.label(a)), 30)
+    value, label = exact_number(values[a]), clip(_ungrouped(graph.label(a)), 30)
     try:
         literal = float(label.strip("()")) == values[a]
     except ValueError:

@@ -27,7 +27,7 @@ from functools import lru_cache
 from typing import Iterable
 
 from . import ops
-from .errors import CgdiffError, clip
+from .errors import CgdiffError, clip, exact_number
 from .graph import Graph
 
 #: Inlined formulas longer than this are refused (they can grow exponentially
@@ -380,9 +380,7 @@ def number_text(x: float) -> str:
         return "pi"
     if x == math.e:
         return "e"
-    if x.is_integer() and abs(x) < 1e16:
-        return str(int(x))
-    return repr(x)
+    return exact_number(x)
 
 
 def _too_long(f: Formulas, keep: set[int], limit: int) -> bool:
@@ -531,7 +529,8 @@ def statements(d: Derivatives, values: dict[str, float] | None = None) -> list[S
         if value is None and node is not None:
             value = d.graph.const.get(node)
         if value is not None and f.find_var(name) in keep:
-            result.append(Statement(name, literal_text(value)))
+            # a literal, never a constant's name (number_text would say 'pi')
+            result.append(Statement(name, exact_number(value)))
     for i in sorted(keep):
         if i in names:
             result.append(Statement(names[i], _write(f, i, names, _plain_pieces, _precedence)))
@@ -540,11 +539,6 @@ def statements(d: Derivatives, values: dict[str, float] | None = None) -> list[S
                                                          _precedence)
         result.append(Statement(out_names[name], text))
     return result
-
-
-def literal_text(x: float) -> str:
-    """An input's value as a literal (never a constant's name)."""
-    return str(int(x)) if x.is_integer() and abs(x) < 1e16 else repr(x)
 
 
 def _is_small(f: Formulas, i: int) -> bool:
