@@ -70,11 +70,11 @@ def render(fit: Fit):
     table.add_column("fitted", justify="right", style="bold green")
     table.add_column("∂cost/∂param", justify="right", style="magenta")
     for name, x in fit.params.items():
-        table.add_row(name, human_number(fit.start[name]), format(x, ".10g"),
+        table.add_row(name, human_number(fit.start[name]), human_number(x),
                       format(fit.gradient[name], ".3g"))
     text = Text()
     text.append("cost = ", style="bold")
-    text.append(format(fit.cost, ".10g"), style="bold green")
+    text.append(human_number(fit.cost), style="bold green")
     text.append(f" (mean over {fit.rows} rows) after {fit.steps} steps; ")
     if fit.converged:
         text.append(f"converged: gradient norm {fit.gradient_norm:.3g}")
