@@ -155,26 +155,21 @@ class _Run:
 
     def __init__(self, source: str):
         self.source = source
-        self._bar = None
         self.progress = lambda phase: None
-        if len(source) > PROGRESS_THRESHOLD and sys.stderr.isatty():
-            from rich.console import Console
-            from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
-
-            self._bar = Progress(SpinnerColumn(), TextColumn("{task.description}"),
-                                 TimeElapsedColumn(), console=Console(stderr=True),
-                                 transient=True)
-            task = self._bar.add_task("reading", total=None)
-            self.progress = lambda phase: self._bar.update(task, description=phase)
+        self._bar = None
 
     def __enter__(self):
-        if self._bar is not None:
-            self._bar.start()
+        if len(self.source) > PROGRESS_THRESHOLD:
+            from .render.progress import progress
+
+            self._bar = progress(None, "reading")
+            update = self._bar.__enter__()
+            self.progress = lambda phase: update(0, description=phase)
         return self
 
     def __exit__(self, kind, error, traceback):
         if self._bar is not None:
-            self._bar.stop()
+            self._bar.__exit__(None, None, None)
         if isinstance(error, CgdiffError):
             raise ProgramError(error, self.source) from None
         return False
