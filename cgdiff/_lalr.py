@@ -63,6 +63,9 @@ def _from_lark(lark) -> Tables:
     for number in range(len(table.states)):
         row = {}
         for symbol, (action, arg) in table.states[number].items():
+            # Lark's symbols are ``lark.lexer.Token``s (a str subclass) when the
+            # grammar was just analysed: marshal takes only plain ``str``.
+            symbol = str(symbol)
             if action.name == "Shift":
                 row[symbol] = arg
             else:
@@ -84,7 +87,7 @@ def _from_lark(lark) -> Tables:
     prefix = f"(?=(?P<_skip>{skip}))(?P=_skip)" if ignored else ""
     alternatives = "|".join(f"(?P<{t.name}>{t.pattern.to_regexp()})"
                             for t in terminals if t.name not in ignore)
-    keep = sorted({sym.name for rule in rules_index for sym in rule.expansion
+    keep = sorted({str(sym.name) for rule in rules_index for sym in rule.expansion
                    if sym.is_term and not (sym.filter_out and not rule.options.keep_all_tokens)})
     return Tables((_FORMAT, start_state, end_state, states, rules,
                    prefix + "(?:" + alternatives + ")", skip, keep))
@@ -100,7 +103,7 @@ def _rule(rule):
         keep.append(i)
         if not sym.is_term and sym.name.startswith("_"):
             expand.append(i)
-    origin = rule.origin.name
+    origin = str(rule.origin.name)
     if origin.startswith("_"):
         mode = _INLINE
     elif rule.options.expand1 and not rule.alias and len(keep) == 1 and not expand:
@@ -134,17 +137,34 @@ def load_tables(grammar_text: str, build_lark) -> Tables:
     except Exception:  # missing, unreadable or not ours: build it again
         pass
     tables = _from_lark(build_lark())
-    try:
-        import tempfile
+    _store(path, (grammar_text, tables.dump()))
+    return tables
 
+
+def _store(path: str, data) -> None:
+    """Write the cache file atomically; on any failure leave nothing behind.
+
+    A read-only or full cache folder is not the user's problem: the next start
+    simply builds the tables again.
+    """
+    import tempfile
+
+    tmp = None
+    try:
         os.makedirs(os.path.dirname(path), exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=".lalr-", dir=os.path.dirname(path))
         with os.fdopen(fd, "wb") as f:
-            marshal.dump((grammar_text, tables.dump()), f)
+            marshal.dump(data, f)
         os.replace(tmp, path)
-    except OSError:
-        pass  # no cache: the next start builds the tables again
-    return tables
+        tmp = None
+    except Exception:
+        pass
+    finally:
+        if tmp is not None:
+            try:
+                os.unlink(tmp)
+            except OSError:
+                pass
 
 
 # ---------------------------------------------------------------- the driver

@@ -16,13 +16,9 @@ from array import array
 from sys import intern as _intern
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import TYPE_CHECKING
 
 from . import ops
 from .errors import NameProblem, Span, SyntaxProblem, line_and_column, printable, clip
-
-if TYPE_CHECKING:
-    from pathlib import Path
 
 #: A reference to a name, resolved when the graph is built.
 REF = ops.Op("ref", 0)
@@ -282,23 +278,16 @@ def _suggestion(name: str, known) -> str:
 _GRAMMAR_NAME = "cgdiff.lark"
 
 
-def grammar_path() -> Path:
-    """The grammar: inside the installed package, or in the source tree."""
-    from pathlib import Path
+@lru_cache(maxsize=1)
+def grammar_text() -> str:
+    """The grammar's text, a resource of the package.
 
-    return Path(_grammar_file())
+    ``cgdiff/grammars`` is a link to the project's top-level ``grammars/`` in
+    the source tree and a real folder in the wheel, so one lookup serves both.
+    """
+    from importlib.resources import files
 
-
-def _grammar_file() -> str:
-    import os.path
-
-    here = os.path.dirname(os.path.realpath(__file__))
-    for candidate in (os.path.join(here, "grammars", _GRAMMAR_NAME),
-                      os.path.join(os.path.dirname(os.path.dirname(here)), "grammars",
-                                   _GRAMMAR_NAME)):
-        if os.path.isfile(candidate):
-            return candidate
-    raise FileNotFoundError(f"{_GRAMMAR_NAME} is missing from the installation")
+    return (files(__package__) / "grammars" / _GRAMMAR_NAME).read_text(encoding="utf-8")
 
 
 @lru_cache(maxsize=1)
@@ -306,15 +295,14 @@ def _parser():
     """One Lark LALR parser whose callbacks append to ``_BUILDER``'s tape.
 
     Lark binds the callbacks when it is built, so one builder is reset for each
-    parse rather than building a parser (≈100 ms) per program. The analysed
-    grammar is cached on disk by Lark (``cache=True``) to keep start-up short.
+    parse rather than building a parser (≈100 ms) per program. Lark's own
+    grammar cache is off: it would write to the temporary folder, and the one
+    cache cgdiff keeps is the driver's table (``_lalr``), under XDG_CACHE_HOME.
     """
     from lark import Lark
 
-    with open(_grammar_file(), encoding="utf-8") as f:
-        grammar = f.read()
-    return Lark(grammar, parser="lalr",
-                transformer=_BUILDER, maybe_placeholders=False, cache=True)
+    return Lark(grammar_text(), parser="lalr",
+                transformer=_BUILDER, maybe_placeholders=False)
 
 
 _BUILDER = _Builder()
@@ -325,8 +313,7 @@ def _tables():
     """The LALR tables of the same grammar for the fast driver (see ``_lalr``)."""
     from . import _lalr
 
-    with open(_grammar_file(), encoding="utf-8") as f:
-        return _lalr.load_tables(f.read(), _parser)
+    return _lalr.load_tables(grammar_text(), _parser)
 
 
 def parse(source: str) -> Program:
