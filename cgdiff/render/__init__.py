@@ -3,12 +3,3 @@
 ``data`` (json, csv, plain) needs only the standard library; ``table`` needs
 Rich and is imported only when a table is asked for.
 """
-
-
-def human_number(x: float | None) -> str:
-    """A number for people: ``-4``, ``1.996002``, ``—`` where there is none."""
-    if x is None or x != x:
-        return "—"
-    if x.is_integer() and abs(x) < 1e15:
-        return str(int(x))
-    return format(x, ".10g")

@@ -9,7 +9,7 @@ import math
 from typing import IO
 
 from ..fit import Fit
-from . import human_number
+from ..text import human_number
 
 
 def write_json(fit: Fit, out: IO[str]) -> None:

@@ -8,7 +8,7 @@ import json
 from typing import IO
 
 from ..hessian import Hessian
-from . import human_number
+from ..text import human_number
 
 
 def write_json(h: Hessian, out: IO[str]) -> None:
@@ -36,9 +36,7 @@ def render(h: Hessian):
     from rich.table import Table
     from rich.text import Text
 
-    from ..errors import clip
-
-    out = clip(h.output_name, 24)
+    out = h.graph.output_name()
     table = Table(title=f"∂²{out}/∂row∂column", title_justify="left",
                   header_style="bold")
     table.add_column("", style="bold cyan", no_wrap=True)
