@@ -63,6 +63,14 @@ class InputTextError(CgdiffError):
     """The program text cannot be read (invalid UTF-8, too large, ...)."""
 
 
+class OutputError(CgdiffError):
+    """A file cannot be written (exit status 1); the message names it."""
+
+
+class CommandFailedError(OutputError):
+    """The program that was to write a file (Graphviz's ``dot``) failed or ran out of time."""
+
+
 class WorksheetError(CgdiffError):
     """The program cannot be made into a worksheet (too big, no inputs in the domain)."""
 

@@ -10,7 +10,7 @@ from typing import Iterable, Mapping
 
 from . import ops
 from .errors import DomainError, MissingValueError, NamingError, Span
-from .text import clip, enclosed, exact_number, suggest
+from .text import as_float, clip, enclosed, exact_number, suggest
 from .graph import Graph
 
 
@@ -32,7 +32,7 @@ def input_values(graph: Graph, settings: Mapping[str, float]) -> dict[str, float
         if graph.op[node] is not ops.INPUT:
             continue
         if name in settings:
-            values[name] = settings[name]
+            values[name] = as_float(name, settings[name])
         elif node in graph.const:
             values[name] = graph.const[node]
         else:
