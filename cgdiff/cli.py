@@ -426,9 +426,9 @@ def check_command(program, program_file, settings, of, wrt, relative_step, rtol,
         report = check.check(result, wrt, relative_step or check.RELATIVE_STEP, rtol, atol,
                              nudges)
     if output_format == "json":
-        import json
+        from .render import json_text
 
-        click.echo(json.dumps(check.to_json(report), ensure_ascii=False))
+        click.echo(json_text(check.to_json(report)))
     elif output_format == "plain":
         for row in report.rows:
             difference = "" if row.difference is None else repr(row.difference)

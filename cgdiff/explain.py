@@ -119,10 +119,10 @@ def explain(result: Result, wrt: Iterable[str] | None = None, nudge: float = NUD
     every input), one step per node, then the nudge check. ``result`` is a
     reverse-mode :func:`cgdiff.api.differentiate` result. Returns lines."""
     graph, values, adjoints = result.graph, result.values, result.adjoints
-    if adjoints is None:
-        adjoints = passes.reverse(graph, values)
     names = list(dict.fromkeys(wrt)) if wrt is not None else list(graph.inputs)
     seeds = {name: graph.find(name, "--wrt") for name in names}
+    if adjoints is None:
+        adjoints = passes.reverse(graph, values, wrt=seeds.values())
     out = graph.output
     J = _name(graph, out)
     dJ = f"∂{_wrapped(J)}"
