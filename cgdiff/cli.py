@@ -15,6 +15,7 @@ from typing import IO
 
 import click
 
+from . import outfile
 from .errors import CgdiffError, InputTextError, clip
 
 NUMBER = re.compile(r"[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?")
@@ -109,6 +110,7 @@ def read_program(program: str | None, program_file) -> str:
             raise click.UsageError("no program: give it as an argument, with -f FILE, "
                                    "or on standard input")
         program_file = stdin
+    outfile.reading(program_file)  # never written over by -o
     data = program_file.read(MAX_PROGRAM_BYTES + 1)
     if len(data) > MAX_PROGRAM_BYTES:
         raise ProgramError(InputTextError(
@@ -212,6 +214,7 @@ def _run_batch(source, data_file, settings, of, wrt, output_format, gradient=Fal
 
 
 def _check_stdin(program, program_file, data_file):
+    outfile.reading(data_file)  # never written over by -o
     if data_file is None or program is not None:
         return
     stdin = standard_input()
@@ -238,10 +241,13 @@ class Interrupted(click.ClickException):
 
 class _Group(click.Group):
     def invoke(self, ctx):
+        outfile.forget_reading()  # the files a previous run (in this process) read
         try:
             return super().invoke(ctx)
         except KeyboardInterrupt:
             raise Interrupted() from None
+        except CgdiffError as error:  # raised outside _Run: writing the output, say
+            raise ProgramError(error, None) from None
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
@@ -492,9 +498,11 @@ def graph_command(program, program_file, settings, of, picture_format, values, o
     from .api import evaluate, load
     from .render import picture
 
-    if output_file == "-":
+    if outfile.is_stdout(output_file):
         output_file = None
     source = read_program(program, program_file)
+    if output_file is not None:
+        outfile.check(output_file)  # before the work: not the program, folder exists
     chosen = picture.format_for_file(output_file, picture_format) if output_file else picture_format
     with _Run(source) as run:
         if values:
@@ -522,13 +530,12 @@ def graph_command(program, program_file, settings, of, picture_format, values, o
         if output_file is None:
             Console(highlight=False).print(tree)
         else:
-            with _open_output(output_file) as handle:
+            with outfile.replacing(output_file) as handle:
                 Console(file=handle, width=200, color_system=None, highlight=False).print(tree)
     elif output_file is None:
         click.echo(text, nl=False)
     else:
-        with _open_output(output_file) as handle:
-            handle.write(text)
+        outfile.write_text(output_file, text)
 
 
 @cli.command("worksheet")
@@ -563,39 +570,42 @@ def worksheet_command(program, program_file, settings, of, blank, sheet_format, 
 
     source = read_program(program, program_file)
     if vary is None:
+        if not outfile.is_stdout(output_path):
+            outfile.check(output_path)
         with _Run(source):
             sheet = worksheet.build(source, settings, of, blank)
             text = worksheet.render(sheet, sheet_format, answers)
-        if output_path is None:
+        if outfile.is_stdout(output_path):
             click.echo(text, nl=False)
         else:
-            with _open_output(output_path) as handle:
-                handle.write(text)
+            outfile.write_text(output_path, text)
         return
+    if output_path == outfile.STDOUT:
+        raise click.UsageError("--vary writes a set of files: -o names their folder, "
+                               "not standard output ('-')")
+    directory = Path(output_path or ".")
+    names = worksheet.file_names(vary, sheet_format)
+    if directory.is_dir():  # else it is made below, once the sheets are ready
+        for sheet_name, key_name in names:
+            outfile.check(directory / sheet_name)
+            outfile.check(directory / key_name)
     with _Run(source):
         sheets = worksheet.variant_sheets(source, vary, seed, settings, of, blank)
         pages = [(worksheet.render(sheet, sheet_format), worksheet.render(sheet, sheet_format, True))
                  for sheet in sheets]
-    directory = Path(output_path or ".")
     try:
         directory.mkdir(parents=True, exist_ok=True)
     except OSError as error:
-        raise click.FileError(str(directory), hint=error.strerror) from None
-    names = worksheet.file_names(vary, sheet_format)
-    for (sheet_name, key_name), (page, key), sheet in zip(names, pages, sheets):
-        for name, text in ((sheet_name, page), (key_name, key)):
-            with _open_output(str(directory / name)) as handle:
-                handle.write(text)
+        raise ProgramError(outfile.OutputProblem(
+            f"cannot make the folder {clip(str(directory), 200)}: "
+            f"{error.strerror or error}"), None) from None
+    files = []
+    for (sheet_name, key_name), (page, key) in zip(names, pages):
+        files += [(directory / sheet_name, page), (directory / key_name, key)]
+    outfile.write_set(files)  # all or none
+    for (sheet_name, key_name), sheet in zip(names, sheets):
         note = "" if sheet.nice else " (no inputs found that keep every number short)"
         click.echo(f"wrote {directory / sheet_name} and {directory / key_name}{note}", err=True)
-
-
-def _open_output(path: str):
-    """``path`` open for writing text; a file that cannot be written is an error."""
-    try:
-        return open(path, "w", encoding="utf-8")
-    except OSError as error:
-        raise click.FileError(path, hint=error.strerror) from None
 
 
 @cli.command("hessian")
