@@ -31,12 +31,22 @@ class ProgramError(click.ClickException):
     def __init__(self, error: CgdiffError, source: str | None):
         super().__init__(error.message)
         self.text = error.render(source)
+        ctx = click.get_current_context(silent=True)
+        named = ctx.meta.get(FILE_HINT) if ctx is not None and source is not None else None
+        if named is not None and source == named:
+            self.text += (f"\n  ('{clip(named, 60)}' is a file: did you mean "
+                          f"-f {clip(named, 60)}?)")
 
     def show(self, file: IO | None = None) -> None:
         click.echo(self.text, err=True)
 
 
 # ---------------------------------------------------------------- option types
+
+def _choice(choices) -> click.Choice:
+    """A choice typed in any case: ``--format JSON`` is ``--format json``."""
+    return click.Choice(choices, case_sensitive=False)
+
 
 def parse_settings(ctx, param, values) -> dict[str, float]:
     """``--set w=2,x=-2 --set b=8`` → {"w": 2.0, "x": -2.0, "b": 8.0}."""
@@ -59,12 +69,18 @@ def parse_settings(ctx, param, values) -> dict[str, float]:
     return settings
 
 
-def parse_names(ctx, param, value) -> list[str] | None:
-    if value is None:
+def parse_names(ctx, param, values) -> list[str] | None:
+    """``--wrt w,x --wrt b`` → ["w", "x", "b"] (repeatable, like --set)."""
+    if isinstance(values, str):
+        values = (values,)
+    if not values:
         return None
-    names = [name.strip() for name in value.split(",")]
-    if not all(names):
-        raise click.BadParameter(f"expected NAME[,NAME...], got '{clip(value)}'")
+    names = []
+    for value in values:
+        parts = [name.strip() for name in value.split(",")]
+        if not all(parts):
+            raise click.BadParameter(f"expected NAME[,NAME...], got '{clip(value)}'")
+        names += parts
     return names
 
 
@@ -86,7 +102,7 @@ def program_options(command):
 
 
 def format_option(command):
-    return click.option("--format", "output_format", type=click.Choice(FORMATS),
+    return click.option("--format", "output_format", type=_choice(FORMATS),
                         default="table", show_default=True,
                         help="table for people; json, csv or plain for scripts.")(command)
 
@@ -103,6 +119,9 @@ def read_program(program: str | None, program_file) -> str:
     if program is not None and program_file is not None:
         raise click.UsageError("give the program as an argument or with -f, not both")
     if program is not None:
+        if "\n" not in program and len(program) < 4096 and os.path.isfile(program):
+            # `cgdiff grad net.cg`: if the text fails as a program, say so.
+            click.get_current_context().meta[FILE_HINT] = program
         return program
     if program_file is None:
         stdin = standard_input()
@@ -123,6 +142,10 @@ def read_program(program: str | None, program_file) -> str:
         raise ProgramError(InputTextError(
             f"the program is not valid UTF-8 (byte 0x{data[error.start]:02x} at offset "
             f"{error.start})"), None) from None
+
+
+#: The context's note that the program argument names an existing file.
+FILE_HINT = "cgdiff.program_is_a_file"
 
 
 def standard_input() -> IO[bytes]:
@@ -239,7 +262,33 @@ class Interrupted(click.ClickException):
         click.echo(f"{newline}error: interrupted", err=True)
 
 
+class _Command(click.Command):
+    """A program that starts with '-' (``cgdiff eval '-x^2'``) reads as an
+    option; Click's "No such option" then gets the way out: ``--``."""
+
+    def parse_args(self, ctx, args):
+        given = list(args)  # Click's parser consumes ``args``
+        try:
+            return super().parse_args(ctx, args)
+        except click.NoSuchOption as error:
+            if "--" in given:
+                given = given[:given.index("--")]
+            culprit = next((arg for arg in given if arg.startswith(error.option_name)),
+                           error.option_name)
+            if not error.possibilities and (
+                    not culprit.startswith("--") or not DASHED_WORD.fullmatch(culprit)):
+                error.message += (f" A program that starts with '-' goes last, after --: "
+                                  f"cgdiff {ctx.info_name} [OPTIONS] -- '{clip(culprit, 40)}'")
+            raise
+
+
+#: What an option looks like: ``--name`` or ``--name=value``.
+DASHED_WORD = re.compile(r"--[A-Za-z][A-Za-z0-9-]*(=.*)?")
+
+
 class _Group(click.Group):
+    command_class = _Command
+
     def invoke(self, ctx):
         outfile.forget_reading()  # the files a previous run (in this process) read
         try:
@@ -292,9 +341,9 @@ def eval_command(program, program_file, settings, of, output_format, data_file):
 
 @cli.command("grad")
 @program_options
-@click.option("--wrt", callback=parse_names, metavar="NAME[,NAME...]",
-              help="Differentiate with respect to these (default: every input).")
-@click.option("--mode", type=click.Choice(["reverse", "forward"]), default="reverse",
+@click.option("--wrt", callback=parse_names, multiple=True, metavar="NAME[,NAME...]",
+              help="Differentiate with respect to these (repeatable; default: every input).")
+@click.option("--mode", type=_choice(["reverse", "forward"]), default="reverse",
               show_default=True,
               help="reverse: backpropagation, one sweep; forward: one tangent sweep per input.")
 @click.option("--symbolic", is_flag=True,
@@ -304,7 +353,7 @@ def eval_command(program, program_file, settings, of, output_format, data_file):
               help="Also count the work each method does on this program, measured while the "
                    "passes run: one reverse sweep, forward mode over every input, finite "
                    "differences (table and json only).")
-@click.option("--format", "output_format", type=click.Choice(FORMATS + ["latex"]),
+@click.option("--format", "output_format", type=_choice(FORMATS + ["latex"]),
               default="table", show_default=True,
               help="table for people; json, csv or plain for scripts; latex (with --symbolic).")
 @data_option
@@ -383,8 +432,8 @@ def _as_option(option: str, callback, ctx, param, values):
 
 @cli.command("check")
 @program_options
-@click.option("--wrt", callback=parse_names, metavar="NAME[,NAME...]",
-              help="Check the derivatives with respect to these (default: every input).")
+@click.option("--wrt", callback=parse_names, multiple=True, metavar="NAME[,NAME...]",
+              help="Check the derivatives with respect to these (repeatable; default: every input).")
 @click.option("--eps", "relative_step", type=click.FloatRange(0, 1, min_open=True),
               default=None, metavar="H",
               help="Relative step of the finite differences: input x is moved by "
@@ -403,7 +452,7 @@ def _as_option(option: str, callback, ctx, param, values):
               metavar="NAME=DELTA[,...]",
               help="Also move these inputs by DELTA (all at once) and show the output before "
                    "and after, the actual change and the change the derivatives predict.")
-@click.option("--format", "output_format", type=click.Choice(["table", "json", "plain"]),
+@click.option("--format", "output_format", type=_choice(["table", "json", "plain"]),
               default="table", show_default=True,
               help="table for people; json or plain (NAME, reverse, difference, ok) for scripts.")
 def check_command(program, program_file, settings, of, wrt, relative_step, rtol, atol, nudges,
@@ -449,8 +498,8 @@ def check_command(program, program_file, settings, of, wrt, relative_step, rtol,
 
 @cli.command("explain")
 @program_options
-@click.option("--wrt", callback=parse_names, metavar="NAME[,NAME...]",
-              help="Explain the derivatives with respect to these (default: every input).")
+@click.option("--wrt", callback=parse_names, multiple=True, metavar="NAME[,NAME...]",
+              help="Explain the derivatives with respect to these (repeatable; default: every input).")
 @click.option("--width", type=click.IntRange(40, None), default=88, show_default=True,
               help="Wrap the text at this many columns.")
 def explain_command(program, program_file, settings, of, wrt, width):
@@ -475,7 +524,7 @@ def explain_command(program, program_file, settings, of, wrt, width):
 
 @cli.command("graph")
 @program_options
-@click.option("--format", "picture_format", type=click.Choice(["tree", "dot", "mermaid"]),
+@click.option("--format", "picture_format", type=_choice(["tree", "dot", "mermaid"]),
               default="tree", show_default=True,
               help="tree: drawn in the terminal; dot: Graphviz; mermaid: a Mermaid flowchart.")
 @click.option("--values", is_flag=True,
@@ -540,9 +589,9 @@ def graph_command(program, program_file, settings, of, picture_format, values, o
 
 @cli.command("worksheet")
 @program_options
-@click.option("--blank", type=click.Choice(["values", "grads", "both"]), default="both",
+@click.option("--blank", type=_choice(["values", "grads", "both"]), default="both",
               show_default=True, help="Which column the student fills in.")
-@click.option("--format", "sheet_format", type=click.Choice(["markdown", "latex", "html"]),
+@click.option("--format", "sheet_format", type=_choice(["markdown", "latex", "html"]),
               default="markdown", show_default=True,
               help="markdown (renders on code-hosting pages), latex (a document for "
                    "pdflatex) or html (one self-contained page).")
@@ -610,8 +659,9 @@ def worksheet_command(program, program_file, settings, of, blank, sheet_format, 
 
 @cli.command("hessian")
 @program_options
-@click.option("--wrt", callback=parse_names, metavar="NAME[,NAME...]",
-              help="Second derivatives with respect to these inputs (default: every input).")
+@click.option("--wrt", callback=parse_names, multiple=True, metavar="NAME[,NAME...]",
+              help="Second derivatives with respect to these inputs (repeatable; default: "
+                   "every input).")
 @format_option
 def hessian_command(program, program_file, settings, of, wrt, output_format):
     """Second derivatives: the matrix of ∂²J/∂x∂y, by the reverse pass run over
@@ -642,7 +692,8 @@ def hessian_command(program, program_file, settings, of, wrt, output_format):
 @program_options
 @click.option("--data", "data_file", type=click.File("rb"), required=True, metavar="FILE.csv",
               help="The rows to fit: a CSV file whose header names inputs.")
-@click.option("--params", callback=parse_names, required=True, metavar="NAME[,NAME...]",
+@click.option("--params", callback=parse_names, required=True, multiple=True,
+              metavar="NAME[,NAME...]",
               help="The inputs to fit (start: --set, else the program's value, else 0).")
 @click.option("--lr", type=click.FloatRange(min=0, min_open=True), default=0.1,
               show_default=True, help="Learning rate: each step moves p by -lr·∂cost/∂p.")
