@@ -520,9 +520,9 @@ def check_command(ctx, program, program_file, settings, of, wrt, relative_step, 
         report = check.check(result, wrt, relative_step or check.RELATIVE_STEP, rtol, atol,
                              nudges)
     if output_format == "json":
-        import json
+        from .render import json_text
 
-        click.echo(json.dumps(check.to_json(report), ensure_ascii=False))
+        click.echo(json_text(check.to_json(report)))
     elif output_format == "csv":
         import csv
 
@@ -596,8 +596,9 @@ def _check_claims(program, program_file, settings, of, claims, samples, seed, rt
 @program_options
 @click.option("--wrt", callback=parse_names, multiple=True, metavar="NAME[,NAME...]",
               help="Explain the derivatives with respect to these (repeatable; default: every input).")
-@click.option("--width", type=click.IntRange(40, None), default=88, show_default=True,
-              help="Wrap the text at this many columns.")
+@click.option("--width", type=click.IntRange(40, None), default=None,
+              help="Wrap the text at this many columns (default: the terminal's width, "
+                   "at most 88).")
 def explain_command(program, program_file, settings, of, wrt, width):
     """The chain rule in words: from the output back to each input, one step per
     node, with this program's numbers ("if w goes up by ε, c changes by x × ε =
@@ -609,12 +610,12 @@ def explain_command(program, program_file, settings, of, wrt, width):
         cgdiff explain 'c = w*x; a = c + b; d = a - y; J = 1/2*d^2' --set w=2,x=-2,b=8,y=2
     """
     from .api import differentiate
-    from .explain import as_text, explain
+    from .explain import as_text, explain, explain_width
 
     source = read_program(program, program_file)
     with _Run(source) as run:
         result = differentiate(source, settings, of, wrt, progress=run.progress)
-        text = as_text(explain(result, wrt), width)
+        text = as_text(explain(result, wrt), width or explain_width())
     click.echo(text, nl=False)
 
 

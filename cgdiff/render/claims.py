@@ -123,9 +123,9 @@ def as_data(report) -> dict:
 
 
 def write_json(report, out: IO[str]) -> None:
-    import json
+    from . import json_text
 
-    out.write(json.dumps(as_data(report), ensure_ascii=False) + "\n")
+    out.write(json_text(as_data(report)) + "\n")
 
 
 CSV_HEADER = ["claim", "node", "status", "inherits_from", "claimed", "step", "true",
