@@ -72,7 +72,7 @@ def differentiate(source: str | Graph, settings: Mapping[str, float] | None = No
     result.mode = mode
     progress("reverse" if mode == "reverse" else "forward mode")
     if mode == "reverse":
-        result.adjoints = passes.reverse(graph, values)
+        result.adjoints = passes.reverse(graph, values, wrt=targets.values())
     derivatives = passes.gradient(graph, values, targets.values(), mode, result.adjoints)
     result.gradient = dict(zip(targets, derivatives))
     return result
