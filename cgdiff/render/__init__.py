@@ -6,6 +6,8 @@ Rich and is imported only when a table is asked for.
 
 import math
 
+from ..text import human_number  # noqa: F401  (its old home; cgdiff.text has it)
+
 
 def why_not_finite(x: float) -> str:
     """Why a number is missing from JSON output (where it is ``null``)."""

@@ -12,6 +12,7 @@ from rich.text import Text
 
 from ..api import Result
 from ..text import human_number
+from .fitted import Fitted, number_column
 
 
 #: A table of more nodes shows the first and last MAX_ROWS/2: drawing a row
@@ -28,9 +29,9 @@ def node_table(result: Result) -> Table:
     table.add_column("expression", overflow="fold")
     table.add_column("op", style="dim")
     table.add_column("inputs")
-    table.add_column("value", justify="right")
+    number_column(table, "value")
     if adjoints is not None:
-        table.add_column(f"∂{out}/∂node", justify="right", style="magenta")
+        number_column(table, f"∂{out}/∂node", style="magenta")
     n = len(graph)
     half = MAX_ROWS // 2
     shown = range(n) if n <= MAX_ROWS else [*range(half), None, *range(n - half, n)]
@@ -68,4 +69,4 @@ def summary(result: Result) -> Text:
 
 
 def render(result: Result) -> Group:
-    return Group(node_table(result), summary(result))
+    return Group(Fitted(node_table(result)), summary(result))
