@@ -52,6 +52,19 @@ class Row:
     gradient: list[float] | None = None
 
 
+@dataclass
+class Rows:
+    """The results of a run over data, as they are computed: iterate for the rows."""
+
+    columns: list[str]  # the data's header
+    output: str  # the output's name
+    names: list[str] | None  # the gradient's names (None: values only)
+    rows: Iterable[Row]
+
+    def __iter__(self):
+        return iter(self.rows)
+
+
 class Data:
     """A CSV stream: the header's column names, then rows of numbers."""
 

@@ -15,10 +15,13 @@ the tree is built with an explicit stack.
 from __future__ import annotations
 
 import math
-from typing import Sequence
+import sys
+from dataclasses import dataclass
+from typing import IO, TYPE_CHECKING, Sequence
 
 from ..errors import CommandFailedError, GraphvizFailedError, GraphvizMissingError
-from ..graph import Graph
+if TYPE_CHECKING:
+    from ..graph import Graph
 from ..text import human_number
 
 #: Longest source text shown in a node's label.
@@ -203,20 +206,63 @@ def to_tree(graph: Graph, values: Sequence[float] | None = None,
     return root
 
 
+# ---------------------------------------------------------------- formats
+
+@dataclass
+class Picture:
+    """What ``cgdiff graph`` draws: the graph, and with ``--values`` every
+    node's value and ∂output/∂node."""
+
+    graph: Graph
+    values: Sequence[float] | None = None
+    adjoints: Sequence[float] | None = None
+
+
+def write_tree(p: Picture, out: IO[str]) -> None:
+    from . import print_rich
+
+    # In a file, wide enough that long labels are not folded.
+    width = None if out is sys.stdout or out.isatty() else 200
+    print_rich(out, to_tree(p.graph, p.values, p.adjoints), width=width)
+
+
+def write_dot(p: Picture, out: IO[str]) -> None:
+    out.write(to_dot(p.graph, p.values, p.adjoints))
+
+
+def write_mermaid(p: Picture, out: IO[str]) -> None:
+    out.write(to_mermaid(p.graph, p.values, p.adjoints))
+
+
+#: The pictures written as text, to standard output or a file.
+FORMATS = {"tree": write_tree, "dot": write_dot, "mermaid": write_mermaid}
+#: The pictures Graphviz draws, into a file only.
+IMAGES = ("svg", "png", "pdf")
+
+
+def draw(p: Picture, path: str, image_format: str) -> None:
+    """The picture drawn by Graphviz into ``path`` (one of IMAGES)."""
+    render_with_graphviz(to_dot(p.graph, p.values, p.adjoints), path, image_format)
+
+
 # ---------------------------------------------------------------- files
 
-#: -o suffixes that are text in a picture language, and those Graphviz draws.
-TEXT_SUFFIXES = {".dot": "dot", ".gv": "dot", ".mmd": "mermaid", ".mermaid": "mermaid"}
-GRAPHVIZ_SUFFIXES = {".svg": "svg", ".png": "png", ".pdf": "pdf"}
+#: -o suffixes that name a format.
+SUFFIXES = {".dot": "dot", ".gv": "dot", ".mmd": "mermaid", ".mermaid": "mermaid",
+            ".svg": "svg", ".png": "png", ".pdf": "pdf"}
+#: -o suffixes of pictures cgdiff does not draw: an error, not a text file by that name.
+OTHER_IMAGES = {".jpg", ".jpeg", ".gif", ".bmp", ".tif", ".tiff", ".webp", ".ps", ".eps",
+                ".ico", ".heic", ".avif"}
 
 
 def format_for_file(path: str, default: str) -> str:
     """Which picture a file named ``path`` gets: its suffix decides
-    (``.dot``, ``.mmd``, ``.svg``/``.png``/``.pdf``), else ``default``."""
+    (``.dot``, ``.mmd``, ``.svg``/``.png``/``.pdf``), else ``default``; the
+    suffix itself (``jpg``) for a picture format that is neither."""
     suffix = path[path.rfind("."):].lower() if "." in path else ""
-    if suffix in GRAPHVIZ_SUFFIXES:
-        return GRAPHVIZ_SUFFIXES[suffix]
-    return TEXT_SUFFIXES.get(suffix, default)
+    if suffix in OTHER_IMAGES:
+        return suffix[1:]
+    return SUFFIXES.get(suffix, default)
 
 
 #: The longest Graphviz may take to draw a picture, in seconds; past it ``dot``
