@@ -629,8 +629,9 @@ def explain_command(program, program_file, settings, of, wrt, width):
                    "(the inputs then need values); edges carry the local derivatives.")
 @click.option("-o", "--output", "output_file", metavar="FILE",
               help="Write to FILE instead of standard output ('-'). Its suffix decides what: "
-                   ".dot/.gv DOT text, .mmd Mermaid text, .svg/.png/.pdf drawn by Graphviz's "
-                   "`dot` (which must be installed); any other suffix gets --format.")
+                   ".dot/.gv DOT text, .mmd Mermaid text, .svg/.png/.pdf/.jpg/.gif/.webp "
+                   "drawn by Graphviz's `dot` (which must be installed); any other suffix "
+                   "gets --format. A --format that disagrees with the suffix is an error.")
 def graph_command(program, program_file, settings, of, picture_format, values, output_file):
     """The computation graph as a picture: each node, its operation, and
     which nodes it reads. A node used twice is drawn once.
@@ -649,7 +650,16 @@ def graph_command(program, program_file, settings, of, picture_format, values, o
     source = read_program(program, program_file)
     if output_file is not None:
         outfile.check(output_file)  # before the work: not the program, folder exists
-    chosen = picture.format_for_file(output_file, picture_format) if output_file else picture_format
+    chosen = picture_format
+    if output_file is not None:
+        from click.core import ParameterSource
+
+        explicit = click.get_current_context().get_parameter_source("picture_format") in (
+            ParameterSource.COMMANDLINE, ParameterSource.ENVIRONMENT)
+        try:
+            chosen = picture.format_for_file(output_file, picture_format, explicit)
+        except ValueError as error:
+            raise click.UsageError(str(error)) from None
     with _Run(source) as run:
         if values:
             result = evaluate(source, settings, of, progress=run.progress)
@@ -677,7 +687,9 @@ def graph_command(program, program_file, settings, of, picture_format, values, o
             Console(highlight=False).print(tree)
         else:
             with outfile.replacing(output_file) as handle:
-                Console(file=handle, width=200, color_system=None, highlight=False).print(tree)
+                # A file is as wide as the deepest tree drawn needs.
+                Console(file=handle, width=picture.TREE_FILE_WIDTH, color_system=None,
+                        highlight=False).print(tree)
     elif output_file is None:
         click.echo(text, nl=False)
     else:
