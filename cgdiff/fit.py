@@ -130,7 +130,7 @@ def _row_by_row(graph: Graph, dataset: Dataset, inputs: dict[str, float],
             inputs[column] = row[k]
         values = passes.forward(graph, inputs)
         total += values[out]
-        adjoint = passes.reverse(graph, values)
+        adjoint = passes.reverse(graph, values, wrt=nodes)
         for j, node in active:
             gradient[j] += adjoint[node]
     m = len(dataset)

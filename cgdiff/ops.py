@@ -147,9 +147,45 @@ def _sigmoid(x):
     return z / (1.0 + z)
 
 
+def _sigmoid_partial(a, out):
+    # sigmoid(a)*sigmoid(-a) = u/(1 + u)^2 with u = exp(-|a|), from the input: the
+    # output-based out*(1 - out) is 0 once sigmoid(a) rounds to 1 (a > 37).
+    u = math.exp(-abs(a))
+    return (u / ((1.0 + u) * (1.0 + u)),)
+
+
+def _sech(x):
+    # 2u/(1 + u^2) with u = exp(-|x|): no overflow, full precision in the tails.
+    u = math.exp(-abs(x))
+    return 2.0 * u / (1.0 + u * u)
+
+
+def _tanh_partial(a, out):
+    # sech(a)^2, from the input: 1 - tanh(a)^2 is 0 once tanh(a) rounds to ±1.
+    s = _sech(a)
+    return (s * s,)
+
+
+# The same on arrays (see the module's docstring): np for math, np.where for if.
+
 def _sigmoid_array(x):
     z = np.exp(-np.abs(x))  # never overflows; the scalar function's two forms
     return np.where(x >= 0, 1.0 / (1.0 + z), z / (1.0 + z))
+
+
+def _sigmoid_array_partial(a, out):
+    u = np.exp(-np.abs(a))
+    return (u / ((1.0 + u) * (1.0 + u)),)
+
+
+def _sech_array(x):
+    u = np.exp(-np.abs(x))
+    return 2.0 * u / (1.0 + u * u)
+
+
+def _tanh_array_partial(a, out):
+    s = _sech_array(a)
+    return (s * s,)
 
 
 def _sign_array(a):
@@ -180,12 +216,12 @@ FUNCTIONS: dict[str, Op] = {
               array_value=lambda a: np.cos(a), array_partials=lambda a, out: (-np.sin(a),)),
     "tan": Op("tan", 1, math.tan, lambda a, out: (1.0 + out * out,), ("1 + out^2",),
               array_value=lambda a: np.tan(a), array_partials=lambda a, out: (1.0 + out * out,)),
-    "tanh": Op("tanh", 1, math.tanh, lambda a, out: (1.0 - out * out,), ("1 - out^2",),
-               array_value=lambda a: np.tanh(a),
-               array_partials=lambda a, out: (1.0 - out * out,)),
-    "sigmoid": Op("sigmoid", 1, _sigmoid, lambda a, out: (out * (1.0 - out),),
-                  ("out*(1 - out)",), array_value=_sigmoid_array,
-                  array_partials=lambda a, out: (out * (1.0 - out),)),
+    "tanh": Op("tanh", 1, math.tanh, _tanh_partial, ("sech(a)^2",),
+               array_value=lambda a: np.tanh(a), array_partials=_tanh_array_partial),
+    "sech": Op("sech", 1, _sech, lambda a, out: (-out * math.tanh(a),), ("-out*tanh(a)",),
+               array_value=_sech_array, array_partials=lambda a, out: (-out * np.tanh(a),)),
+    "sigmoid": Op("sigmoid", 1, _sigmoid, _sigmoid_partial, ("out*sigmoid(-a)",),
+                  array_value=_sigmoid_array, array_partials=_sigmoid_array_partial),
     # relu'(0) = 0 and abs'(0) = 0, the SPEC's conventions at the kink.
     "relu": Op("relu", 1, lambda a: a if a > 0 else 0.0,
                lambda a, out: (1.0 if a > 0 else 0.0,), ("step(a)",),
