@@ -386,7 +386,7 @@ def column_reverse(graph: Graph, values: list, rows: int, keep) -> dict:
     """∂output/∂node for every row, for the nodes in ``keep``: node → array.
 
     The sweep of :func:`reverse` with arrays. As there, a zero adjoint passes
-    nothing on (not even a nan partial) and an infinite adjoint anywhere is an
+    nothing on (not even a nan partial); an infinite adjoint anywhere raises
     NotFinite here (the scalar pass then decides whether it is an error);
     nan marks a derivative that does not exist.
     """
