@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from typing import IO, Callable, Iterable, Mapping
 
 from . import ops, passes
-from .batch import CHUNK, Data, check_columns
+from .batch import CHUNK, COLUMNS_FROM, Data, check_columns
 from .errors import CgdiffError, DomainProblem, InputTextError, NameProblem, as_float, clip
 from .graph import Graph
 
@@ -81,9 +81,10 @@ def cost_and_gradient(graph: Graph, dataset: Dataset, inputs: dict[str, float],
     All rows at once, node by node (the column passes, CHUNK rows at a
     time); equal to one forward and reverse pass per row (:func:`_row_by_row`)
     up to the order of the sums. That one runs whenever a value or a
-    derivative is not finite, to report the row.
+    derivative is not finite, to report the row, and for fewer than
+    COLUMNS_FROM rows.
     """
-    result = _columns(graph, dataset, inputs, params)
+    result = _columns(graph, dataset, inputs, params) if len(dataset) >= COLUMNS_FROM else None
     return result if result is not None else _row_by_row(graph, dataset, inputs, params)
 
 
