@@ -256,20 +256,19 @@ def _run_batch(source, data_file, settings, of, wrt, output_format, gradient=Fal
         name = getattr(data_file, "name", None)
         data = batch.Data(data_file, name if isinstance(name, str) and name != "<stdin>"
                           else "the data")
-        rows = batch.run(graph, data, settings, wrt, gradient, mode)
+        chunks = batch.run_chunks(graph, data, settings, wrt, gradient, mode)
         names = list(graph.targets(wrt)) if gradient else None
         try:
             size = os.fstat(data_file.fileno()).st_size or None
         except (OSError, AttributeError, ValueError):
             size = None
         with progress(size, "rows") as update:
-            def shown(rows):
-                for row in rows:
-                    yield row
-                    if not row.number & 1023:
-                        update(data.bytes_read)
+            def shown(chunks):
+                for chunk in chunks:
+                    yield chunk
+                    update(data.bytes_read)
 
-            emit(batch.Rows(data.columns, graph.node_id(graph.output), names, shown(rows)),
+            emit(batch.Rows(data.columns, graph.node_id(graph.output), names, shown(chunks)),
                  output_format)
 
 
@@ -617,8 +616,9 @@ def explain_command(program, program_file, settings, of, wrt, width):
                    "(the inputs then need values); edges carry the local derivatives.")
 @click.option("-o", "--output", "output_file", metavar="FILE",
               help="Write to FILE instead of standard output ('-'). Its suffix decides what: "
-                   ".dot/.gv DOT text, .mmd Mermaid text, .svg/.png/.pdf drawn by Graphviz's "
-                   "`dot` (which must be installed); any other suffix gets --format.")
+                   ".dot/.gv DOT text, .mmd Mermaid text, .svg/.png/.pdf/.jpg/.gif/.webp "
+                   "drawn by Graphviz's `dot` (which must be installed); any other suffix "
+                   "gets --format. A --format that disagrees with the suffix is an error.")
 def graph_command(program, program_file, settings, of, picture_format, values, output_file):
     """The computation graph as a picture: each node, its operation, and
     which nodes it reads. A node used twice is drawn once.
@@ -637,11 +637,16 @@ def graph_command(program, program_file, settings, of, picture_format, values, o
     source = read_program(program, program_file)
     if output_file is not None:
         outfile.check(output_file)  # before the work: not the program, folder exists
-    chosen = picture.format_for_file(output_file, picture_format) if output_file else picture_format
-    if chosen not in picture.FORMATS and chosen not in picture.IMAGES:
-        raise click.UsageError(f"-o {clip(output_file)}: graph cannot write .{chosen} pictures; "
-                               f"it writes {', '.join(picture.FORMATS)} (text) and "
-                               f"{', '.join(picture.IMAGES)} (drawn by Graphviz)")
+    chosen = picture_format
+    if output_file is not None:
+        from click.core import ParameterSource
+
+        explicit = click.get_current_context().get_parameter_source("picture_format") in (
+            ParameterSource.COMMANDLINE, ParameterSource.ENVIRONMENT)
+        try:
+            chosen = picture.format_for_file(output_file, picture_format, explicit)
+        except ValueError as error:
+            raise click.UsageError(str(error)) from None
     with _Run(source) as run:
         if values:
             result = evaluate(source, settings, of, progress=run.progress)

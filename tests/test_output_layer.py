@@ -37,14 +37,6 @@ def test_a_format_a_result_lacks_is_a_usage_error(run, args, message):
     assert message in result.output
 
 
-def test_graph_refuses_a_picture_format_it_cannot_draw(run, tmp_path):
-    target = tmp_path / "x.jpg"
-    result = run("graph", PROGRAM, "-o", str(target))
-    assert result.exit_code == 2
-    assert "cannot write .jpg pictures; it writes tree, dot, mermaid (text)" in result.output
-    assert not target.exists()
-
-
 def test_data_rows_default_to_csv(run):
     result = run("eval", "J = 2*x", "--data", "-", input="x\n1\n3\n")
     assert result.exit_code == 0, result.output

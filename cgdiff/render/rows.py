@@ -1,43 +1,76 @@
 """One output row per data row (``eval``/``grad --data``): CSV, JSON lines or
-plain (``FORMATS``), each row written as it is computed (stdlib only)."""
+plain (``FORMATS``), written a chunk of rows at a time as they are computed."""
 
 from __future__ import annotations
 
 import csv
-from typing import IO, TYPE_CHECKING
+from typing import IO, TYPE_CHECKING, Iterable
 
-if TYPE_CHECKING:
-    from ..batch import Rows
 from . import json_text
 
-
-def write_csv(rows: Rows, out: IO[str]) -> None:
-    writer = csv.writer(out, lineterminator="\n")
-    header = [*rows.columns, rows.output]
-    if rows.names is not None:
-        header += [f"d{rows.output}/d{name}" for name in rows.names]
-    writer.writerow(header)
-    for row in rows:
-        cells = [*map(repr, row.data), repr(row.value)]
-        if row.gradient is not None:
-            cells += map(repr, row.gradient)
-        writer.writerow(cells)
+if TYPE_CHECKING:
+    from ..batch import Chunk, Row, Rows
 
 
-def write_json(rows: Rows, out: IO[str]) -> None:
-    """JSON lines: one object per row."""
-    for row in rows:
-        record = {"row": row.number, "inputs": dict(zip(rows.columns, row.data)),
-                  "value": row.value}
-        if row.gradient is not None:
-            record["gradient"] = dict(zip(rows.names, row.gradient))
-        out.write(json_text(record) + "\n")
+class RowWriter:
+    """Writes rows of ``eval``/``grad --data`` in one format as they come."""
+
+    def __init__(self, out: IO[str], output_format: str, columns: list[str], output: str,
+                 names: list[str] | None):
+        self.out = out
+        self.format = output_format
+        self.columns = columns
+        self.output = output
+        self.names = names
+        if self.format == "csv":
+            self.csv = csv.writer(out, lineterminator="\n")
+            header = [*columns, output]
+            if names is not None:
+                header += [f"d{output}/d{name}" for name in names]
+            self.csv.writerow(header)
+
+    def write(self, row: Row) -> None:
+        if self.format == "csv":
+            cells = [*map(repr, row.data), repr(row.value)]
+            if row.gradient is not None:
+                cells += map(repr, row.gradient)
+            self.csv.writerow(cells)
+        elif self.format == "json":
+            record = {"row": row.number, "inputs": dict(zip(self.columns, row.data)),
+                      "value": row.value}
+            if row.gradient is not None:
+                record["gradient"] = dict(zip(self.names, row.gradient))
+            self.out.write(json_text(record) + "\n")
+        else:
+            cells = [row.value] + (row.gradient or [])
+            self.out.write("\t".join(map(repr, cells)) + "\n")
+
+    def write_chunk(self, chunk: Chunk) -> None:
+        """Every row of a chunk: the same text as :meth:`write` row by row,
+        made a column at a time."""
+        if self.format == "json":
+            for row in chunk.rows():
+                self.write(row)
+            return
+        columns = [chunk.value, *(chunk.gradient or [])]
+        if self.format == "csv":
+            columns = [*chunk.data.T, *columns]
+        texts = [list(map(repr, column.tolist())) for column in columns]
+        separator = "," if self.format == "csv" else "\t"
+        self.out.write("\n".join(map(separator.join, zip(*texts))) + "\n")
+
+    def write_all(self, rows: Iterable[Row]) -> None:
+        for row in rows:
+            self.write(row)
 
 
-def write_plain(rows: Rows, out: IO[str]) -> None:
-    for row in rows:
-        cells = [row.value] + (row.gradient or [])
-        out.write("\t".join(map(repr, cells)) + "\n")
+def _rows_in(output_format: str):
+    def write(rows: Rows, out: IO[str]) -> None:
+        writer = RowWriter(out, output_format, rows.columns, rows.output, rows.names)
+        for chunk in rows:
+            writer.write_chunk(chunk)
+    write.__name__ = f"write_{output_format}"
+    return write
 
 
-FORMATS = {"csv": write_csv, "json": write_json, "plain": write_plain}
+FORMATS = {name: _rows_in(name) for name in ("csv", "json", "plain")}
