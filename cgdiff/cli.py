@@ -531,6 +531,48 @@ def graph_command(program, program_file, settings, of, picture_format, values, o
             handle.write(text)
 
 
+@cli.command("view")
+@program_options
+@click.option("-o", "--output", "output_file", metavar="FILE.html",
+              help="Write the page to FILE.html. Without -o it goes to standard output when "
+                   "that is a file or a pipe, else to cgdiff-view.html here.")
+@click.option("--layout", type=click.Choice(["auto", "builtin", "dot"]), default="auto",
+              show_default=True,
+              help="Who places the nodes: Graphviz's dot (auto: when installed) or cgdiff's "
+                   "own layered layout. Either way the page needs nothing at view time.")
+@click.option("--title", metavar="TEXT", help="The page's title (default: the output's name).")
+def view_command(program, program_file, settings, of, output_file, layout, title):
+    """An interactive page that steps through the forward pass, then the
+    reverse pass, node by node, with explain's sentence for each step; sliders
+    for the inputs re-run both passes in the page; click a node for its
+    numbers. One self-contained HTML file: it works offline.
+
+    Example:
+
+    \b
+        cgdiff view 'c = w*x; a = c + b; d = a - y; J = 1/2*d^2' --set w=2,x=-2,b=8,y=2 -o seed.html
+    """
+    from .api import evaluate, load
+    from .render import page
+
+    source = read_program(program, program_file)
+    with _Run(source) as run:
+        graph = load(source, of, progress=run.progress)
+        page.check_size(graph)
+        result = evaluate(graph, settings, progress=run.progress)
+        text = page.to_page(result, title, layout)
+    if output_file is None and not sys.stdout.isatty():
+        click.echo(text, nl=False)
+        return
+    path = output_file or "cgdiff-view.html"
+    if path == "-":
+        click.echo(text, nl=False)
+        return
+    with _open_output(path) as handle:
+        handle.write(text)
+    click.echo(f"wrote {path} ({len(result.graph)} nodes); open it in a browser", err=True)
+
+
 @cli.command("worksheet")
 @program_options
 @click.option("--blank", type=click.Choice(["values", "grads", "both"]), default="both",

@@ -37,6 +37,12 @@ class Op:
     domain: Callable[..., str | None] = field(default=lambda *args: None)
     #: The operator's symbol for infix operators (``*``), else None.
     symbol: str | None = None
+    #: The same value and partials in JavaScript, for the page ``cgdiff view``
+    #: writes (it re-runs both passes in the browser): an expression over
+    #: ``a``, ``b`` for the value, and an array over ``a``, ``b``, ``out`` for
+    #: the partials, following ``value`` and ``partials`` exactly (NaN where
+    #: ``partials`` has nan; NaN or ±Infinity where ``value`` raises).
+    js: tuple[str, str] = ()
 
 
 # ---------------------------------------------------------------- operators
@@ -82,13 +88,20 @@ def _pow_or_inf(a, b):
         return INF if a > 0 or b % 2 == 0 else -INF
 
 
-ADD = Op("add", 2, lambda a, b: a + b, lambda a, b, out: (1.0, 1.0), ("1", "1"), symbol="+")
-SUB = Op("sub", 2, lambda a, b: a - b, lambda a, b, out: (1.0, -1.0), ("1", "-1"), symbol="-")
-MUL = Op("mul", 2, lambda a, b: a * b, lambda a, b, out: (b, a), ("b", "a"), symbol="*")
+ADD = Op("add", 2, lambda a, b: a + b, lambda a, b, out: (1.0, 1.0), ("1", "1"), symbol="+",
+         js=("a + b", "[1, 1]"))
+SUB = Op("sub", 2, lambda a, b: a - b, lambda a, b, out: (1.0, -1.0), ("1", "-1"), symbol="-",
+         js=("a - b", "[1, -1]"))
+MUL = Op("mul", 2, lambda a, b: a * b, lambda a, b, out: (b, a), ("b", "a"), symbol="*",
+         js=("a * b", "[b, a]"))
 DIV = Op("div", 2, lambda a, b: a / b, lambda a, b, out: (1.0 / b, -out / b),
-         ("1/b", "-out/b"), _div_domain, symbol="/")
-NEG = Op("neg", 1, lambda a: -a, lambda a, out: (-1.0,), ("-1",), symbol="-")
-POW = Op("pow", 2, _pow, _pow_partials, ("b*a^(b - 1)", "out*log(a)"), _pow_domain, symbol="^")
+         ("1/b", "-out/b"), _div_domain, symbol="/",
+         js=("b === 0 ? NaN : a / b", "[1 / b, -out / b]"))
+NEG = Op("neg", 1, lambda a: -a, lambda a, out: (-1.0,), ("-1",), symbol="-", js=("-a", "[-1]"))
+POW = Op("pow", 2, _pow, _pow_partials, ("b*a^(b - 1)", "out*log(a)"), _pow_domain, symbol="^",
+         js=("(a === 0 && b < 0) ? NaN : Math.pow(a, b)",
+             "[b === 0 ? 0 : (a === 0 && b < 1) ? NaN : b * Math.pow(a, b - 1), "
+             "a > 0 ? out * Math.log(a) : (a === 0 && b > 0) ? 0 : NaN]"))
 
 # ---------------------------------------------------------------- functions
 
@@ -109,34 +122,47 @@ def _overflow(a, *rest):
 
 
 FUNCTIONS: dict[str, Op] = {
-    "exp": Op("exp", 1, math.exp, lambda a, out: (out,), ("out",), _overflow),
-    "log": Op("log", 1, math.log, lambda a, out: (1.0 / a,), ("1/a",), _log_domain),
+    "exp": Op("exp", 1, math.exp, lambda a, out: (out,), ("out",), _overflow,
+              js=("Math.exp(a)", "[out]")),
+    "log": Op("log", 1, math.log, lambda a, out: (1.0 / a,), ("1/a",), _log_domain,
+              js=("a > 0 ? Math.log(a) : NaN", "[1 / a]")),
     "sqrt": Op("sqrt", 1, math.sqrt, lambda a, out: (0.5 / out if out > 0 else NAN,),
-               ("0.5/out",), lambda a: None if a >= 0 else f"x = {exact_number(a)} is not >= 0"),
-    "sin": Op("sin", 1, math.sin, lambda a, out: (math.cos(a),), ("cos(a)",)),
-    "cos": Op("cos", 1, math.cos, lambda a, out: (-math.sin(a),), ("-sin(a)",)),
-    "tan": Op("tan", 1, math.tan, lambda a, out: (1.0 + out * out,), ("1 + out^2",)),
-    "tanh": Op("tanh", 1, math.tanh, lambda a, out: (1.0 - out * out,), ("1 - out^2",)),
+               ("0.5/out",), lambda a: None if a >= 0 else f"x = {exact_number(a)} is not >= 0",
+               js=("Math.sqrt(a)", "[out > 0 ? 0.5 / out : NaN]")),
+    "sin": Op("sin", 1, math.sin, lambda a, out: (math.cos(a),), ("cos(a)",),
+              js=("Math.sin(a)", "[Math.cos(a)]")),
+    "cos": Op("cos", 1, math.cos, lambda a, out: (-math.sin(a),), ("-sin(a)",),
+              js=("Math.cos(a)", "[-Math.sin(a)]")),
+    "tan": Op("tan", 1, math.tan, lambda a, out: (1.0 + out * out,), ("1 + out^2",),
+              js=("Math.tan(a)", "[1 + out * out]")),
+    "tanh": Op("tanh", 1, math.tanh, lambda a, out: (1.0 - out * out,), ("1 - out^2",),
+               js=("Math.tanh(a)", "[1 - out * out]")),
     "sigmoid": Op("sigmoid", 1, _sigmoid, lambda a, out: (out * (1.0 - out),),
-                  ("out*(1 - out)",)),
+                  ("out*(1 - out)",),
+                  js=("a >= 0 ? 1 / (1 + Math.exp(-a)) : Math.exp(a) / (1 + Math.exp(a))",
+                      "[out * (1 - out)]")),
     # relu'(0) = 0 and abs'(0) = 0, the SPEC's conventions at the kink.
     "relu": Op("relu", 1, lambda a: a if a > 0 else 0.0,
-               lambda a, out: (1.0 if a > 0 else 0.0,), ("step(a)",)),
+               lambda a, out: (1.0 if a > 0 else 0.0,), ("step(a)",),
+               js=("a > 0 ? a : 0", "[a > 0 ? 1 : 0]")),
     "abs": Op("abs", 1, abs, lambda a, out: (1.0 if a > 0 else -1.0 if a < 0 else 0.0,),
-              ("sign(a)",)),
+              ("sign(a)",), js=("Math.abs(a)", "[a > 0 ? 1 : a < 0 ? -1 : 0]")),
     # At a tie the first argument takes the whole derivative.
     "max": Op("max", 2, lambda a, b: a if a >= b else b,
               lambda a, b, out: (1.0, 0.0) if a >= b else (0.0, 1.0),
-              ("1 - step(b - a)", "step(b - a)")),
+              ("1 - step(b - a)", "step(b - a)"),
+              js=("a >= b ? a : b", "a >= b ? [1, 0] : [0, 1]")),
     "min": Op("min", 2, lambda a, b: a if a <= b else b,
               lambda a, b, out: (1.0, 0.0) if a <= b else (0.0, 1.0),
-              ("1 - step(a - b)", "step(a - b)")),
+              ("1 - step(a - b)", "step(a - b)"),
+              js=("a <= b ? a : b", "a <= b ? [1, 0] : [0, 1]")),
     "pow": POW,
     # Jumps, so that the kinks' derivatives above are formulas: step(0) = 0 and
     # sign(0) = 0; their own derivative is 0 (taken as 0 at the jump, too).
-    "step": Op("step", 1, lambda a: 1.0 if a > 0 else 0.0, lambda a, out: (0.0,), ("0",)),
+    "step": Op("step", 1, lambda a: 1.0 if a > 0 else 0.0, lambda a, out: (0.0,), ("0",),
+               js=("a > 0 ? 1 : 0", "[0]")),
     "sign": Op("sign", 1, lambda a: 1.0 if a > 0 else -1.0 if a < 0 else 0.0,
-               lambda a, out: (0.0,), ("0",)),
+               lambda a, out: (0.0,), ("0",), js=("a > 0 ? 1 : a < 0 ? -1 : 0", "[0]")),
 }
 FUNCTIONS["ln"] = FUNCTIONS["log"]
 
@@ -149,7 +175,7 @@ INPUT = Op("input", 0)
 #: A number literal or a named constant.
 CONST = Op("const", 0)
 #: ``a = b``: a statement whose whole expression is another name.
-IDENTITY = Op("id", 1, lambda a: a, lambda a, out: (1.0,), ("1",))
+IDENTITY = Op("id", 1, lambda a: a, lambda a, out: (1.0,), ("1",), js=("a", "[1]"))
 
 BINARY_OPERATORS = {"+": ADD, "-": SUB, "*": MUL, "/": DIV}
 
