@@ -15,6 +15,7 @@ from typing import IO
 
 import click
 
+from . import outfile
 from .errors import CgdiffError, InputTextError, clip
 
 NUMBER = re.compile(r"[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?")
@@ -30,12 +31,22 @@ class ProgramError(click.ClickException):
     def __init__(self, error: CgdiffError, source: str | None):
         super().__init__(error.message)
         self.text = error.render(source)
+        ctx = click.get_current_context(silent=True)
+        named = ctx.meta.get(FILE_HINT) if ctx is not None and source is not None else None
+        if named is not None and source == named:
+            self.text += (f"\n  ('{clip(named, 60)}' is a file: did you mean "
+                          f"-f {clip(named, 60)}?)")
 
     def show(self, file: IO | None = None) -> None:
         click.echo(self.text, err=True)
 
 
 # ---------------------------------------------------------------- option types
+
+def _choice(choices) -> click.Choice:
+    """A choice typed in any case: ``--format JSON`` is ``--format json``."""
+    return click.Choice(choices, case_sensitive=False)
+
 
 def parse_settings(ctx, param, values) -> dict[str, float]:
     """``--set w=2,x=-2 --set b=8`` → {"w": 2.0, "x": -2.0, "b": 8.0}."""
@@ -58,12 +69,18 @@ def parse_settings(ctx, param, values) -> dict[str, float]:
     return settings
 
 
-def parse_names(ctx, param, value) -> list[str] | None:
-    if value is None:
+def parse_names(ctx, param, values) -> list[str] | None:
+    """``--wrt w,x --wrt b`` → ["w", "x", "b"] (repeatable, like --set)."""
+    if isinstance(values, str):
+        values = (values,)
+    if not values:
         return None
-    names = [name.strip() for name in value.split(",")]
-    if not all(names):
-        raise click.BadParameter(f"expected NAME[,NAME...], got '{clip(value)}'")
+    names = []
+    for value in values:
+        parts = [name.strip() for name in value.split(",")]
+        if not all(parts):
+            raise click.BadParameter(f"expected NAME[,NAME...], got '{clip(value)}'")
+        names += parts
     return names
 
 
@@ -85,7 +102,7 @@ def program_options(command):
 
 
 def format_option(command):
-    return click.option("--format", "output_format", type=click.Choice(FORMATS),
+    return click.option("--format", "output_format", type=_choice(FORMATS),
                         default="table", show_default=True,
                         help="table for people; json, csv or plain for scripts.")(command)
 
@@ -102,6 +119,9 @@ def read_program(program: str | None, program_file) -> str:
     if program is not None and program_file is not None:
         raise click.UsageError("give the program as an argument or with -f, not both")
     if program is not None:
+        if "\n" not in program and len(program) < 4096 and os.path.isfile(program):
+            # `cgdiff grad net.cg`: if the text fails as a program, say so.
+            click.get_current_context().meta[FILE_HINT] = program
         return program
     if program_file is None:
         stdin = standard_input()
@@ -109,6 +129,7 @@ def read_program(program: str | None, program_file) -> str:
             raise click.UsageError("no program: give it as an argument, with -f FILE, "
                                    "or on standard input")
         program_file = stdin
+    outfile.reading(program_file)  # never written over by -o
     data = program_file.read(MAX_PROGRAM_BYTES + 1)
     if len(data) > MAX_PROGRAM_BYTES:
         raise ProgramError(InputTextError(
@@ -121,6 +142,10 @@ def read_program(program: str | None, program_file) -> str:
         raise ProgramError(InputTextError(
             f"the program is not valid UTF-8 (byte 0x{data[error.start]:02x} at offset "
             f"{error.start})"), None) from None
+
+
+#: The context's note that the program argument names an existing file.
+FILE_HINT = "cgdiff.program_is_a_file"
 
 
 def standard_input() -> IO[bytes]:
@@ -212,6 +237,7 @@ def _run_batch(source, data_file, settings, of, wrt, output_format, gradient=Fal
 
 
 def _check_stdin(program, program_file, data_file):
+    outfile.reading(data_file)  # never written over by -o
     if data_file is None or program is not None:
         return
     stdin = standard_input()
@@ -236,12 +262,41 @@ class Interrupted(click.ClickException):
         click.echo(f"{newline}error: interrupted", err=True)
 
 
+class _Command(click.Command):
+    """A program that starts with '-' (``cgdiff eval '-x^2'``) reads as an
+    option; Click's "No such option" then gets the way out: ``--``."""
+
+    def parse_args(self, ctx, args):
+        given = list(args)  # Click's parser consumes ``args``
+        try:
+            return super().parse_args(ctx, args)
+        except click.NoSuchOption as error:
+            if "--" in given:
+                given = given[:given.index("--")]
+            culprit = next((arg for arg in given if arg.startswith(error.option_name)),
+                           error.option_name)
+            if not error.possibilities and (
+                    not culprit.startswith("--") or not DASHED_WORD.fullmatch(culprit)):
+                error.message += (f" A program that starts with '-' goes last, after --: "
+                                  f"cgdiff {ctx.info_name} [OPTIONS] -- '{clip(culprit, 40)}'")
+            raise
+
+
+#: What an option looks like: ``--name`` or ``--name=value``.
+DASHED_WORD = re.compile(r"--[A-Za-z][A-Za-z0-9-]*(=.*)?")
+
+
 class _Group(click.Group):
+    command_class = _Command
+
     def invoke(self, ctx):
+        outfile.forget_reading()  # the files a previous run (in this process) read
         try:
             return super().invoke(ctx)
         except KeyboardInterrupt:
             raise Interrupted() from None
+        except CgdiffError as error:  # raised outside _Run: writing the output, say
+            raise ProgramError(error, None) from None
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
@@ -286,9 +341,9 @@ def eval_command(program, program_file, settings, of, output_format, data_file):
 
 @cli.command("grad")
 @program_options
-@click.option("--wrt", callback=parse_names, metavar="NAME[,NAME...]",
-              help="Differentiate with respect to these (default: every input).")
-@click.option("--mode", type=click.Choice(["reverse", "forward"]), default="reverse",
+@click.option("--wrt", callback=parse_names, multiple=True, metavar="NAME[,NAME...]",
+              help="Differentiate with respect to these (repeatable; default: every input).")
+@click.option("--mode", type=_choice(["reverse", "forward"]), default="reverse",
               show_default=True,
               help="reverse: backpropagation, one sweep; forward: one tangent sweep per input.")
 @click.option("--symbolic", is_flag=True,
@@ -298,7 +353,7 @@ def eval_command(program, program_file, settings, of, output_format, data_file):
               help="Also count the work each method does on this program, measured while the "
                    "passes run: one reverse sweep, forward mode over every input, finite "
                    "differences (table and json only).")
-@click.option("--format", "output_format", type=click.Choice(FORMATS + ["latex"]),
+@click.option("--format", "output_format", type=_choice(FORMATS + ["latex"]),
               default="table", show_default=True,
               help="table for people; json, csv or plain for scripts; latex (with --symbolic).")
 @data_option
@@ -377,8 +432,8 @@ def _as_option(option: str, callback, ctx, param, values):
 
 @cli.command("check")
 @program_options
-@click.option("--wrt", callback=parse_names, metavar="NAME[,NAME...]",
-              help="Check the derivatives with respect to these (default: every input).")
+@click.option("--wrt", callback=parse_names, multiple=True, metavar="NAME[,NAME...]",
+              help="Check the derivatives with respect to these (repeatable; default: every input).")
 @click.option("--eps", "relative_step", type=click.FloatRange(0, 1, min_open=True),
               default=None, metavar="H",
               help="Relative step of the finite differences: input x is moved by "
@@ -397,7 +452,7 @@ def _as_option(option: str, callback, ctx, param, values):
               metavar="NAME=DELTA[,...]",
               help="Also move these inputs by DELTA (all at once) and show the output before "
                    "and after, the actual change and the change the derivatives predict.")
-@click.option("--format", "output_format", type=click.Choice(["table", "json", "plain"]),
+@click.option("--format", "output_format", type=_choice(["table", "json", "plain"]),
               default="table", show_default=True,
               help="table for people; json or plain (NAME, reverse, difference, ok) for scripts.")
 def check_command(program, program_file, settings, of, wrt, relative_step, rtol, atol, nudges,
@@ -443,10 +498,11 @@ def check_command(program, program_file, settings, of, wrt, relative_step, rtol,
 
 @cli.command("explain")
 @program_options
-@click.option("--wrt", callback=parse_names, metavar="NAME[,NAME...]",
-              help="Explain the derivatives with respect to these (default: every input).")
-@click.option("--width", type=click.IntRange(40, None), default=88, show_default=True,
-              help="Wrap the text at this many columns.")
+@click.option("--wrt", callback=parse_names, multiple=True, metavar="NAME[,NAME...]",
+              help="Explain the derivatives with respect to these (repeatable; default: every input).")
+@click.option("--width", type=click.IntRange(40, None), default=None,
+              help="Wrap the text at this many columns (default: the terminal's width, "
+                   "at most 88).")
 def explain_command(program, program_file, settings, of, wrt, width):
     """The chain rule in words: from the output back to each input, one step per
     node, with this program's numbers ("if w goes up by ε, c changes by x × ε =
@@ -458,18 +514,18 @@ def explain_command(program, program_file, settings, of, wrt, width):
         cgdiff explain 'c = w*x; a = c + b; d = a - y; J = 1/2*d^2' --set w=2,x=-2,b=8,y=2
     """
     from .api import differentiate
-    from .explain import as_text, explain
+    from .explain import as_text, explain, explain_width
 
     source = read_program(program, program_file)
     with _Run(source) as run:
         result = differentiate(source, settings, of, wrt, progress=run.progress)
-        text = as_text(explain(result, wrt), width)
+        text = as_text(explain(result, wrt), width or explain_width())
     click.echo(text, nl=False)
 
 
 @cli.command("graph")
 @program_options
-@click.option("--format", "picture_format", type=click.Choice(["tree", "dot", "mermaid"]),
+@click.option("--format", "picture_format", type=_choice(["tree", "dot", "mermaid"]),
               default="tree", show_default=True,
               help="tree: drawn in the terminal; dot: Graphviz; mermaid: a Mermaid flowchart.")
 @click.option("--values", is_flag=True,
@@ -492,9 +548,11 @@ def graph_command(program, program_file, settings, of, picture_format, values, o
     from .api import evaluate, load
     from .render import picture
 
-    if output_file == "-":
+    if outfile.is_stdout(output_file):
         output_file = None
     source = read_program(program, program_file)
+    if output_file is not None:
+        outfile.check(output_file)  # before the work: not the program, folder exists
     chosen = picture.format_for_file(output_file, picture_format) if output_file else picture_format
     with _Run(source) as run:
         if values:
@@ -522,13 +580,12 @@ def graph_command(program, program_file, settings, of, picture_format, values, o
         if output_file is None:
             Console(highlight=False).print(tree)
         else:
-            with _open_output(output_file) as handle:
+            with outfile.replacing(output_file) as handle:
                 Console(file=handle, width=200, color_system=None, highlight=False).print(tree)
     elif output_file is None:
         click.echo(text, nl=False)
     else:
-        with _open_output(output_file) as handle:
-            handle.write(text)
+        outfile.write_text(output_file, text)
 
 
 @cli.command("view")
@@ -575,9 +632,9 @@ def view_command(program, program_file, settings, of, output_file, layout, title
 
 @cli.command("worksheet")
 @program_options
-@click.option("--blank", type=click.Choice(["values", "grads", "both"]), default="both",
+@click.option("--blank", type=_choice(["values", "grads", "both"]), default="both",
               show_default=True, help="Which column the student fills in.")
-@click.option("--format", "sheet_format", type=click.Choice(["markdown", "latex", "html"]),
+@click.option("--format", "sheet_format", type=_choice(["markdown", "latex", "html"]),
               default="markdown", show_default=True,
               help="markdown (renders on code-hosting pages), latex (a document for "
                    "pdflatex) or html (one self-contained page).")
@@ -605,45 +662,49 @@ def worksheet_command(program, program_file, settings, of, blank, sheet_format, 
 
     source = read_program(program, program_file)
     if vary is None:
+        if not outfile.is_stdout(output_path):
+            outfile.check(output_path)
         with _Run(source):
             sheet = worksheet.build(source, settings, of, blank)
             text = worksheet.render(sheet, sheet_format, answers)
-        if output_path is None:
+        if outfile.is_stdout(output_path):
             click.echo(text, nl=False)
         else:
-            with _open_output(output_path) as handle:
-                handle.write(text)
+            outfile.write_text(output_path, text)
         return
+    if output_path == outfile.STDOUT:
+        raise click.UsageError("--vary writes a set of files: -o names their folder, "
+                               "not standard output ('-')")
+    directory = Path(output_path or ".")
+    names = worksheet.file_names(vary, sheet_format)
+    if directory.is_dir():  # else it is made below, once the sheets are ready
+        for sheet_name, key_name in names:
+            outfile.check(directory / sheet_name)
+            outfile.check(directory / key_name)
     with _Run(source):
         sheets = worksheet.variant_sheets(source, vary, seed, settings, of, blank)
         pages = [(worksheet.render(sheet, sheet_format), worksheet.render(sheet, sheet_format, True))
                  for sheet in sheets]
-    directory = Path(output_path or ".")
     try:
         directory.mkdir(parents=True, exist_ok=True)
     except OSError as error:
-        raise click.FileError(str(directory), hint=error.strerror) from None
-    names = worksheet.file_names(vary, sheet_format)
-    for (sheet_name, key_name), (page, key), sheet in zip(names, pages, sheets):
-        for name, text in ((sheet_name, page), (key_name, key)):
-            with _open_output(str(directory / name)) as handle:
-                handle.write(text)
+        raise ProgramError(outfile.OutputProblem(
+            f"cannot make the folder {clip(str(directory), 200)}: "
+            f"{error.strerror or error}"), None) from None
+    files = []
+    for (sheet_name, key_name), (page, key) in zip(names, pages):
+        files += [(directory / sheet_name, page), (directory / key_name, key)]
+    outfile.write_set(files)  # all or none
+    for (sheet_name, key_name), sheet in zip(names, sheets):
         note = "" if sheet.nice else " (no inputs found that keep every number short)"
         click.echo(f"wrote {directory / sheet_name} and {directory / key_name}{note}", err=True)
 
 
-def _open_output(path: str):
-    """``path`` open for writing text; a file that cannot be written is an error."""
-    try:
-        return open(path, "w", encoding="utf-8")
-    except OSError as error:
-        raise click.FileError(path, hint=error.strerror) from None
-
-
 @cli.command("hessian")
 @program_options
-@click.option("--wrt", callback=parse_names, metavar="NAME[,NAME...]",
-              help="Second derivatives with respect to these inputs (default: every input).")
+@click.option("--wrt", callback=parse_names, multiple=True, metavar="NAME[,NAME...]",
+              help="Second derivatives with respect to these inputs (repeatable; default: "
+                   "every input).")
 @format_option
 def hessian_command(program, program_file, settings, of, wrt, output_format):
     """Second derivatives: the matrix of ∂²J/∂x∂y, by the reverse pass run over
@@ -674,7 +735,8 @@ def hessian_command(program, program_file, settings, of, wrt, output_format):
 @program_options
 @click.option("--data", "data_file", type=click.File("rb"), required=True, metavar="FILE.csv",
               help="The rows to fit: a CSV file whose header names inputs.")
-@click.option("--params", callback=parse_names, required=True, metavar="NAME[,NAME...]",
+@click.option("--params", callback=parse_names, required=True, multiple=True,
+              metavar="NAME[,NAME...]",
               help="The inputs to fit (start: --set, else the program's value, else 0).")
 @click.option("--lr", type=click.FloatRange(min=0, min_open=True), default=0.1,
               show_default=True, help="Learning rate: each step moves p by -lr·∂cost/∂p.")

@@ -109,7 +109,25 @@ def local_change(graph, values: Sequence[float], user: int, position: int) -> tu
         is_number = False
     if is_number or not formula:
         return _times_eps(partial), partial
+    if _is_sum(formula):  # (1 - tanh(z1)^2) × ε, not 1 - tanh(z1)^2 × ε
+        formula = f"({formula})"
     return f"{formula} × ε = {_times_eps(partial)}", partial
+
+
+def _is_sum(text: str) -> bool:
+    """Whether ``text`` is a sum or difference outside any parentheses
+    (``1 - out^2``, not ``out*(1 - out)``). The op table and the labels put
+    spaces around a binary + or -, never around a sign or an exponent's."""
+    depth = 0
+    for position, char in enumerate(text):
+        if char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+        elif (char in "+-" and depth == 0 and 0 < position < len(text) - 1
+              and text[position - 1] == " " and text[position + 1] == " "):
+            return True
+    return False
 
 
 # ---------------------------------------------------------------- the explanation
@@ -237,7 +255,20 @@ def nudge_line(result: Result, name: str, delta: float, derivative: float) -> st
             f"≈ {human_number(derivative)} × {human_number(delta)})")
 
 
-_KEEP_TOGETHER = re.compile(r"∂\S+ = \S+|\S+ × \S+|\S+ → \S+")
+#: Text is wrapped to the terminal, but never wider than this (long lines are
+#: hard to read), nor narrower than MIN_WIDTH.
+MAX_WIDTH, MIN_WIDTH = 88, 40
+
+
+def explain_width() -> int:
+    """The terminal's width (``COLUMNS`` first; 88 when not a terminal), kept
+    between MIN_WIDTH and MAX_WIDTH."""
+    import shutil
+
+    return max(MIN_WIDTH, min(MAX_WIDTH, shutil.get_terminal_size((MAX_WIDTH, 24)).columns))
+
+
+_KEEP_TOGETHER = re.compile(r"∂\S+ = \S+|\w+ = \S+|\S+ × \S+|\S+ → \S+")
 
 
 def as_text(lines: Sequence[str], width: int = 88) -> str:

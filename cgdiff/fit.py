@@ -20,7 +20,7 @@ from typing import IO, Callable, Iterable, Mapping
 
 from . import ops, passes
 from .batch import Data, check_columns
-from .errors import CgdiffError, DomainProblem, InputTextError, NameProblem, clip
+from .errors import CgdiffError, DomainProblem, InputTextError, NameProblem, as_float, clip
 from .graph import Graph
 
 
@@ -211,7 +211,8 @@ def fit(graph: Graph, dataset: Dataset, params: Iterable[str],
     start = {}
     for name in params:
         node = graph.index.get(name)
-        start[name] = settings.pop(name, graph.const.get(node, 0.0) if node is not None else 0.0)
+        start[name] = as_float(name, settings.pop(name, graph.const.get(node, 0.0)
+                                                  if node is not None else 0.0))
     inputs = check_columns(graph, dataset.columns, {**settings, **start})
     current = dict(start)
     history: list[float] = []

@@ -10,7 +10,7 @@ import math
 from typing import Mapping
 
 from . import ops
-from .errors import (DomainProblem, MissingValues, NameProblem, Span, clip, enclosed,
+from .errors import (DomainProblem, MissingValues, NameProblem, Span, as_float, clip, enclosed,
                      exact_number)
 from .graph import Graph
 
@@ -33,7 +33,7 @@ def input_values(graph: Graph, settings: Mapping[str, float]) -> dict[str, float
         if graph.op[node] is not ops.INPUT:
             continue
         if name in settings:
-            values[name] = settings[name]
+            values[name] = as_float(name, settings[name])
         elif node in graph.const:
             values[name] = graph.const[node]
         else:

@@ -9,6 +9,7 @@ def human_number(x: float | None) -> str:
     """A number for people: ``-4``, ``1.996002``, ``—`` where there is none."""
     if x is None or x != x:
         return "—"
+    x = float(x)  # an int from a library caller: int.is_integer is Python 3.12's
     if x.is_integer() and abs(x) < 1e15:
         return str(int(x))
     return format(x, ".10g")
