@@ -593,7 +593,7 @@ def graph_command(program, program_file, settings, of, picture_format, values, o
 @click.option("-o", "--output", "output_file", metavar="FILE.html",
               help="Write the page to FILE.html. Without -o it goes to standard output when "
                    "that is a file or a pipe, else to cgdiff-view.html here.")
-@click.option("--layout", type=click.Choice(["auto", "builtin", "dot"]), default="auto",
+@click.option("--layout", type=_choice(["auto", "builtin", "dot"]), default="auto",
               show_default=True,
               help="Who places the nodes: Graphviz's dot (auto: when installed) or cgdiff's "
                    "own layered layout. Either way the page needs nothing at view time.")
@@ -612,22 +612,21 @@ def view_command(program, program_file, settings, of, output_file, layout, title
     from .api import evaluate, load
     from .render import page
 
+    if output_file is None and sys.stdout.isatty():
+        output_file = "cgdiff-view.html"
     source = read_program(program, program_file)
+    if not outfile.is_stdout(output_file):
+        outfile.check(output_file)  # before the work: not the program, folder exists
     with _Run(source) as run:
         graph = load(source, of, progress=run.progress)
         page.check_size(graph)
         result = evaluate(graph, settings, progress=run.progress)
         text = page.to_page(result, title, layout)
-    if output_file is None and not sys.stdout.isatty():
+    if outfile.is_stdout(output_file):
         click.echo(text, nl=False)
         return
-    path = output_file or "cgdiff-view.html"
-    if path == "-":
-        click.echo(text, nl=False)
-        return
-    with _open_output(path) as handle:
-        handle.write(text)
-    click.echo(f"wrote {path} ({len(result.graph)} nodes); open it in a browser", err=True)
+    outfile.write_text(output_file, text)
+    click.echo(f"wrote {output_file} ({len(graph)} nodes); open it in a browser", err=True)
 
 
 @cli.command("worksheet")

@@ -240,7 +240,8 @@
         const on = active.has(key);
         edge.classList.toggle("active", on);
         edge.classList.toggle("backward", on && step > n);
-        const showPartial = on || (state.done && n <= 60);
+        // Not the derivatives with respect to a literal: nobody nudges a 2.
+        const showPartial = nodes[a].op !== "const" && (on || (state.done && n <= 60));
         setText("p-" + key, showPartial ? hn(partialsOf(i)[p]) : "");
       });
     }
