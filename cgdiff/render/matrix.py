@@ -4,18 +4,16 @@
 from __future__ import annotations
 
 import csv
-import json
 from typing import IO
 
 from ..hessian import Hessian
-from . import human_number
+from . import human_number, json_text
 
 
 def write_json(h: Hessian, out: IO[str]) -> None:
     graph = h.graph
-    out.write(json.dumps({"of": graph.node_id(graph.output), "value": h.value, "wrt": h.names,
-                          "gradient": h.gradient, "hessian": h.matrix},
-                         ensure_ascii=False) + "\n")
+    out.write(json_text({"of": graph.node_id(graph.output), "value": h.value, "wrt": h.names,
+                         "gradient": h.gradient, "hessian": h.matrix}) + "\n")
 
 
 def write_csv(h: Hessian, out: IO[str]) -> None:
@@ -37,13 +35,14 @@ def render(h: Hessian):
     from rich.text import Text
 
     from ..errors import clip
+    from .fitted import Fitted, number_column
 
     out = clip(h.output_name, 24)
     table = Table(title=f"∂²{out}/∂row∂column", title_justify="left",
                   header_style="bold")
     table.add_column("", style="bold cyan", no_wrap=True)
     for name in h.names:
-        table.add_column(name, justify="right")
+        number_column(table, name)
     for name, row in zip(h.names, h.matrix):
         table.add_row(name, *(human_number(x) for x in row))
     text = Text()
@@ -53,4 +52,4 @@ def render(h: Hessian):
     for name, x in h.gradient.items():
         text.append(f"\n  ∂{out}/∂{name} = ")
         text.append(human_number(x), style="bold magenta")
-    return Group(table, text)
+    return Group(Fitted(table, blocks=True), text)
