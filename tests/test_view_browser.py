@@ -22,7 +22,7 @@ import pytest
 from cgdiff import ops
 from cgdiff.api import differentiate
 from cgdiff.explain import _step, explain
-from cgdiff.render import human_number
+from cgdiff.text import human_number
 from cgdiff.render.page import page_data
 
 selenium = pytest.importorskip("selenium")

@@ -6,7 +6,7 @@ the network, so the file works offline, from a USB stick. The picture's layout
 is computed here (:mod:`cgdiff.render.layout`); the page carries the graph and,
 for the operations it uses, the op table's value and partials in JavaScript
 (``Op.js``), so that moving an input re-runs both passes in the browser. The
-numbers it shows are :func:`cgdiff.render.human_number`'s, and its sentences
+numbers it shows are :func:`cgdiff.text.human_number`'s, and its sentences
 those of ``cgdiff explain`` (the same words, ported to ``view.js``).
 
 Nothing here recurses: one loop over the flat node list builds the data and
@@ -26,7 +26,7 @@ from ..errors import CgdiffError
 from ..explain import _definition, _name, _wrapped, local_change
 from ..graph import Graph
 from .layout import layout as compute_layout
-from .picture import output_name
+
 
 #: The most nodes a page draws. Beyond it the SVG is too large for a browser
 #: tab to stay responsive while stepping, so ``view`` says so instead.
@@ -87,7 +87,7 @@ def page_data(result: Result, engine: str = "auto") -> dict:
         "output": graph.output,
         "J": J,
         "dJ": f"∂{_wrapped(J)}",
-        "outputName": output_name(graph),
+        "outputName": graph.output_name(),
         # In the order the program first names them, as explain lists them.
         "inputs": [{"name": name, "node": graph.index[name], "value": result.inputs[name]}
                    for name in graph.inputs if name in result.inputs],

@@ -1,7 +1,7 @@
 // The page's script: both passes, the step controls, the inputs, the node
 // details, zoom and pan. OPS (above) is cgdiff's op table in JavaScript for
 // the operations this graph uses; the numbers and sentences follow
-// cgdiff.render.human_number and cgdiff.explain word for word. No loop here
+// cgdiff.text.human_number and cgdiff.explain word for word. No loop here
 // recurses, and nothing is fetched.
 "use strict";
 (function () {
