@@ -238,7 +238,7 @@ def _run_batch(source, data_file, settings, of, wrt, output_format, gradient=Fal
         name = getattr(data_file, "name", None)
         data = batch.Data(data_file, name if isinstance(name, str) and name != "<stdin>"
                           else "the data")
-        rows = batch.run(graph, data, settings, wrt, gradient, mode)
+        chunks = batch.run_chunks(graph, data, settings, wrt, gradient, mode)
         names = list(graph.targets(wrt)) if gradient else None
         writer = RowWriter(sys.stdout, output_format, data.columns,
                            graph.node_id(graph.output), names)
@@ -247,10 +247,9 @@ def _run_batch(source, data_file, settings, of, wrt, output_format, gradient=Fal
         except (OSError, AttributeError, ValueError):
             size = None
         with progress(size, "rows") as update:
-            for row in rows:
-                writer.write(row)
-                if not row.number & 1023:
-                    update(data.bytes_read)
+            for chunk in chunks:
+                writer.write_chunk(chunk)
+                update(data.bytes_read)
 
 
 def _check_stdin(program, program_file, data_file):
