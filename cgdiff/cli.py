@@ -134,7 +134,7 @@ def parse_expectations(ctx, param, values):
             if not sep or not name or not number:
                 raise click.BadParameter(f"expected NAME=VALUE or dOUT/dNODE=VALUE, got "
                                          f"'{clip(item.strip())}'")
-            if not NUMBER.fullmatch(number):
+            if not SIGNED_NUMBER.fullmatch(number):
                 raise click.BadParameter(f"{clip(name, 30)}={clip(number, 30)}: "
                                          f"'{clip(number, 30)}' is not a number")
             found.append(parse(name, float(number)))

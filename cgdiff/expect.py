@@ -16,7 +16,8 @@ from typing import Iterable
 from . import passes
 from .api import Result
 from .check import ATOL, RTOL, agree
-from .errors import NameProblem, clip
+from .errors import NameProblem
+from .text import clip
 
 _DERIVATIVE = re.compile(r"[d∂](\S+?)/[d∂](\S+)")
 
