@@ -41,11 +41,19 @@ def parse_settings(ctx, param, values) -> dict[str, float]:
     """``--set w=2,x=-2 --set b=8`` → {"w": 2.0, "x": -2.0, "b": 8.0}."""
     settings: dict[str, float] = {}
     for value in values:
-        for item in value.split(","):
+        for item in _top_level_items(value):
             name, sep, number = (part.strip() for part in item.partition("="))
             if not sep or not name or not number:
                 raise click.BadParameter(f"expected NAME=VALUE, got '{clip(item.strip())}'")
             shown = f"{clip(name, 30)}={clip(number, 30)}"  # messages stay short
+            if number.startswith("["):
+                from .expand import split_value
+
+                try:
+                    settings.update(split_value(name, number))
+                except ValueError as error:
+                    raise click.BadParameter(f"{shown}: {error}") from None
+                continue
             if NON_FINITE.fullmatch(number):
                 raise ProgramError(CgdiffError(f"--set {shown}: the value must be a "
                                                "finite number"), None)
@@ -56,6 +64,21 @@ def parse_settings(ctx, param, values) -> dict[str, float]:
                 raise ProgramError(CgdiffError(f"--set {shown}: the value is too "
                                                "large for a float"), None)
     return settings
+
+
+def _top_level_items(value: str) -> list[str]:
+    """``w=2,W=[[1,0],[0,1]],x[0]=1`` split at the commas outside brackets."""
+    items, depth, start = [], 0, 0
+    for k, c in enumerate(value):
+        if c == "[":
+            depth += 1
+        elif c == "]":
+            depth -= 1
+        elif c == "," and depth <= 0:
+            items.append(value[start:k])
+            start = k + 1
+    items.append(value[start:])
+    return items
 
 
 def parse_names(ctx, param, value) -> list[str] | None:
