@@ -77,7 +77,7 @@ def differentiate(source: str | Graph, settings: Mapping[str, float] | None = No
     result.mode = mode
     progress("reverse" if mode == "reverse" else "forward mode")
     if mode == "reverse":
-        result.adjoints = passes.reverse(graph, values)
+        result.adjoints = passes.reverse(graph, values, wrt=nodes.values())
         derivative_of = result.adjoints.__getitem__
     elif mode == "forward":
         def derivative_of(node):
@@ -91,11 +91,11 @@ def differentiate(source: str | Graph, settings: Mapping[str, float] | None = No
             continue
         d = derivative_of(node)
         if d != d:
-            adjoints = result.adjoints or passes.reverse(graph, values)
+            adjoints = result.adjoints or passes.reverse(graph, values, wrt=[node])
             raise passes.undefined_derivative(graph, values, adjoints, node)
         if math.isinf(d):
             if result.adjoints is None:
-                passes.reverse(graph, values)  # its error names the node that overflows
+                passes.reverse(graph, values, wrt=[node])  # its error names the node
             raise DomainProblem(f"the derivative with respect to {name} is not finite")
         gradient[name] = d
     result.gradient = gradient

@@ -165,14 +165,15 @@ def wrt_names(graph: Graph, wrt: Iterable[str] | None) -> list[str]:
 
 def _gradient(graph: Graph, values: list[float], nodes: list[int | None], mode: str):
     if mode == "reverse":
-        adjoints = passes.reverse(graph, values)
+        adjoints = passes.reverse(graph, values, wrt=nodes)
         result = [adjoints[node] if node is not None else 0.0 for node in nodes]
     else:
         result = [passes.tangent(graph, values, node)[graph.output] if node is not None
                   else 0.0 for node in nodes]
     for node, x in zip(nodes, result):
         if x != x:
-            raise passes.undefined_derivative(graph, values, passes.reverse(graph, values), node)
+            raise passes.undefined_derivative(graph, values,
+                                              passes.reverse(graph, values, wrt=[node]), node)
         if math.isinf(x):
             raise DomainProblem(f"the derivative with respect to {graph.node_id(node)} is not "
                                 "finite")

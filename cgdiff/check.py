@@ -18,7 +18,7 @@ from typing import Iterable, Mapping
 
 from . import passes
 from .api import Result
-from .errors import CgdiffError, DomainProblem, NameProblem, clip
+from .errors import CgdiffError, DomainProblem, NameProblem, as_float, clip
 
 #: The default relative step: the cube root of the float epsilon (≈ 6.06e-6).
 RELATIVE_STEP = sys.float_info.epsilon ** (1 / 3)
@@ -142,6 +142,7 @@ def check(result: Result, wrt: Iterable[str] | None = None,
 def nudge(result: Result, deltas: Mapping[str, float]) -> Nudge:
     """Move each input by its delta at once and run the forward pass again."""
     graph = result.graph
+    deltas = {name: as_float(name, delta) for name, delta in deltas.items()}
     adjoints = result.adjoints if result.adjoints is not None else \
         passes.reverse(graph, result.values)
     moved = dict(result.inputs)

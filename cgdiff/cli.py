@@ -2,7 +2,8 @@
 
 Data goes to stdout, messages to stderr. Problems with the program or its
 numbers exit 1 with one ``error:`` paragraph; malformed options exit 2
-(Click's usage errors).
+(Click's usage errors); a check that ran and found a difference (``check``,
+``check --against``, ``--expect``, ``grade --pass``) exits 3.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from typing import IO
 
 import click
 
+from . import outfile
 from .errors import CgdiffError, InputTextError, clip
 
 NUMBER = re.compile(r"[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?")
@@ -30,12 +32,37 @@ class ProgramError(click.ClickException):
     def __init__(self, error: CgdiffError, source: str | None):
         super().__init__(error.message)
         self.text = error.render(source)
+        ctx = click.get_current_context(silent=True)
+        named = ctx.meta.get(FILE_HINT) if ctx is not None and source is not None else None
+        if named is not None and source == named:
+            self.text += (f"\n  ('{clip(named, 60)}' is a file: did you mean "
+                          f"-f {clip(named, 60)}?)")
 
     def show(self, file: IO | None = None) -> None:
         click.echo(self.text, err=True)
 
 
+class Found(click.ClickException):
+    """A check ran and found the difference it was asked to look for: exit 3,
+    so that scripts tell "the gradient is wrong" from "the program is broken"."""
+
+    exit_code = 3
+
+    def show(self, file: IO | None = None) -> None:
+        click.echo(f"error: {self.message}", err=True)
+
+
+#: What --help says about exit statuses, on every command that checks.
+EXIT_STATUSES = ("Exit status: 0 all agree; 1 a problem with the program or its numbers; "
+                 "2 a usage error; 3 checked and found a difference.")
+
+
 # ---------------------------------------------------------------- option types
+
+def _choice(choices) -> click.Choice:
+    """A choice typed in any case: ``--format JSON`` is ``--format json``."""
+    return click.Choice(choices, case_sensitive=False)
+
 
 def parse_settings(ctx, param, values) -> dict[str, float]:
     """``--set w=2,x=-2 --set b=8`` → {"w": 2.0, "x": -2.0, "b": 8.0}."""
@@ -81,12 +108,18 @@ def _top_level_items(value: str) -> list[str]:
     return items
 
 
-def parse_names(ctx, param, value) -> list[str] | None:
-    if value is None:
+def parse_names(ctx, param, values) -> list[str] | None:
+    """``--wrt w,x --wrt b`` → ["w", "x", "b"] (repeatable, like --set)."""
+    if isinstance(values, str):
+        values = (values,)
+    if not values:
         return None
-    names = [name.strip() for name in value.split(",")]
-    if not all(names):
-        raise click.BadParameter(f"expected NAME[,NAME...], got '{clip(value)}'")
+    names = []
+    for value in values:
+        parts = [name.strip() for name in _top_level_items(value)]
+        if not all(parts):
+            raise click.BadParameter(f"expected NAME[,NAME...], got '{clip(value)}'")
+        names += parts
     return names
 
 
@@ -108,7 +141,7 @@ def program_options(command):
 
 
 def format_option(command):
-    return click.option("--format", "output_format", type=click.Choice(FORMATS),
+    return click.option("--format", "output_format", type=_choice(FORMATS),
                         default="table", show_default=True,
                         help="table for people; json, csv or plain for scripts.")(command)
 
@@ -125,6 +158,9 @@ def read_program(program: str | None, program_file) -> str:
     if program is not None and program_file is not None:
         raise click.UsageError("give the program as an argument or with -f, not both")
     if program is not None:
+        if "\n" not in program and len(program) < 4096 and os.path.isfile(program):
+            # `cgdiff grad net.cg`: if the text fails as a program, say so.
+            click.get_current_context().meta[FILE_HINT] = program
         return program
     if program_file is None:
         stdin = standard_input()
@@ -132,6 +168,7 @@ def read_program(program: str | None, program_file) -> str:
             raise click.UsageError("no program: give it as an argument, with -f FILE, "
                                    "or on standard input")
         program_file = stdin
+    outfile.reading(program_file)  # never written over by -o
     data = program_file.read(MAX_PROGRAM_BYTES + 1)
     if len(data) > MAX_PROGRAM_BYTES:
         raise ProgramError(InputTextError(
@@ -144,6 +181,10 @@ def read_program(program: str | None, program_file) -> str:
         raise ProgramError(InputTextError(
             f"the program is not valid UTF-8 (byte 0x{data[error.start]:02x} at offset "
             f"{error.start})"), None) from None
+
+
+#: The context's note that the program argument names an existing file.
+FILE_HINT = "cgdiff.program_is_a_file"
 
 
 def standard_input() -> IO[bytes]:
@@ -194,7 +235,9 @@ class _Run:
         if self._bar is not None:
             self._bar.__exit__(None, None, None)
         if isinstance(error, CgdiffError):
-            raise ProgramError(error, self.source) from None
+            # an error in another text (the claims of check --against) says which
+            raise ProgramError(error, getattr(error, "source_text", None) or self.source) \
+                from None
         return False
 
 
@@ -235,6 +278,7 @@ def _run_batch(source, data_file, settings, of, wrt, output_format, gradient=Fal
 
 
 def _check_stdin(program, program_file, data_file):
+    outfile.reading(data_file)  # never written over by -o
     if data_file is None or program is not None:
         return
     stdin = standard_input()
@@ -259,12 +303,41 @@ class Interrupted(click.ClickException):
         click.echo(f"{newline}error: interrupted", err=True)
 
 
+class _Command(click.Command):
+    """A program that starts with '-' (``cgdiff eval '-x^2'``) reads as an
+    option; Click's "No such option" then gets the way out: ``--``."""
+
+    def parse_args(self, ctx, args):
+        given = list(args)  # Click's parser consumes ``args``
+        try:
+            return super().parse_args(ctx, args)
+        except click.NoSuchOption as error:
+            if "--" in given:
+                given = given[:given.index("--")]
+            culprit = next((arg for arg in given if arg.startswith(error.option_name)),
+                           error.option_name)
+            if not error.possibilities and (
+                    not culprit.startswith("--") or not DASHED_WORD.fullmatch(culprit)):
+                error.message += (f" A program that starts with '-' goes last, after --: "
+                                  f"cgdiff {ctx.info_name} [OPTIONS] -- '{clip(culprit, 40)}'")
+            raise
+
+
+#: What an option looks like: ``--name`` or ``--name=value``.
+DASHED_WORD = re.compile(r"--[A-Za-z][A-Za-z0-9-]*(=.*)?")
+
+
 class _Group(click.Group):
+    command_class = _Command
+
     def invoke(self, ctx):
+        outfile.forget_reading()  # the files a previous run (in this process) read
         try:
             return super().invoke(ctx)
         except KeyboardInterrupt:
             raise Interrupted() from None
+        except CgdiffError as error:  # raised outside _Run: writing the output, say
+            raise ProgramError(error, None) from None
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
@@ -309,9 +382,9 @@ def eval_command(program, program_file, settings, of, output_format, data_file):
 
 @cli.command("grad")
 @program_options
-@click.option("--wrt", callback=parse_names, metavar="NAME[,NAME...]",
-              help="Differentiate with respect to these (default: every input).")
-@click.option("--mode", type=click.Choice(["reverse", "forward"]), default="reverse",
+@click.option("--wrt", callback=parse_names, multiple=True, metavar="NAME[,NAME...]",
+              help="Differentiate with respect to these (repeatable; default: every input).")
+@click.option("--mode", type=_choice(["reverse", "forward"]), default="reverse",
               show_default=True,
               help="reverse: backpropagation, one sweep; forward: one tangent sweep per input.")
 @click.option("--symbolic", is_flag=True,
@@ -321,7 +394,7 @@ def eval_command(program, program_file, settings, of, output_format, data_file):
               help="Also count the work each method does on this program, measured while the "
                    "passes run: one reverse sweep, forward mode over every input, finite "
                    "differences (table and json only).")
-@click.option("--format", "output_format", type=click.Choice(FORMATS + ["latex"]),
+@click.option("--format", "output_format", type=_choice(FORMATS + ["latex"]),
               default="table", show_default=True,
               help="table for people; json, csv or plain for scripts; latex (with --symbolic).")
 @data_option
@@ -398,10 +471,10 @@ def _as_option(option: str, callback, ctx, param, values):
         raise
 
 
-@cli.command("check")
+@cli.command("check", epilog=EXIT_STATUSES)
 @program_options
-@click.option("--wrt", callback=parse_names, metavar="NAME[,NAME...]",
-              help="Check the derivatives with respect to these (default: every input).")
+@click.option("--wrt", callback=parse_names, multiple=True, metavar="NAME[,NAME...]",
+              help="Check the derivatives with respect to these (repeatable; default: every input).")
 @click.option("--eps", "relative_step", type=click.FloatRange(0, 1, min_open=True),
               default=None, metavar="H",
               help="Relative step of the finite differences: input x is moved by "
@@ -420,32 +493,70 @@ def _as_option(option: str, callback, ctx, param, values):
               metavar="NAME=DELTA[,...]",
               help="Also move these inputs by DELTA (all at once) and show the output before "
                    "and after, the actual change and the change the derivatives predict.")
-@click.option("--format", "output_format", type=click.Choice(["table", "json", "plain"]),
-              default="table", show_default=True,
-              help="table for people; json or plain (NAME, reverse, difference, ok) for scripts.")
-def check_command(program, program_file, settings, of, wrt, relative_step, rtol, atol, nudges,
-                  output_format):
+@click.option("--against", "claims", metavar="CLAIMS|@FILE",
+              help="Check claimed derivatives instead: statements such as "
+                   "'dJ_dw = (w*x + b - y)*x; dJ_db = w*x + b - y' (or ∂J/∂w = ...), "
+                   "or @FILE to read them from FILE ('@-': standard input). Claims may use "
+                   "other claims (a staged backprop): each step is judged with the true "
+                   "values of the claims it uses, and the first wrong step is named.")
+@click.option("--samples", type=click.IntRange(0, 10_000), default=20, show_default=True,
+              help="With --against: check at this many drawn points besides the given one "
+                   "(each input v drawn from v ± max(1, |v|)).")
+@click.option("--seed", type=int, default=0, show_default=True,
+              help="With --against: the random seed of the drawn points.")
+@click.option("--format", "output_format", type=_choice(FORMATS), default="table",
+              show_default=True,
+              help="table for people; json, csv or plain (NAME, reverse, difference, ok) "
+                   "for scripts.")
+@click.pass_context
+def check_command(ctx, program, program_file, settings, of, wrt, relative_step, rtol, atol,
+                  nudges, claims, samples, seed, output_format):
     """Check the gradient: reverse mode beside central finite differences, input
-    by input, with the absolute and relative error. Exits 1 if any disagrees.
+    by input, with the absolute and relative error. With --against, check
+    claimed derivatives (yours) against the program's, at the given point and at
+    --samples drawn points, blaming the first wrong step of a hand backprop.
+    Exits 3 if anything disagrees.
 
     Example:
 
     \b
         cgdiff check -f examples/seed.cg
         cgdiff check -f examples/seed.cg --nudge w=0.001
+        cgdiff check -f examples/seed.cg --against 'dJ_dw = (w*x+b-y)*x; dJ_db = w*x+b-y'
     """
     from . import check
     from .api import differentiate
 
+    if claims is not None:
+        given = [name for name, option in (("wrt", "--wrt"), ("relative_step", "--eps"),
+                                           ("nudges", "--nudge"))
+                 if ctx.get_parameter_source(name) == click.core.ParameterSource.COMMANDLINE]
+        if given:
+            raise click.UsageError(f"{_option_of(given[0])} is for the "
+                                   "finite-difference check; drop it or --against")
+        _check_claims(program, program_file, settings, of, claims, samples, seed, rtol, atol,
+                      output_format)
+        return
     source = read_program(program, program_file)
     with _Run(source) as run:
         result = differentiate(source, settings, of, wrt, progress=run.progress)
         report = check.check(result, wrt, relative_step or check.RELATIVE_STEP, rtol, atol,
                              nudges)
     if output_format == "json":
-        import json
+        from .render import json_text
 
-        click.echo(json.dumps(check.to_json(report), ensure_ascii=False))
+        click.echo(json_text(check.to_json(report)))
+    elif output_format == "csv":
+        import csv
+
+        writer = csv.writer(sys.stdout, lineterminator="\n")
+        writer.writerow(["input", "value", "reverse", "finite_difference", "step",
+                         "abs_error", "rel_error", "ok", "note"])
+        for row in report.rows:
+            writer.writerow([row.name, *("" if x is None or x != x else repr(x) for x in
+                                         (row.value, row.derivative, row.difference, row.step,
+                                          row.abs_error, row.rel_error)),
+                             {True: "ok", False: "FAIL", None: "unchecked"}[row.ok], row.note])
     elif output_format == "plain":
         for row in report.rows:
             difference = "" if row.difference is None else repr(row.difference)
@@ -459,17 +570,58 @@ def check_command(program, program_file, settings, of, wrt, relative_step, rtol,
         Console(highlight=False).print(check_table(report))
     if not report.ok:
         bad = ", ".join(row.name for row in report.rows if row.ok is False)
-        raise ProgramError(CgdiffError(
-            f"the reverse-mode derivative disagrees with finite differences for {bad} "
-            f"(rtol {rtol:g}, atol {atol:g})"), None)
+        raise Found(f"the reverse-mode derivative disagrees with finite differences for {bad} "
+                    f"(rtol {rtol:g}, atol {atol:g})")
+
+
+def _option_of(parameter: str) -> str:
+    return {"wrt": "--wrt", "relative_step": "--eps", "nudges": "--nudge"}[parameter]
+
+
+def _read_claims(claims: str) -> str:
+    """--against TEXT, or @FILE ('@-' standard input)."""
+    if not claims.startswith("@"):
+        return claims
+    path = claims[1:]
+    if path == "-":
+        return read_program(None, None)
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read(MAX_PROGRAM_BYTES + 1)
+    except OSError as error:
+        raise click.BadParameter(f"cannot read '{clip(path)}': {error.strerror}",
+                                 param_hint="--against") from None
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise ProgramError(InputTextError(
+            f"the claims in {clip(path)} are not valid UTF-8 (byte 0x{data[error.start]:02x} "
+            f"at offset {error.start})"), None) from None
+
+
+def _check_claims(program, program_file, settings, of, claims, samples, seed, rtol, atol,
+                  output_format):
+    from .claims import check_claims
+    from .render import claims as show
+
+    if claims.startswith("@-") and program is None and program_file is None:
+        raise click.UsageError("the program and the claims cannot both come from standard input")
+    claims_text = _read_claims(claims)
+    source = read_program(program, program_file)
+    with _Run(source):
+        report = check_claims(source, claims_text, settings, of, samples, seed, rtol, atol)
+    show.FORMATS[output_format](report, sys.stdout)
+    if not report.ok:
+        raise Found(show.summary(report))
 
 
 @cli.command("explain")
 @program_options
-@click.option("--wrt", callback=parse_names, metavar="NAME[,NAME...]",
-              help="Explain the derivatives with respect to these (default: every input).")
-@click.option("--width", type=click.IntRange(40, None), default=88, show_default=True,
-              help="Wrap the text at this many columns.")
+@click.option("--wrt", callback=parse_names, multiple=True, metavar="NAME[,NAME...]",
+              help="Explain the derivatives with respect to these (repeatable; default: every input).")
+@click.option("--width", type=click.IntRange(40, None), default=None,
+              help="Wrap the text at this many columns (default: the terminal's width, "
+                   "at most 88).")
 def explain_command(program, program_file, settings, of, wrt, width):
     """The chain rule in words: from the output back to each input, one step per
     node, with this program's numbers ("if w goes up by ε, c changes by x × ε =
@@ -481,18 +633,18 @@ def explain_command(program, program_file, settings, of, wrt, width):
         cgdiff explain 'c = w*x; a = c + b; d = a - y; J = 1/2*d^2' --set w=2,x=-2,b=8,y=2
     """
     from .api import differentiate
-    from .explain import as_text, explain
+    from .explain import as_text, explain, explain_width
 
     source = read_program(program, program_file)
     with _Run(source) as run:
         result = differentiate(source, settings, of, wrt, progress=run.progress)
-        text = as_text(explain(result, wrt), width)
+        text = as_text(explain(result, wrt), width or explain_width())
     click.echo(text, nl=False)
 
 
 @cli.command("graph")
 @program_options
-@click.option("--format", "picture_format", type=click.Choice(["tree", "dot", "mermaid"]),
+@click.option("--format", "picture_format", type=_choice(["tree", "dot", "mermaid"]),
               default="tree", show_default=True,
               help="tree: drawn in the terminal; dot: Graphviz; mermaid: a Mermaid flowchart.")
 @click.option("--values", is_flag=True,
@@ -515,9 +667,11 @@ def graph_command(program, program_file, settings, of, picture_format, values, o
     from .api import evaluate, load
     from .render import picture
 
-    if output_file == "-":
+    if outfile.is_stdout(output_file):
         output_file = None
     source = read_program(program, program_file)
+    if output_file is not None:
+        outfile.check(output_file)  # before the work: not the program, folder exists
     chosen = picture.format_for_file(output_file, picture_format) if output_file else picture_format
     with _Run(source) as run:
         if values:
@@ -545,20 +699,19 @@ def graph_command(program, program_file, settings, of, picture_format, values, o
         if output_file is None:
             Console(highlight=False).print(tree)
         else:
-            with _open_output(output_file) as handle:
+            with outfile.replacing(output_file) as handle:
                 Console(file=handle, width=200, color_system=None, highlight=False).print(tree)
     elif output_file is None:
         click.echo(text, nl=False)
     else:
-        with _open_output(output_file) as handle:
-            handle.write(text)
+        outfile.write_text(output_file, text)
 
 
 @cli.command("worksheet")
 @program_options
-@click.option("--blank", type=click.Choice(["values", "grads", "both"]), default="both",
+@click.option("--blank", type=_choice(["values", "grads", "both"]), default="both",
               show_default=True, help="Which column the student fills in.")
-@click.option("--format", "sheet_format", type=click.Choice(["markdown", "latex", "html"]),
+@click.option("--format", "sheet_format", type=_choice(["markdown", "latex", "html"]),
               default="markdown", show_default=True,
               help="markdown (renders on code-hosting pages), latex (a document for "
                    "pdflatex) or html (one self-contained page).")
@@ -586,45 +739,49 @@ def worksheet_command(program, program_file, settings, of, blank, sheet_format, 
 
     source = read_program(program, program_file)
     if vary is None:
+        if not outfile.is_stdout(output_path):
+            outfile.check(output_path)
         with _Run(source):
             sheet = worksheet.build(source, settings, of, blank)
             text = worksheet.render(sheet, sheet_format, answers)
-        if output_path is None:
+        if outfile.is_stdout(output_path):
             click.echo(text, nl=False)
         else:
-            with _open_output(output_path) as handle:
-                handle.write(text)
+            outfile.write_text(output_path, text)
         return
+    if output_path == outfile.STDOUT:
+        raise click.UsageError("--vary writes a set of files: -o names their folder, "
+                               "not standard output ('-')")
+    directory = Path(output_path or ".")
+    names = worksheet.file_names(vary, sheet_format)
+    if directory.is_dir():  # else it is made below, once the sheets are ready
+        for sheet_name, key_name in names:
+            outfile.check(directory / sheet_name)
+            outfile.check(directory / key_name)
     with _Run(source):
         sheets = worksheet.variant_sheets(source, vary, seed, settings, of, blank)
         pages = [(worksheet.render(sheet, sheet_format), worksheet.render(sheet, sheet_format, True))
                  for sheet in sheets]
-    directory = Path(output_path or ".")
     try:
         directory.mkdir(parents=True, exist_ok=True)
     except OSError as error:
-        raise click.FileError(str(directory), hint=error.strerror) from None
-    names = worksheet.file_names(vary, sheet_format)
-    for (sheet_name, key_name), (page, key), sheet in zip(names, pages, sheets):
-        for name, text in ((sheet_name, page), (key_name, key)):
-            with _open_output(str(directory / name)) as handle:
-                handle.write(text)
+        raise ProgramError(outfile.OutputProblem(
+            f"cannot make the folder {clip(str(directory), 200)}: "
+            f"{error.strerror or error}"), None) from None
+    files = []
+    for (sheet_name, key_name), (page, key) in zip(names, pages):
+        files += [(directory / sheet_name, page), (directory / key_name, key)]
+    outfile.write_set(files)  # all or none
+    for (sheet_name, key_name), sheet in zip(names, sheets):
         note = "" if sheet.nice else " (no inputs found that keep every number short)"
         click.echo(f"wrote {directory / sheet_name} and {directory / key_name}{note}", err=True)
 
 
-def _open_output(path: str):
-    """``path`` open for writing text; a file that cannot be written is an error."""
-    try:
-        return open(path, "w", encoding="utf-8")
-    except OSError as error:
-        raise click.FileError(path, hint=error.strerror) from None
-
-
 @cli.command("hessian")
 @program_options
-@click.option("--wrt", callback=parse_names, metavar="NAME[,NAME...]",
-              help="Second derivatives with respect to these inputs (default: every input).")
+@click.option("--wrt", callback=parse_names, multiple=True, metavar="NAME[,NAME...]",
+              help="Second derivatives with respect to these inputs (repeatable; default: "
+                   "every input).")
 @format_option
 def hessian_command(program, program_file, settings, of, wrt, output_format):
     """Second derivatives: the matrix of ∂²J/∂x∂y, by the reverse pass run over
@@ -655,7 +812,8 @@ def hessian_command(program, program_file, settings, of, wrt, output_format):
 @program_options
 @click.option("--data", "data_file", type=click.File("rb"), required=True, metavar="FILE.csv",
               help="The rows to fit: a CSV file whose header names inputs.")
-@click.option("--params", callback=parse_names, required=True, metavar="NAME[,NAME...]",
+@click.option("--params", callback=parse_names, required=True, multiple=True,
+              metavar="NAME[,NAME...]",
               help="The inputs to fit (start: --set, else the program's value, else 0).")
 @click.option("--lr", type=click.FloatRange(min=0, min_open=True), default=0.1,
               show_default=True, help="Learning rate: each step moves p by -lr·∂cost/∂p.")

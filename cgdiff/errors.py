@@ -139,4 +139,17 @@ def enclosed(text: str) -> bool:
 
 def exact_number(x: float) -> str:
     """A number as it reads back exactly, integers without ``.0``: ``-1``, ``0.5``, ``1e-200``."""
+    x = float(x)  # an int from a library caller: int.is_integer is Python 3.12's
     return repr(int(x)) if x.is_integer() and abs(x) < 1e16 else repr(x)
+
+
+def as_float(name: str, value) -> float:
+    """A value a library caller gave for ``name`` as a float: ``0``, ``True``,
+    ``Fraction(1, 2)`` or a NumPy scalar are numbers too; text is not."""
+    if isinstance(value, (str, bytes)):
+        raise TypeError(f"the value of {clip(name)} must be a number, not {type(value).__name__}")
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        raise TypeError(f"the value of {clip(name)} must be a number, "
+                        f"not {type(value).__name__}") from None

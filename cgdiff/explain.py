@@ -83,10 +83,10 @@ def _moves(k: float) -> str:
     return f"goes up by {_times_eps(k)}" if k > 0 else f"goes down by {_times_eps(-k)}"
 
 
-def local_change(graph, values: Sequence[float], user: int, position: int) -> tuple[str, float]:
-    """How node ``user`` changes when its argument at ``position`` goes up by ε:
-    the op table's ``derivative`` formula with this program's names put in, and its
-    value (``x × ε = -2ε`` for ``c = w*x``)."""
+def local_formula(graph, values: Sequence[float], user: int, position: int) -> tuple[str, float]:
+    """∂user/∂(its argument at ``position``): the op table's ``derivative``
+    formula with this program's names put in ("" when it is a plain number),
+    and its value (``x`` and -2 for ``c = w*x``)."""
     op = graph.op[user]
     args = graph.args(user)
     partial = op.partials(*(values[a] for a in args), values[user])[position]
@@ -107,9 +107,35 @@ def local_change(graph, values: Sequence[float], user: int, position: int) -> tu
         is_number = float(formula) == partial
     except ValueError:
         is_number = False
-    if is_number or not formula:
+    return ("" if is_number else formula), partial
+
+
+def local_change(graph, values: Sequence[float], user: int, position: int) -> tuple[str, float]:
+    """How node ``user`` changes when its argument at ``position`` goes up by ε:
+    the op table's ``derivative`` formula with this program's names put in, and its
+    value (``x × ε = -2ε`` for ``c = w*x``)."""
+    formula, partial = local_formula(graph, values, user, position)
+    if not formula:
         return _times_eps(partial), partial
+    if _is_sum(formula):  # (1 - tanh(z1)^2) × ε, not 1 - tanh(z1)^2 × ε
+        formula = f"({formula})"
     return f"{formula} × ε = {_times_eps(partial)}", partial
+
+
+def _is_sum(text: str) -> bool:
+    """Whether ``text`` is a sum or difference outside any parentheses
+    (``1 - out^2``, not ``out*(1 - out)``). The op table and the labels put
+    spaces around a binary + or -, never around a sign or an exponent's."""
+    depth = 0
+    for position, char in enumerate(text):
+        if char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+        elif (char in "+-" and depth == 0 and 0 < position < len(text) - 1
+              and text[position - 1] == " " and text[position + 1] == " "):
+            return True
+    return False
 
 
 # ---------------------------------------------------------------- the explanation
@@ -119,10 +145,10 @@ def explain(result: Result, wrt: Iterable[str] | None = None, nudge: float = NUD
     every input), one step per node, then the nudge check. ``result`` is a
     reverse-mode :func:`cgdiff.api.differentiate` result. Returns lines."""
     graph, values, adjoints = result.graph, result.values, result.adjoints
-    if adjoints is None:
-        adjoints = passes.reverse(graph, values)
     names = list(dict.fromkeys(wrt)) if wrt is not None else list(graph.inputs)
     seeds = {name: graph.find(name, "--wrt") for name in names}
+    if adjoints is None:
+        adjoints = passes.reverse(graph, values, wrt=seeds.values())
     out = graph.output
     J = _name(graph, out)
     dJ = f"∂{_wrapped(J)}"
@@ -237,7 +263,20 @@ def nudge_line(result: Result, name: str, delta: float, derivative: float) -> st
             f"≈ {human_number(derivative)} × {human_number(delta)})")
 
 
-_KEEP_TOGETHER = re.compile(r"∂\S+ = \S+|\S+ × \S+|\S+ → \S+")
+#: Text is wrapped to the terminal, but never wider than this (long lines are
+#: hard to read), nor narrower than MIN_WIDTH.
+MAX_WIDTH, MIN_WIDTH = 88, 40
+
+
+def explain_width() -> int:
+    """The terminal's width (``COLUMNS`` first; 88 when not a terminal), kept
+    between MIN_WIDTH and MAX_WIDTH."""
+    import shutil
+
+    return max(MIN_WIDTH, min(MAX_WIDTH, shutil.get_terminal_size((MAX_WIDTH, 24)).columns))
+
+
+_KEEP_TOGETHER = re.compile(r"∂\S+ = \S+|\w+ = \S+|\S+ × \S+|\S+ → \S+")
 
 
 def as_text(lines: Sequence[str], width: int = 88) -> str:

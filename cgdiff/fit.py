@@ -20,7 +20,7 @@ from typing import IO, Callable, Iterable, Mapping
 
 from . import ops, passes
 from .batch import Data, check_columns
-from .errors import CgdiffError, DomainProblem, InputTextError, NameProblem, clip
+from .errors import CgdiffError, DomainProblem, InputTextError, NameProblem, as_float, clip
 from .graph import Graph
 
 
@@ -143,8 +143,12 @@ def _columns(graph: Graph, dataset: Dataset, inputs: dict[str, float],
             a = arg0[i]
             parts = list(map(o.partials, values[a], values[i]))
             _accumulate(adjoint, a, [x * p[0] if x != 0.0 else 0.0 for x, p in zip(g, parts)])
-    for column in adjoint:  # as the reverse pass: an infinite derivative anywhere is an error
-        if column is not None and math.isinf(sum(x for x in column if x == x)):
+    # As the reverse pass: an infinite derivative that a parameter's needs is an error.
+    infinite = [i for i, column in enumerate(adjoint)
+                if column is not None and math.isinf(sum(x for x in column if x == x))]
+    if infinite:
+        needed = passes.depends_on(graph, [graph.index.get(name) for name in params], out)
+        if any(needed[i] for i in infinite):
             return None
     gradient = []
     for name in params:
@@ -184,7 +188,7 @@ def _row_by_row(graph: Graph, dataset: Dataset, inputs: dict[str, float],
             inputs[column] = row[k]
         values = passes.forward(graph, inputs)
         total += values[out]
-        adjoint = passes.reverse(graph, values)
+        adjoint = passes.reverse(graph, values, wrt=nodes)
         for j, node in active:
             gradient[j] += adjoint[node]
     m = len(dataset.rows)
@@ -211,7 +215,8 @@ def fit(graph: Graph, dataset: Dataset, params: Iterable[str],
     start = {}
     for name in params:
         node = graph.index.get(name)
-        start[name] = settings.pop(name, graph.const.get(node, 0.0) if node is not None else 0.0)
+        start[name] = as_float(name, settings.pop(name, graph.const.get(node, 0.0)
+                                                  if node is not None else 0.0))
     inputs = check_columns(graph, dataset.columns, {**settings, **start})
     current = dict(start)
     history: list[float] = []

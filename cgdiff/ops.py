@@ -100,6 +100,25 @@ def _sigmoid(x):
     return z / (1.0 + z)
 
 
+def _sigmoid_partial(a, out):
+    # sigmoid(a)*sigmoid(-a) = u/(1 + u)^2 with u = exp(-|a|), from the input: the
+    # output-based out*(1 - out) is 0 once sigmoid(a) rounds to 1 (a > 37).
+    u = math.exp(-abs(a))
+    return (u / ((1.0 + u) * (1.0 + u)),)
+
+
+def _sech(x):
+    # 2u/(1 + u^2) with u = exp(-|x|): no overflow, full precision in the tails.
+    u = math.exp(-abs(x))
+    return 2.0 * u / (1.0 + u * u)
+
+
+def _tanh_partial(a, out):
+    # sech(a)^2, from the input: 1 - tanh(a)^2 is 0 once tanh(a) rounds to ±1.
+    s = _sech(a)
+    return (s * s,)
+
+
 def _log_domain(a):
     return None if a > 0 else f"x = {exact_number(a)} is not > 0"
 
@@ -116,9 +135,9 @@ FUNCTIONS: dict[str, Op] = {
     "sin": Op("sin", 1, math.sin, lambda a, out: (math.cos(a),), ("cos(a)",)),
     "cos": Op("cos", 1, math.cos, lambda a, out: (-math.sin(a),), ("-sin(a)",)),
     "tan": Op("tan", 1, math.tan, lambda a, out: (1.0 + out * out,), ("1 + out^2",)),
-    "tanh": Op("tanh", 1, math.tanh, lambda a, out: (1.0 - out * out,), ("1 - out^2",)),
-    "sigmoid": Op("sigmoid", 1, _sigmoid, lambda a, out: (out * (1.0 - out),),
-                  ("out*(1 - out)",)),
+    "tanh": Op("tanh", 1, math.tanh, _tanh_partial, ("sech(a)^2",)),
+    "sech": Op("sech", 1, _sech, lambda a, out: (-out * math.tanh(a),), ("-out*tanh(a)",)),
+    "sigmoid": Op("sigmoid", 1, _sigmoid, _sigmoid_partial, ("out*sigmoid(-a)",)),
     # relu'(0) = 0 and abs'(0) = 0, the SPEC's conventions at the kink.
     "relu": Op("relu", 1, lambda a: a if a > 0 else 0.0,
                lambda a, out: (1.0 if a > 0 else 0.0,), ("step(a)",)),

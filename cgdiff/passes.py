@@ -7,10 +7,10 @@ from __future__ import annotations
 
 import difflib
 import math
-from typing import Mapping
+from typing import Iterable, Mapping
 
 from . import ops
-from .errors import (DomainProblem, MissingValues, NameProblem, Span, clip, enclosed,
+from .errors import (DomainProblem, MissingValues, NameProblem, Span, as_float, clip, enclosed,
                      exact_number)
 from .graph import Graph
 
@@ -33,7 +33,7 @@ def input_values(graph: Graph, settings: Mapping[str, float]) -> dict[str, float
         if graph.op[node] is not ops.INPUT:
             continue
         if name in settings:
-            values[name] = settings[name]
+            values[name] = as_float(name, settings[name])
         elif node in graph.const:
             values[name] = graph.const[node]
         else:
@@ -150,12 +150,18 @@ def _arguments_shown(graph: Graph, values: list[float], args) -> str:
 
 # ---------------------------------------------------------------- reverse
 
-def reverse(graph: Graph, values: list[float], output: int | None = None) -> list[float]:
+def reverse(graph: Graph, values: list[float], output: int | None = None,
+            wrt: Iterable[int | None] | None = None) -> list[float]:
     """∂output/∂node for every node, in one sweep right to left.
 
     Each node's adjoint is complete before it is used, because every node that
     reads it comes later in the list. ``nan`` marks a derivative that does not
-    exist; an infinite one is an error.
+    exist. An infinite one is an error when a derivative asked for needs it:
+    when the node depends on one of the ``wrt`` nodes (default: every input).
+    Elsewhere it stays ``inf``: in ``x^2`` at x = 1.3e154, ∂J/∂2 = x^2·log x
+    overflows, but no input's derivative goes through the constant 2 (adjoints
+    flow from a node to its arguments only, so a node that depends on no input
+    passes nothing to one).
     """
     out = graph.output if output is None else output
     adjoint = [0.0] * len(graph)
@@ -189,29 +195,58 @@ def reverse(graph: Graph, values: list[float], output: int | None = None) -> lis
             (da,) = o.partials(values[a], values[i])
             adjoint[a] += g * da
     if not math.isfinite(sum(adjoint)) and any(map(math.isinf, adjoint)):
-        raise _infinite_derivative(graph, values, adjoint, out)
+        needed = depends_on(graph, wrt, out)
+        if any(needed[i] and math.isinf(x) for i, x in enumerate(adjoint)):
+            raise _infinite_derivative(graph, values, adjoint, out, needed)
     return adjoint
 
 
+def depends_on(graph: Graph, nodes: Iterable[int | None] | None = None,
+               last: int | None = None) -> bytearray:
+    """1 for each node (up to ``last``) whose value depends on one of ``nodes``
+    (default: every input), 0 elsewhere; one sweep left to right."""
+    n = len(graph) if last is None else last + 1
+    flags = bytearray(n)
+    if nodes is None:
+        seeds = [i for i in graph.index.values() if graph.op[i] is ops.INPUT]
+    else:
+        seeds = [i for i in nodes if i is not None]
+    for i in seeds:
+        if i < n:
+            flags[i] = 1
+    start = min(seeds, default=n)
+    op, arg0, arg1 = graph.op, graph.arg0, graph.arg1
+    for i in range(start, n):
+        if flags[i]:
+            continue
+        arity = op[i].arity
+        if arity == 2:
+            flags[i] = flags[arg0[i]] | flags[arg1[i]]
+        elif arity == 1:
+            flags[i] = flags[arg0[i]]
+    return flags
+
+
 def _infinite_derivative(graph: Graph, values: list[float], adjoint: list[float],
-                         out: int) -> DomainProblem:
+                         out: int, needed: bytearray) -> DomainProblem:
     """The error for an adjoint that overflowed: the node nearest the output
-    whose local derivative made it infinite, with its arguments' values."""
+    whose local derivative made it infinite, with its arguments' values
+    (among the nodes a derivative asked for needs: ``needed``)."""
     for j in range(out, -1, -1):
         g = adjoint[j]
         args = graph.args(j)
-        if not args or g == 0.0 or not math.isfinite(g):
+        if not args or g == 0.0 or not math.isfinite(g) or not needed[j]:
             continue
         partials = graph.op[j].partials(*(values[a] for a in args), values[j])
         for a, d in zip(args, partials):
-            if math.isinf(g * d):
+            if math.isinf(g * d) and needed[a]:
                 shown = _arguments_shown(graph, values, args)
                 return DomainProblem(
                     f"{clip(graph.label(j))}: the derivative of the output with respect to "
                     f"{clip(graph.label(a), 30)} is too large for a float"
                     + (f" ({shown})" if shown else ""), Span(graph.start[j], graph.end[j]))
     # Finite contributions that added up to infinity.
-    i = next(i for i, x in enumerate(adjoint) if math.isinf(x))
+    i = next(i for i, x in enumerate(adjoint) if math.isinf(x) and needed[i])
     return DomainProblem(f"the derivative of the output with respect to "
                          f"{clip(graph.label(i))} is too large for a float",
                          Span(graph.start[i], graph.end[i]))

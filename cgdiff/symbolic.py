@@ -603,10 +603,10 @@ def render(d: Derivatives, output_format: str, values: dict[str, float] | None =
         writer.writerows(inlined.items())
         return buffer.getvalue()
     if output_format == "json":
-        import json
+        from .render import json_text
 
-        return json.dumps({"of": d.graph.node_id(d.graph.output), "gradient": inlined,
-                           "program": program_text(d, values)}, ensure_ascii=False) + "\n"
+        return json_text({"of": d.graph.node_id(d.graph.output), "gradient": inlined,
+                          "program": program_text(d, values)}) + "\n"
     raise ValueError(f"unknown format {output_format!r}")
 
 

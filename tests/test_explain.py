@@ -61,7 +61,7 @@ def test_unnamed_subexpressions_are_labelled_by_their_text():
 def test_the_local_derivative_reads_the_op_table():
     result = api.differentiate("J = sigmoid(z)", {"z": 0.0})
     assert local_change(result.graph, result.values, result.graph.output, 0) == (
-        "sigmoid(z)*(1 - sigmoid(z)) × ε = 0.25ε", 0.25)
+        "sigmoid(z)*sigmoid(-z) × ε = 0.25ε", 0.25)
 
 
 def test_an_input_the_output_ignores():

@@ -44,7 +44,7 @@ def plain(program, wrt=None):
     ("J = x/y", "y", "-(x/y/y)"),
     ("J = x^y", "y", "x^y*log(x)"),
     ("J = sqrt(x)", "x", "0.5/sqrt(x)"),
-    ("J = tanh(x)", "x", "1 - tanh(x)^2"),
+    ("J = tanh(x)", "x", "sech(x)^2"),
     ("J = x*pi", "x", "pi"),
     # Kinks: the conventions of the numeric partials, written with step and sign.
     ("J = relu(x)", "x", "step(x)"),

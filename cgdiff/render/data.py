@@ -35,22 +35,23 @@ def node_records(result: Result):
 
 def write_json(result: Result, out: IO[str], extra: dict | None = None) -> None:
     """``extra``: more top-level keys, written last (``grad --stats``)."""
-    import json
+    from . import json_text
 
     graph = result.graph
-    out.write('{"of": %s, "value": %s, "nodes": [' % (
-        json.dumps(graph.node_id(graph.output), ensure_ascii=False), json.dumps(result.value)))
+    head = json_text({"of": graph.node_id(graph.output), "value": result.value})
+    out.write(head[:-1] + ', "nodes": [')  # the nodes one per line, as they are made
     separator = ""
     for record in node_records(result):
         out.write(separator)
-        out.write(json.dumps(record, ensure_ascii=False))
+        out.write(json_text(record))
         separator = ",\n  "
     out.write("]")
+    rest = {}
     if result.gradient is not None:
-        out.write(', "gradient": ')
-        out.write(json.dumps(result.gradient, ensure_ascii=False))
-    for key, value in (extra or {}).items():
-        out.write(f", {json.dumps(key)}: {json.dumps(value, ensure_ascii=False)}")
+        rest["gradient"] = result.gradient
+    rest.update(extra or {})
+    if rest:
+        out.write(", " + json_text(rest)[1:-1])
     out.write("}\n")
 
 

@@ -4,17 +4,16 @@ the parameters, the final cost and the cost curve drawn in the terminal."""
 from __future__ import annotations
 
 import csv
-import json
 import math
 from typing import IO
 
 from ..fit import Fit
-from . import human_number
+from . import human_number, json_text
 
 
 def write_json(fit: Fit, out: IO[str]) -> None:
-    out.write(json.dumps({"params": fit.params, "cost": fit.cost, "steps": fit.steps,
-                          "converged": fit.converged}, ensure_ascii=False) + "\n")
+    out.write(json_text({"params": fit.params, "cost": fit.cost, "steps": fit.steps,
+                         "converged": fit.converged}) + "\n")
 
 
 def write_csv(fit: Fit, out: IO[str]) -> None:

@@ -4,18 +4,16 @@
 from __future__ import annotations
 
 import csv
-import json
 from typing import IO
 
 from ..hessian import Hessian
-from . import human_number
+from . import human_number, json_text
 
 
 def write_json(h: Hessian, out: IO[str]) -> None:
     graph = h.graph
-    out.write(json.dumps({"of": graph.node_id(graph.output), "value": h.value, "wrt": h.names,
-                          "gradient": h.gradient, "hessian": h.matrix},
-                         ensure_ascii=False) + "\n")
+    out.write(json_text({"of": graph.node_id(graph.output), "value": h.value, "wrt": h.names,
+                         "gradient": h.gradient, "hessian": h.matrix}) + "\n")
 
 
 def write_csv(h: Hessian, out: IO[str]) -> None:

@@ -247,10 +247,22 @@ def format_for_file(path: str, default: str) -> str:
     return TEXT_SUFFIXES.get(suffix, default)
 
 
-def render_with_graphviz(dot_text: str, path: str, image_format: str) -> None:
-    """Draw DOT text into ``path`` (svg, png or pdf) with Graphviz's ``dot``."""
+#: The longest Graphviz may take to draw a picture, in seconds; past it ``dot``
+#: is stopped and the old file kept (README: Errors and limits).
+GRAPHVIZ_SECONDS = 60.0
+
+
+def render_with_graphviz(dot_text: str, path: str, image_format: str,
+                         seconds: float | None = None) -> None:
+    """Draw DOT text into ``path`` (svg, png or pdf) with Graphviz's ``dot``.
+
+    ``dot`` writes a temporary file that replaces ``path`` only when it has
+    finished (cgdiff.outfile): past ``seconds`` (default GRAPHVIZ_SECONDS),
+    on an error or on Ctrl-C it is stopped and ``path`` keeps its old content.
+    """
     import shutil
-    import subprocess
+
+    from .. import outfile
 
     dot = shutil.which("dot")
     if dot is None:
@@ -258,10 +270,11 @@ def render_with_graphviz(dot_text: str, path: str, image_format: str) -> None:
             f"writing {path} needs Graphviz's `dot` program, which is not on PATH: install "
             f"Graphviz (Debian/Ubuntu: apt-get install graphviz; macOS: brew install "
             f"graphviz), or write the DOT text with -o FILE.dot and render it elsewhere")
-    completed = subprocess.run([dot, f"-T{image_format}", "-o", path], input=dot_text.encode(),
-                               capture_output=True)
-    if completed.returncode != 0:
-        message = completed.stderr.decode(errors="replace").strip().splitlines()
-        raise GraphvizFailed(f"Graphviz could not draw {path}: "
-                             + (clip(message[0], 200) if message else
-                                f"dot exited with status {completed.returncode}"))
+    try:
+        outfile.write_with_command(
+            path, [dot, f"-T{image_format}", "-o"], dot_text.encode(),
+            GRAPHVIZ_SECONDS if seconds is None else seconds, "Graphviz (dot)",
+            "; write the picture as text instead (-o FILE.dot or --format dot, -o FILE.mmd "
+            "or --format mermaid) and draw it elsewhere")
+    except outfile.CommandFailed as error:
+        raise GraphvizFailed(error.message) from None

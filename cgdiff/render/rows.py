@@ -4,10 +4,10 @@ as each row is computed (stdlib only)."""
 from __future__ import annotations
 
 import csv
-import json
 from typing import IO, Iterable
 
 from ..batch import Row
+from . import json_text
 
 
 class RowWriter:
@@ -38,7 +38,7 @@ class RowWriter:
                       "value": row.value}
             if row.gradient is not None:
                 record["gradient"] = dict(zip(self.names, row.gradient))
-            self.out.write(json.dumps(record, ensure_ascii=False) + "\n")
+            self.out.write(json_text(record) + "\n")
         else:
             cells = [row.value] + (row.gradient or [])
             self.out.write("\t".join(map(repr, cells)) + "\n")

@@ -1,0 +1,55 @@
+"""explain says what it means (issue 10, item 4): a local derivative that is a
+sum is parenthesised before × ε, and the text wraps to the terminal's width,
+at most 88 columns."""
+
+import pytest
+from click.testing import CliRunner
+
+from cgdiff.cli import cli
+
+TANH = "z1 = w*x; h = tanh(z1); J = (h - y)^2"
+
+
+def explain(*args, columns=None):
+    env = {"COLUMNS": str(columns)} if columns else {}
+    result = CliRunner().invoke(cli, ["explain", *args], env=env, catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    return result.stdout
+
+
+@pytest.mark.parametrize("program, shown", [
+    ("y = 0; " + TANH, "changes by (1 - tanh(z1)^2) × ε = 0.786447733ε"),
+    ("z = w*x; J = tan(z)", "changes by (1 + tan(z)^2) × ε"),
+    ("J = max(w, x)", "changes by (1 - step(x - w)) × ε"),
+])
+def test_a_sum_is_parenthesised_before_times_eps(program, shown):
+    text = explain(program, "--set", "w=0.5,x=1", "--wrt", "w", "--width", "200")
+    assert shown in text
+
+
+@pytest.mark.parametrize("program, shown", [
+    ("z = w*x; J = sigmoid(z)", "changes by sigmoid(z)*(1 - sigmoid(z)) × ε"),
+    ("J = w*x", "changes by x × ε"),
+])
+def test_a_product_or_a_name_is_not(program, shown):
+    assert shown in explain(program, "--set", "w=0.5,x=1", "--wrt", "w", "--width", "200")
+
+
+@pytest.mark.parametrize("columns", [40, 60, 80])
+def test_text_wraps_to_the_terminal(columns):
+    text = explain("-f", "examples/seed-steps.cg", "--set", "w=2,x=-2,b=8,y=2", columns=columns)
+    widths = [len(line) for line in text.splitlines()]
+    assert max(widths) <= columns
+    assert max(widths) > columns - 12  # the room is used
+
+
+def test_a_wide_terminal_still_gets_at_most_88_columns():
+    text = explain("-f", "examples/seed-steps.cg", "--set", "w=2,x=-2,b=8,y=2", columns=200)
+    widths = [len(line) for line in text.splitlines()]
+    assert 80 < max(widths) <= 88
+
+
+def test_width_given_explicitly_wins():
+    text = explain("-f", "examples/seed-steps.cg", "--set", "w=2,x=-2,b=8,y=2", "--width", "120",
+                   columns=50)
+    assert max(len(line) for line in text.splitlines()) > 88
