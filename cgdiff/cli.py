@@ -17,10 +17,9 @@ from typing import IO
 import click
 
 from . import outfile
-from .errors import CgdiffError, InputTextError, clip
+from .errors import CgdiffError, InputTextError, OutputError
+from .text import NON_FINITE, SIGNED_NUMBER, clip
 
-NUMBER = re.compile(r"[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?")
-NON_FINITE = re.compile(r"[+-]?(nan|inf|infinity)", re.IGNORECASE)
 FORMATS = ["table", "json", "csv", "plain"]
 
 
@@ -84,7 +83,7 @@ def parse_settings(ctx, param, values) -> dict[str, float]:
             if NON_FINITE.fullmatch(number):
                 raise ProgramError(CgdiffError(f"--set {shown}: the value must be a "
                                                "finite number"), None)
-            if not NUMBER.fullmatch(number):
+            if not SIGNED_NUMBER.fullmatch(number):
                 raise click.BadParameter(f"{shown}: '{clip(number, 30)}' is not a number")
             settings[name] = float(number)
             if settings[name] in (float("inf"), float("-inf")):
@@ -263,7 +262,7 @@ def _run_batch(source, data_file, settings, of, wrt, output_format, gradient=Fal
         data = batch.Data(data_file, name if isinstance(name, str) and name != "<stdin>"
                           else "the data")
         rows = batch.run(graph, data, settings, wrt, gradient, mode)
-        names = batch.wrt_names(graph, wrt) if gradient else None
+        names = list(graph.targets(wrt)) if gradient else None
         writer = RowWriter(sys.stdout, output_format, data.columns,
                            graph.node_id(graph.output), names)
         try:
@@ -765,7 +764,7 @@ def worksheet_command(program, program_file, settings, of, blank, sheet_format, 
     try:
         directory.mkdir(parents=True, exist_ok=True)
     except OSError as error:
-        raise ProgramError(outfile.OutputProblem(
+        raise ProgramError(OutputError(
             f"cannot make the folder {clip(str(directory), 200)}: "
             f"{error.strerror or error}"), None) from None
     files = []
@@ -889,8 +888,6 @@ def main() -> None:
     except Exception as error:  # a bug in cgdiff: still one paragraph, unless debugging
         if os.environ.get("CGDIFF_DEBUG"):
             raise
-        from .errors import clip
-
         click.echo(f"error: internal error (a bug in cgdiff, please report it): "
                    f"{type(error).__name__}: {clip(str(error), 200)}\n"
                    f"  CGDIFF_DEBUG=1 shows the traceback", err=True)

@@ -24,7 +24,8 @@ from array import array
 from dataclasses import dataclass
 
 from . import ops
-from .errors import CycleError, NameProblem, Span, SyntaxProblem, clip, exact_number
+from .errors import CycleError, NamingError as NameProblem, ParseError as SyntaxProblem, Span
+from .text import clip, exact_number
 from .graph import LABEL_LIMIT, Graph, _definitions, _dependency_order
 from .parser import CALL, INDEX, MATMUL, REF, VECTOR, Program
 

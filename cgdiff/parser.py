@@ -9,7 +9,6 @@ statements may come in any order.
 
 from __future__ import annotations
 
-import difflib
 import gc
 import re
 from array import array
@@ -18,7 +17,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from . import ops
-from .errors import NameProblem, Span, SyntaxProblem, line_and_column, printable, clip
+from .errors import NamingError, ParseError, Span
+from .text import SIGNED_LITERAL, clip, did_you_mean, line_and_column, printable
 
 #: A reference to a name, resolved when the graph is built.
 REF = ops.Op("ref", 0)
@@ -30,9 +30,6 @@ CALL = ops.Op("call", 0)
 VECTOR = ops.Op("vector", 0)
 INDEX = ops.Op("index", 0)
 MATMUL = ops.Op("matmul", 2, symbol="@")
-
-_NUMBER = r"([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?"
-_SIGNED_LITERAL = re.compile(r"([+-]?)[ \t\f\r]*(" + _NUMBER + ")")
 
 
 @dataclass(slots=True)
@@ -175,7 +172,7 @@ class _Builder:
         token = children[0]
         value = float(token)
         if value == ops.INF:
-            raise SyntaxProblem(f"the number {clip(str(token), 30)} is too large for a float",
+            raise ParseError(f"the number {clip(str(token), 30)} is too large for a float",
                                 Span(token.start_pos, token.end_pos))
         return self._number(value, token.start_pos, token.end_pos)
 
@@ -185,7 +182,7 @@ class _Builder:
         if name in ops.CONSTANTS:
             return self._number(ops.CONSTANTS[name], token.start_pos, token.end_pos)
         if name in ops.FUNCTIONS:
-            raise NameProblem(f"'{name}' is a function: call it as {name}(...)",
+            raise NamingError(f"'{name}' is a function: call it as {name}(...)",
                               Span(token.start_pos, token.end_pos))
         p = self.program
         p.first_seen.setdefault(name, token.start_pos)
@@ -244,7 +241,7 @@ class _Builder:
             return self._emit(CALL, len(p.lists) - 1, -1, span.start, span.end)
         if len(args) != op.arity:
             wanted = "1 argument" if op.arity == 1 else f"{op.arity} arguments"
-            raise SyntaxProblem(f"{name}() takes {wanted}, got {len(args)}", span)
+            raise ParseError(f"{name}() takes {wanted}, got {len(args)}", span)
         return self._emit(op, args[0], args[1] if op.arity == 2 else -1, span.start, span.end)
 
     def matmul(self, children):
@@ -254,7 +251,7 @@ class _Builder:
     def vector(self, children):
         lsqb, args, rsqb = children
         if not args:
-            raise SyntaxProblem("an empty vector: write its elements, [1, 2, 3]",
+            raise ParseError("an empty vector: write its elements, [1, 2, 3]",
                                 Span(lsqb.start_pos, rsqb.end_pos))
         p = self.program
         p.extended = True
@@ -264,7 +261,7 @@ class _Builder:
     def index(self, children):
         base, lsqb, args, rsqb = children
         if not args:
-            raise SyntaxProblem("an index is missing: write x[0] or W[0, 1]",
+            raise ParseError("an index is missing: write x[0] or W[0, 1]",
                                 Span(lsqb.start_pos, rsqb.end_pos))
         p = self.program
         p.extended = True
@@ -279,11 +276,11 @@ class _Builder:
         name_span = Span(name.start_pos, name.end_pos)
         if text in ops.FUNCTIONS or text in ops.CONSTANTS or text in ops.VECTOR_FUNCTIONS:
             kind = "constant" if text in ops.CONSTANTS else "function"
-            raise NameProblem(f"cannot define '{text}': it is a built-in {kind} "
+            raise NamingError(f"cannot define '{text}': it is a built-in {kind} "
                               f"(choose another name)", name_span)
         if text in p.functions:
             line, column = line_and_column(p.source, p.functions[text].name_span.start)
-            raise NameProblem(f"the function '{clip(text)}' is defined twice (first at "
+            raise NamingError(f"the function '{clip(text)}' is defined twice (first at "
                               f"line {line}, column {column})", name_span)
         params: list[str] = []
         spans: list[Span] = []
@@ -291,14 +288,14 @@ class _Builder:
             span = Span(p.start[a], p.end[a])
             written = p.source[span.start:span.end]
             if p.op[a] is ops.CONST and written in ops.CONSTANTS:
-                raise NameProblem(f"'{written}' is a built-in constant; it cannot be a "
+                raise NamingError(f"'{written}' is a built-in constant; it cannot be a "
                                   f"parameter", span)
             if p.op[a] is not REF or p.ref_name[p.arg0[a]] != written:
-                raise SyntaxProblem(f"a parameter must be a name, not '{clip(written, 30)}' "
+                raise ParseError(f"a parameter must be a name, not '{clip(written, 30)}' "
                                     f"(define {text}(x) = ..., call {text}({clip(written, 30)}))",
                                     span)
             if written in params:
-                raise NameProblem(f"the parameter '{clip(written)}' is named twice in "
+                raise NamingError(f"the parameter '{clip(written)}' is named twice in "
                                   f"{clip(text)}()", span)
             params.append(written)
             spans.append(span)
@@ -319,7 +316,7 @@ class _Builder:
         text = _intern(str(name))  # the same string as the name's references
         if text in ops.FUNCTIONS or text in ops.CONSTANTS or text in ops.VECTOR_FUNCTIONS:
             kind = "constant" if text in ops.CONSTANTS else "function"
-            raise NameProblem(f"cannot assign to '{text}': it is a built-in {kind}",
+            raise NamingError(f"cannot assign to '{text}': it is a built-in {kind}",
                               Span(name.start_pos, name.end_pos))
         self.program.first_seen.setdefault(text, name.start_pos)
         self._statement(text, name.start_pos, top)
@@ -358,7 +355,7 @@ class _Builder:
         statements = p.statements
         default = ops.NAN
         if name is not None and top - first <= 1:
-            literal = _SIGNED_LITERAL.fullmatch(p.source, p.start[top], p.end[top])
+            literal = SIGNED_LITERAL.fullmatch(p.source, p.start[top], p.end[top])
             if literal:
                 sign = -1.0 if literal.group(1) == "-" else 1.0
                 default = sign * p.numbers[p.arg0[first]]
@@ -367,11 +364,6 @@ class _Builder:
         statements.name_start.append(name_start)
         statements.first.append(first)
         statements.top.append(top)
-
-
-def _suggestion(name: str, known) -> str:
-    close = difflib.get_close_matches(str(name), list(known), n=1, cutoff=0.6)
-    return f" (did you mean '{close[0]}'?)" if close else ""
 
 
 # ---------------------------------------------------------------- Lark
@@ -438,7 +430,7 @@ def parse(source: str) -> Program:
     if not done:
         program = _parse_with_lark(source)
     if not program.statements:
-        raise SyntaxProblem("the program has no statement (it is empty or only comments)")
+        raise ParseError("the program has no statement (it is empty or only comments)")
     return program
 
 
@@ -535,7 +527,7 @@ def _open_parentheses(source: str, offset: int) -> list[int]:
     return stack
 
 
-def _syntax_error(source: str, error) -> SyntaxProblem:
+def _syntax_error(source: str, error) -> ParseError:
     from lark.exceptions import UnexpectedCharacters, UnexpectedToken
 
     token = None
@@ -568,7 +560,7 @@ def _syntax_error(source: str, error) -> SyntaxProblem:
             hint = f" (to multiply, write {clip(number, 20)}*{clip(rest, 20)})"
         else:
             line, column = line_and_column(source, number_start)
-            return SyntaxProblem(
+            return ParseError(
                 f"syntax error at line {line}, column {column}: malformed number "
                 f"'{clip(text, 30)}' (numbers look like 2, 2.5, .5, 1e-3)",
                 Span(number_start, number_start + 1))
@@ -581,7 +573,7 @@ def _syntax_error(source: str, error) -> SyntaxProblem:
     elif token is not None and token.type == "RPAR" and not _open_parentheses(source, offset):
         hint = " (there is no '(' for it to close)"
     line, column = line_and_column(source, offset)
-    return SyntaxProblem(
+    return ParseError(
         f"syntax error at line {line}, column {column}: unexpected {found}; "
         f"expected {describe_expected(expected)}{hint}",
         Span(offset, offset + 1))
