@@ -67,11 +67,19 @@ def parse_settings(ctx, param, values) -> dict[str, float]:
     """``--set w=2,x=-2 --set b=8`` → {"w": 2.0, "x": -2.0, "b": 8.0}."""
     settings: dict[str, float] = {}
     for value in values:
-        for item in value.split(","):
+        for item in _top_level_items(value):
             name, sep, number = (part.strip() for part in item.partition("="))
             if not sep or not name or not number:
                 raise click.BadParameter(f"expected NAME=VALUE, got '{clip(item.strip())}'")
             shown = f"{clip(name, 30)}={clip(number, 30)}"  # messages stay short
+            if number.startswith("["):
+                from .expand import split_value
+
+                try:
+                    settings.update(split_value(name, number))
+                except ValueError as error:
+                    raise click.BadParameter(f"{shown}: {error}") from None
+                continue
             if NON_FINITE.fullmatch(number):
                 raise ProgramError(CgdiffError(f"--set {shown}: the value must be a "
                                                "finite number"), None)
@@ -84,6 +92,21 @@ def parse_settings(ctx, param, values) -> dict[str, float]:
     return settings
 
 
+def _top_level_items(value: str) -> list[str]:
+    """``w=2,W=[[1,0],[0,1]],x[0]=1`` split at the commas outside brackets."""
+    items, depth, start = [], 0, 0
+    for k, c in enumerate(value):
+        if c == "[":
+            depth += 1
+        elif c == "]":
+            depth -= 1
+        elif c == "," and depth <= 0:
+            items.append(value[start:k])
+            start = k + 1
+    items.append(value[start:])
+    return items
+
+
 def parse_names(ctx, param, values) -> list[str] | None:
     """``--wrt w,x --wrt b`` → ["w", "x", "b"] (repeatable, like --set)."""
     if isinstance(values, str):
@@ -92,7 +115,7 @@ def parse_names(ctx, param, values) -> list[str] | None:
         return None
     names = []
     for value in values:
-        parts = [name.strip() for name in value.split(",")]
+        parts = [name.strip() for name in _top_level_items(value)]
         if not all(parts):
             raise click.BadParameter(f"expected NAME[,NAME...], got '{clip(value)}'")
         names += parts
@@ -316,7 +339,7 @@ def _run_batch(source, data_file, settings, of, wrt, output_format, gradient=Fal
         name = getattr(data_file, "name", None)
         data = batch.Data(data_file, name if isinstance(name, str) and name != "<stdin>"
                           else "the data")
-        rows = batch.run(graph, data, settings, wrt, gradient, mode)
+        chunks = batch.run_chunks(graph, data, settings, wrt, gradient, mode)
         names = list(graph.targets(wrt)) if gradient else None
         writer = RowWriter(sys.stdout, output_format, data.columns,
                            graph.node_id(graph.output), names)
@@ -325,10 +348,9 @@ def _run_batch(source, data_file, settings, of, wrt, output_format, gradient=Fal
         except (OSError, AttributeError, ValueError):
             size = None
         with progress(size, "rows") as update:
-            for row in rows:
-                writer.write(row)
-                if not row.number & 1023:
-                    update(data.bytes_read)
+            for chunk in chunks:
+                writer.write_chunk(chunk)
+                update(data.bytes_read)
 
 
 def _check_stdin(program, program_file, data_file):
@@ -721,8 +743,9 @@ def explain_command(program, program_file, settings, of, wrt, width):
                    "(the inputs then need values); edges carry the local derivatives.")
 @click.option("-o", "--output", "output_file", metavar="FILE",
               help="Write to FILE instead of standard output ('-'). Its suffix decides what: "
-                   ".dot/.gv DOT text, .mmd Mermaid text, .svg/.png/.pdf drawn by Graphviz's "
-                   "`dot` (which must be installed); any other suffix gets --format.")
+                   ".dot/.gv DOT text, .mmd Mermaid text, .svg/.png/.pdf/.jpg/.gif/.webp "
+                   "drawn by Graphviz's `dot` (which must be installed); any other suffix "
+                   "gets --format. A --format that disagrees with the suffix is an error.")
 def graph_command(program, program_file, settings, of, picture_format, values, output_file):
     """The computation graph as a picture: each node, its operation, and
     which nodes it reads. A node used twice is drawn once.
@@ -741,7 +764,16 @@ def graph_command(program, program_file, settings, of, picture_format, values, o
     source = read_program(program, program_file)
     if output_file is not None:
         outfile.check(output_file)  # before the work: not the program, folder exists
-    chosen = picture.format_for_file(output_file, picture_format) if output_file else picture_format
+    chosen = picture_format
+    if output_file is not None:
+        from click.core import ParameterSource
+
+        explicit = click.get_current_context().get_parameter_source("picture_format") in (
+            ParameterSource.COMMANDLINE, ParameterSource.ENVIRONMENT)
+        try:
+            chosen = picture.format_for_file(output_file, picture_format, explicit)
+        except ValueError as error:
+            raise click.UsageError(str(error)) from None
     with _Run(source) as run:
         if values:
             result = evaluate(source, settings, of, progress=run.progress)
@@ -769,7 +801,9 @@ def graph_command(program, program_file, settings, of, picture_format, values, o
             Console(highlight=False).print(tree)
         else:
             with outfile.replacing(output_file) as handle:
-                Console(file=handle, width=200, color_system=None, highlight=False).print(tree)
+                # A file is as wide as the deepest tree drawn needs.
+                Console(file=handle, width=picture.TREE_FILE_WIDTH, color_system=None,
+                        highlight=False).print(tree)
     elif output_file is None:
         click.echo(text, nl=False)
     else:
