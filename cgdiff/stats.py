@@ -17,7 +17,6 @@ from dataclasses import dataclass
 from typing import Iterable, Mapping
 
 from . import passes
-from .api import Result
 from .check import step_for
 from .errors import CgdiffError
 from .graph import Graph
@@ -38,15 +37,6 @@ class Stats:
 
     def as_dict(self) -> dict:
         return dataclasses.asdict(self)
-
-
-@dataclass
-class Measured:
-    """``grad --stats``: a :func:`cgdiff.api.differentiate` result and the work
-    each method does on its graph."""
-
-    result: Result
-    stats: Stats
 
 
 class _Counter:

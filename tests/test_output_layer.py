@@ -5,13 +5,13 @@ error listing the ones it has."""
 import pytest
 
 from cgdiff import api, render
-from cgdiff.render import check, data, fitting, formulas, matrix, picture, rows, stats
+from cgdiff.render import annotated, check, data, fitting, formulas, matrix, picture, rows
 
 PROGRAM = "J = 0.5*(w*x + b - y)^2"
 SET = "w=2,x=-2,b=8,y=2"
 
 
-@pytest.mark.parametrize("module", [data, stats, check, matrix, formulas, fitting, rows,
+@pytest.mark.parametrize("module", [data, annotated, check, matrix, formulas, fitting, rows,
                                     picture])
 def test_every_render_module_declares_writers(module):
     assert module.FORMATS and all(callable(write) for write in module.FORMATS.values())

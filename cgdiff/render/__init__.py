@@ -2,8 +2,8 @@
 
 Each result type has one module that declares its formats in one mapping,
 ``FORMATS = {"table": write, "json": write, ...}``, every ``write(result, out)``
-writing to a text stream: ``data`` (nodes and gradient), ``stats`` (grad
---stats), ``check_table`` (check), ``claims`` (check --against), ``matrix``
+writing to a text stream: ``data`` (nodes and gradient), ``annotated``
+(the node table with grad --stats or --expect beside it), ``check_table`` (check), ``claims`` (check --against), ``matrix``
 (hessian), ``formulas`` (grad --symbolic), ``fitting`` (fit), ``rows`` (--data),
 ``picture`` (graph), ``sheets`` (worksheet). The command line offers a
 command's ``--format`` choices from its mapping and writes with ``cli.emit``.
@@ -19,7 +19,7 @@ from ..text import human_number  # noqa: F401  (its old home; cgdiff.text has it
 
 
 #: Each result type (its class's name) → the module that declares its FORMATS.
-MODULES = {"Result": "data", "Measured": "stats", "Report": "check", "ClaimReport": "claims",
+MODULES = {"Result": "data", "Annotated": "annotated", "Report": "check", "ClaimReport": "claims",
            "Hessian": "matrix", "Derivatives": "formulas", "Fit": "fitting", "Rows": "rows",
            "Picture": "picture"}
 
