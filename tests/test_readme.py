@@ -36,8 +36,23 @@ def examples():
 @pytest.mark.parametrize("command, expected", examples(), ids=lambda x: x[:60])
 def test_readme_example(command, expected, monkeypatch):
     monkeypatch.chdir(ROOT)
-    monkeypatch.setenv("COLUMNS", "100")
+    monkeypatch.setenv("COLUMNS", "80")
     result = CliRunner().invoke(cli, shlex.split(command)[1:])
     got = (result.stdout + result.stderr).rstrip()
     assert [line.rstrip() for line in got.splitlines()] == \
         [line.rstrip() for line in expected.rstrip().splitlines()]
+
+
+#: Lines for scripts, not laid out for a terminal: JSON records and the
+#: one-paragraph error messages (a terminal wraps those itself).
+UNWRAPPED = ("{", "  {", "error: ", "Error: ")
+
+
+def test_console_examples_fit_80_columns():
+    """What cgdiff lays out for people (tables, trees, explanations) is shown
+    as an 80-column terminal shows it."""
+    text = README.read_text(encoding="utf-8")
+    wide = [line for block in re.findall(r"```console\n(.*?)```", text, flags=re.S)
+            for line in block.splitlines()
+            if len(line.rstrip()) > 80 and not line.startswith(("$ ", *UNWRAPPED))]
+    assert wide == []

@@ -3,7 +3,7 @@ current code (run from the repository root): `python tools/update_readme.py`.
 
 tests/test_readme.py checks the same examples, so a stale README fails CI.
 Commands with a pipe run through the shell; others through Click's CliRunner,
-as the test does, 100 columns wide.
+as the test does, 80 columns wide.
 """
 
 import os
@@ -23,10 +23,10 @@ ROOT = Path(__file__).resolve().parent.parent
 def run(command: str) -> str:
     if "|" in command or "<" in command or not command.startswith("cgdiff "):
         result = subprocess.run(command, shell=True, capture_output=True, text=True, cwd=ROOT,
-                                env={**os.environ, "COLUMNS": "100",
+                                env={**os.environ, "COLUMNS": "80",
                                      "PATH": f"{Path(sys.executable).parent}:{os.environ['PATH']}"})
         return (result.stdout + result.stderr).rstrip()
-    os.environ["COLUMNS"] = "100"
+    os.environ["COLUMNS"] = "80"
     result = CliRunner().invoke(cli, shlex.split(command)[1:])
     return (result.stdout + result.stderr).rstrip()
 
