@@ -74,8 +74,10 @@ def test_the_reference_shows_every_command_and_option():
 
     text = REFERENCE.read_text(encoding="utf-8")
     for name, command in cli.commands.items():
-        assert f"$ cgdiff {name} --help" in text, name
+        how = ("add a ```console block with `$ cgdiff {} --help` to docs/reference.md, "
+               "then run python tools/update_readme.py")
+        assert f"$ cgdiff {name} --help" in text, how.format(name)
         for param in command.params:
             for option in getattr(param, "opts", []):
                 if option.startswith("--"):
-                    assert option in text, (name, option)
+                    assert option in text, (name, option, "run python tools/update_readme.py")
