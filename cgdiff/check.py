@@ -171,3 +171,8 @@ def nudge(result: Result, deltas: Mapping[str, float]) -> Nudge:
     except CgdiffError as error:
         result_nudge.note = f"the nudged point is outside the domain: {error.message}"
     return result_nudge
+
+
+from ._callable import make_callable  # noqa: E402  (cgdiff.check(...) is the Python API's)
+
+make_callable(__name__)

@@ -339,7 +339,10 @@ def _run_batch(source, data_file, settings, of, wrt, output_format, gradient=Fal
     from .api import load
     from .render.progress import progress
 
-    output_format = usable(rows_output.FORMATS, output_format or "csv", "with --data")
+    if click.get_current_context().get_parameter_source("output_format") is \
+            click.core.ParameterSource.DEFAULT:
+        output_format = "csv"  # the rows' default: a table of rows has no place to stop
+    output_format = usable(rows_output.FORMATS, output_format, "with --data")
     with _Run(source):
         graph = load(source, of)
         name = getattr(data_file, "name", None)
@@ -444,9 +447,7 @@ NODE_FORMATS = list(dict.fromkeys([*nodes_output.FORMATS, *rows_output.FORMATS])
 
 @cli.command("eval", epilog=EXIT_STATUSES)
 @program_options
-@format_option(NODE_FORMATS, default=None,
-               help="table (default) for people; json, csv or plain for scripts. "
-                    "With --data: csv (default), json (lines) or plain.")
+@format_option(NODE_FORMATS)
 @data_option
 @expect_options
 def eval_command(program, program_file, settings, of, output_format, data_file, expectations,
@@ -469,7 +470,7 @@ def eval_command(program, program_file, settings, of, output_format, data_file, 
             raise click.UsageError("--expect checks one point; drop --data")
         _run_batch(source, data_file, settings, of, None, output_format)
         return
-    output_format = usable(nodes_output.FORMATS, output_format or "table", "without --data")
+    output_format = usable(nodes_output.FORMATS, output_format, "without --data")
     outcomes = None
     with _Run(source) as run:
         result = evaluate(source, settings, of, progress=run.progress)
@@ -497,9 +498,8 @@ def eval_command(program, program_file, settings, of, output_format, data_file, 
               help="Also count the work each method does on this program, measured while the "
                    "passes run: one reverse sweep, forward mode over every input, finite "
                    "differences (table and json only).")
-@format_option(list(dict.fromkeys([*NODE_FORMATS, *formulas_output.FORMATS])), default=None,
-               help="table (default) for people; json, csv or plain for scripts; latex "
-                    "(with --symbolic). With --data: csv (default), json (lines) or plain.")
+@format_option(list(dict.fromkeys([*NODE_FORMATS, *formulas_output.FORMATS])),
+               help="table for people; json, csv or plain for scripts; latex (with --symbolic).")
 @data_option
 @expect_options
 def grad_command(program, program_file, settings, of, wrt, mode, symbolic, stats, output_format,
@@ -529,7 +529,7 @@ def grad_command(program, program_file, settings, of, wrt, mode, symbolic, stats
         formats, where = ((formulas_output.FORMATS, "with --symbolic") if symbolic else
                           (annotated_output.FORMATS, "with --stats") if stats else
                           (nodes_output.FORMATS, "without --data"))
-        output_format = usable(formats, output_format or "table", where)
+        output_format = usable(formats, output_format, where)
     if expectations and (symbolic or data_file is not None):
         raise click.UsageError("--expect checks the numbers at one point; drop --symbolic "
                                "or --data")
