@@ -21,7 +21,7 @@ from conftest import SEED_ONE_LINE, SEED_SET, SEED_STATEMENTS, SEED_VALUES
 def md_table(page: str) -> list[list[str]]:
     """The Markdown node table's lines, split into raw cells (header included)."""
     section = page.split("## Nodes\n", 1)[1].split("\n## ", 1)[0]
-    lines = [line for line in section.strip().splitlines()]
+    lines = [line for line in section.strip().splitlines() if line.startswith("|")]
     return [[cell.strip() for cell in line.strip()[1:-1].split("|")] for line in lines]
 
 
