@@ -653,7 +653,11 @@ def explain_command(program, program_file, settings, of, wrt, width):
                    ".dot/.gv DOT text, .mmd Mermaid text, .svg/.png/.pdf/.jpg/.gif/.webp "
                    "drawn by Graphviz's `dot` (which must be installed); any other suffix "
                    "gets --format. A --format that disagrees with the suffix is an error.")
-def graph_command(program, program_file, settings, of, picture_format, values, output_file):
+@click.option("--collapse-calls", is_flag=True,
+              help="Draw each call of a user-defined function as one node (dot and mermaid; "
+                   "without it, each call is a cluster around its nodes).")
+def graph_command(program, program_file, settings, of, picture_format, values, output_file,
+                  collapse_calls):
     """The computation graph as a picture: each node, its operation, and
     which nodes it reads. A node used twice is drawn once.
 
@@ -687,16 +691,19 @@ def graph_command(program, program_file, settings, of, picture_format, values, o
             graph, node_values = result.graph, result.values
             adjoints = passes.reverse(graph, node_values)
         else:
-            graph = load(source, of, progress=run.progress)
+            graph = load(source, of, progress=run.progress, given=list(settings))
             if settings:
                 passes.input_values(graph, settings)  # --set naming no input is still an error
             node_values = adjoints = None
         if chosen == "tree":
+            if collapse_calls:
+                raise click.UsageError("--collapse-calls draws with --format dot or mermaid "
+                                       "(or -o FILE.svg)")
             text = None
         elif chosen == "mermaid":
-            text = picture.to_mermaid(graph, node_values, adjoints)
+            text = picture.to_mermaid(graph, node_values, adjoints, collapse_calls)
         else:
-            text = picture.to_dot(graph, node_values, adjoints)
+            text = picture.to_dot(graph, node_values, adjoints, collapse_calls)
         if chosen in picture.GRAPHVIZ_SUFFIXES.values():
             picture.render_with_graphviz(text, output_file, chosen)
             return
