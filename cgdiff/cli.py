@@ -828,6 +828,47 @@ def graph_command(program, program_file, settings, of, picture_format, values, o
         outfile.write_text(output_file, text)
 
 
+@cli.command("view")
+@program_options
+@click.option("-o", "--output", "output_file", metavar="FILE.html",
+              help="Write the page to FILE.html. Without -o it goes to standard output when "
+                   "that is a file or a pipe, else to cgdiff-view.html here.")
+@click.option("--layout", type=_choice(["auto", "builtin", "dot"]), default="auto",
+              show_default=True,
+              help="Who places the nodes: Graphviz's dot (auto: when installed) or cgdiff's "
+                   "own layered layout. Either way the page needs nothing at view time.")
+@click.option("--title", metavar="TEXT", help="The page's title (default: the output's name).")
+def view_command(program, program_file, settings, of, output_file, layout, title):
+    """An interactive page that steps through the forward pass, then the
+    reverse pass, node by node, with explain's sentence for each step; sliders
+    for the inputs re-run both passes in the page; click a node for its
+    numbers. One self-contained HTML file: it works offline.
+
+    Example:
+
+    \b
+        cgdiff view 'c = w*x; a = c + b; d = a - y; J = 1/2*d^2' --set w=2,x=-2,b=8,y=2 -o seed.html
+    """
+    from .api import evaluate, load
+    from .render import page
+
+    if output_file is None and sys.stdout.isatty():
+        output_file = "cgdiff-view.html"
+    source = read_program(program, program_file)
+    if not outfile.is_stdout(output_file):
+        outfile.check(output_file)  # before the work: not the program, folder exists
+    with _Run(source) as run:
+        graph = load(source, of, progress=run.progress)
+        page.check_size(graph)
+        result = evaluate(graph, settings, progress=run.progress)
+        text = page.to_page(result, title, layout)
+    if outfile.is_stdout(output_file):
+        click.echo(text, nl=False)
+        return
+    outfile.write_text(output_file, text)
+    click.echo(f"wrote {output_file} ({len(graph)} nodes); open it in a browser", err=True)
+
+
 @cli.command("worksheet")
 @program_options
 @click.option("--blank", type=_choice(["values", "grads", "both"]), default="both",
