@@ -109,3 +109,14 @@ def test_fitted_never_cuts_a_number(width):
     console.print(Fitted(table))
     out = console.file.getvalue()
     assert "-1.234567891e-300" in out and "2.775557562e-17" in out and "…" not in out
+
+
+@pytest.mark.parametrize("columns", WIDTHS)
+def test_the_cost_curve_fits_the_terminal(columns, monkeypatch):
+    import re
+
+    monkeypatch.chdir(__file__.rsplit("/tests/", 1)[0])
+    shown = cgdiff("fit", "-f", "examples/linear.cg", "--data", "examples/linear.csv",
+                   "--params", "w,b", columns=columns)
+    assert re.search(r"^ +step 0 +215$", shown, flags=re.M), shown
+    assert re.search(r"^0.05761 │ *●+$", shown, flags=re.M), shown
