@@ -34,7 +34,7 @@ from .graph import Graph
 from .text import as_float, human_number
 
 __all__ = ["grad", "eval", "check", "hessian", "symbolic", "explain", "view", "compile",
-           "Program", "Result", "Node", "Names", "Check", "Hessian", "Symbolic",
+           "Program", "Result", "Node", "Names", "Check", "Claims", "Hessian", "Symbolic",
            "Explanation", "Page"]
 
 Number = Any  # int, float, Fraction, NumPy scalar: anything float() takes
@@ -277,6 +277,33 @@ class Check:
         return f"Check(ok={self.ok}, {{{rows}}})"
 
 
+class Claims:
+    """Claimed derivatives checked (``cgdiff check --against``): ``ok``;
+    ``verdicts`` (one a claim: ``status`` right / wrong / inherits /
+    unchecked, the numbers at the worst point, ``blame``); ``first_wrong``;
+    ``to_dict()`` is ``check --against ... --format json``."""
+
+    def __init__(self, report):
+        self._report = report
+        self.ok: bool = report.ok
+        self.verdicts = report.verdicts
+        self.first_wrong = report.first_wrong
+
+    def to_dict(self) -> dict[str, Any]:
+        from .render.claims import as_data
+
+        return as_data(self._report)
+
+    def to_json(self, **dumps: Any) -> str:
+        return json.dumps(self.to_dict(), **dumps)
+
+    def __repr__(self) -> str:
+        verdicts = ", ".join(f"{v.name}: {v.status}" for v in self.verdicts[:REPR_ITEMS])
+        if len(self.verdicts) > REPR_ITEMS:
+            verdicts += f", ... ({len(self.verdicts)} in all)"
+        return f"Claims(ok={self.ok}, {{{verdicts}}})"
+
+
 class Hessian:
     """Second derivatives (``cgdiff hessian``): ``names``, ``matrix``
     (``matrix[i][j]`` = ∂²/∂names[i]∂names[j]), ``h["w", "x"]``, ``grad``, ``value``."""
@@ -387,12 +414,24 @@ def grad(program: str | Program, values: Inputs | None = None, /, *, of: str | N
 @_library_errors
 def check(program: str | Program, values: Inputs | None = None, /, *, of: str | None = None,
           wrt: Iterable[str] | str | None = None, eps: float | None = None,
-          rtol: float = 1e-5, atol: float = 1e-8, **inputs: Number) -> Check:
-    """Reverse mode against central finite differences (``cgdiff check``)."""
+          rtol: float = 1e-5, atol: float = 1e-8, against: str | None = None,
+          samples: int | None = None, seed: int = 0, **inputs: Number) -> Check | Claims:
+    """Reverse mode against central finite differences (``cgdiff check``);
+    with ``against``, your claimed derivatives (``"dJ_dw = (w*x+b-y)*x"``)
+    against the program's, at this point and ``samples`` drawn ones, with
+    blame for the first wrong step (``cgdiff check --against``)."""
     from . import check as checking
 
     if isinstance(wrt, str):
         wrt = [w.strip() for w in wrt.split(",")]
+    if against is not None:
+        from .claims import SAMPLES, check_claims
+
+        source = program.source if isinstance(program, Program) else program
+        if not isinstance(source, str):
+            raise TypeError("check(against=...) takes the program as text")
+        return Claims(check_claims(source, against, _inputs(values, inputs), of,
+                                   SAMPLES if samples is None else samples, seed, rtol, atol))
     result = api.differentiate(_graph(program, of), _inputs(values, inputs), of, wrt)
     return Check(checking.check(result, wrt, eps or checking.RELATIVE_STEP, rtol, atol))
 

@@ -141,3 +141,11 @@ def test_version_and_py_typed():
     pyproject = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
     assert re.search(r'^version = "(.*)"', pyproject, re.M).group(1) == cgdiff.__version__
     assert (Path(cgdiff.__file__).parent / "py.typed").exists()
+
+
+def test_check_against_claims():
+    right = cgdiff.check(SEED_STATEMENTS, SEED_VALUES, against="dJ_dw = (w*x + b - y)*x")
+    assert right.ok and right.to_dict()["ok"] is True
+    wrong = cgdiff.check(SEED_STATEMENTS, SEED_VALUES, against="dJ_dw = (w*x + b - y)*w")
+    assert not wrong.ok and wrong.first_wrong.name == "dJ_dw"
+    assert cgdiff.compile(SEED_STATEMENTS).check(SEED_VALUES, against="dJ_db = w*x + b - y").ok
