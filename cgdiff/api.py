@@ -60,6 +60,25 @@ def evaluate(source: str | Graph, settings: Mapping[str, float] | None = None,
     return Result(graph, inputs, passes.forward(graph, inputs))
 
 
+def derivative_error(graph: Graph, values: list[float], nodes: Mapping[str, int | None],
+                     adjoints: list[float] | None = None) -> DomainProblem:
+    """The error for derivatives of which one is not finite: the same error in
+    both modes, from the reverse pass (which raises for one that overflows) and
+    the first name, in the order asked, whose derivative does not exist."""
+    if adjoints is None:
+        adjoints = passes.reverse(graph, values, wrt=nodes.values())
+    for name, node in nodes.items():
+        if node is None:
+            continue
+        d = adjoints[node]
+        if d != d:
+            return passes.undefined_derivative(graph, values, adjoints, node)
+        if math.isinf(d):
+            return DomainProblem(f"the derivative with respect to {name} is not finite")
+    return DomainProblem("a derivative is not finite here (the forward and reverse passes "
+                         "disagree: an intermediate product overflowed in one of them)")
+
+
 def differentiate(source: str | Graph, settings: Mapping[str, float] | None = None,
                   of: str | None = None, wrt: Iterable[str] | None = None,
                   mode: str = "reverse", progress: PhaseHook = _no_progress) -> Result:
@@ -86,13 +105,8 @@ def differentiate(source: str | Graph, settings: Mapping[str, float] | None = No
             gradient[name] = 0.0
             continue
         d = derivative_of(node)
-        if d != d:
-            adjoints = result.adjoints or passes.reverse(graph, values, wrt=[node])
-            raise passes.undefined_derivative(graph, values, adjoints, node)
-        if math.isinf(d):
-            if result.adjoints is None:
-                passes.reverse(graph, values, wrt=[node])  # its error names the node
-            raise DomainProblem(f"the derivative with respect to {name} is not finite")
+        if not math.isfinite(d):
+            raise derivative_error(graph, values, nodes, result.adjoints)
         gradient[name] = d
     result.gradient = gradient
     return result

@@ -170,11 +170,10 @@ def _gradient(graph: Graph, values: list[float], nodes: list[int | None], mode: 
     else:
         result = [passes.tangent(graph, values, node)[graph.output] if node is not None
                   else 0.0 for node in nodes]
-    for node, x in zip(nodes, result):
-        if x != x:
-            raise passes.undefined_derivative(graph, values,
-                                              passes.reverse(graph, values, wrt=[node]), node)
-        if math.isinf(x):
-            raise DomainProblem(f"the derivative with respect to {graph.node_id(node)} is not "
-                                "finite")
+    if not all(map(math.isfinite, result)):
+        from .api import derivative_error  # the same error as grad's, in both modes
+
+        raise derivative_error(graph, values, {graph.node_id(node): node for node in nodes
+                                               if node is not None},
+                               adjoints if mode == "reverse" else None)
     return result

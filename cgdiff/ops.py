@@ -37,6 +37,11 @@ class Op:
     domain: Callable[..., str | None] = field(default=lambda *args: None)
     #: The operator's symbol for infix operators (``*``), else None.
     symbol: str | None = None
+    #: Whether ``partials`` can be nan (no derivative) or infinite at a point
+    #: where ``value`` succeeds. The passes look at such an op's partials even
+    #: where the derivative reaching it is 0 (README, "A derivative that does
+    #: not exist"): a zero factor does not hide a partial that does not exist.
+    singular: bool = False
 
 
 # ---------------------------------------------------------------- operators
@@ -86,9 +91,10 @@ ADD = Op("add", 2, lambda a, b: a + b, lambda a, b, out: (1.0, 1.0), ("1", "1"),
 SUB = Op("sub", 2, lambda a, b: a - b, lambda a, b, out: (1.0, -1.0), ("1", "-1"), symbol="-")
 MUL = Op("mul", 2, lambda a, b: a * b, lambda a, b, out: (b, a), ("b", "a"), symbol="*")
 DIV = Op("div", 2, lambda a, b: a / b, lambda a, b, out: (1.0 / b, -out / b),
-         ("1/b", "-out/b"), _div_domain, symbol="/")
+         ("1/b", "-out/b"), _div_domain, symbol="/", singular=True)
 NEG = Op("neg", 1, lambda a: -a, lambda a, out: (-1.0,), ("-1",), symbol="-")
-POW = Op("pow", 2, _pow, _pow_partials, ("b*a^(b - 1)", "out*log(a)"), _pow_domain, symbol="^")
+POW = Op("pow", 2, _pow, _pow_partials, ("b*a^(b - 1)", "out*log(a)"), _pow_domain, symbol="^",
+         singular=True)
 
 # ---------------------------------------------------------------- functions
 
@@ -129,9 +135,11 @@ def _overflow(a, *rest):
 
 FUNCTIONS: dict[str, Op] = {
     "exp": Op("exp", 1, math.exp, lambda a, out: (out,), ("out",), _overflow),
-    "log": Op("log", 1, math.log, lambda a, out: (1.0 / a,), ("1/a",), _log_domain),
+    "log": Op("log", 1, math.log, lambda a, out: (1.0 / a,), ("1/a",), _log_domain,
+              singular=True),
     "sqrt": Op("sqrt", 1, math.sqrt, lambda a, out: (0.5 / out if out > 0 else NAN,),
-               ("0.5/out",), lambda a: None if a >= 0 else f"x = {exact_number(a)} is not >= 0"),
+               ("0.5/out",), lambda a: None if a >= 0 else f"x = {exact_number(a)} is not >= 0",
+               singular=True),
     "sin": Op("sin", 1, math.sin, lambda a, out: (math.cos(a),), ("cos(a)",)),
     "cos": Op("cos", 1, math.cos, lambda a, out: (-math.sin(a),), ("-sin(a)",)),
     "tan": Op("tan", 1, math.tan, lambda a, out: (1.0 + out * out,), ("1 + out^2",)),

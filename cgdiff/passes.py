@@ -14,6 +14,8 @@ from .errors import (DomainProblem, MissingValues, NameProblem, Span, as_float, 
                      exact_number)
 from .graph import Graph
 
+NAN = float("nan")
+
 
 def input_values(graph: Graph, settings: Mapping[str, float]) -> dict[str, float]:
     """Every input the output needs → its value: ``settings`` over defaults.
@@ -170,9 +172,24 @@ def reverse(graph: Graph, values: list[float], output: int | None = None,
     # The commonest ops' partials written out (the same numbers as ops.py's):
     # a call and a tuple saved on most nodes.
     ADD, SUB, MUL = ops.ADD, ops.SUB, ops.MUL
+    reaches: bytearray | None = None  # made when first needed
     for i in range(out, -1, -1):
         g = adjoint[i]
         if g == 0.0:
+            o = op[i]
+            if not o.singular:
+                continue
+            # The rule (README, "A derivative that does not exist"): a partial
+            # that does not exist or is infinite poisons every derivative that
+            # depends on it, even through a zero factor. So a zero adjoint does
+            # not hide it, on a node the output depends on.
+            if reaches is None:
+                reaches = ancestors(graph, out)
+            if reaches[i]:
+                args = graph.args(i)
+                for a, d in zip(args, o.partials(*(values[a] for a in args), values[i])):
+                    if not math.isfinite(d):
+                        adjoint[a] = NAN
             continue
         o = op[i]
         if o is MUL:
@@ -199,6 +216,22 @@ def reverse(graph: Graph, values: list[float], output: int | None = None,
         if any(needed[i] and math.isinf(x) for i, x in enumerate(adjoint)):
             raise _infinite_derivative(graph, values, adjoint, out, needed)
     return adjoint
+
+
+def ancestors(graph: Graph, out: int) -> bytearray:
+    """1 for each node that ``out``'s value depends on (``out`` included), 0
+    elsewhere; one sweep right to left."""
+    flags = bytearray(out + 1)
+    flags[out] = 1
+    arg0, arg1 = graph.arg0, graph.arg1
+    for i in range(out, -1, -1):
+        if flags[i]:
+            a, b = arg0[i], arg1[i]
+            if a >= 0:
+                flags[a] = 1
+            if b >= 0:
+                flags[b] = 1
+    return flags
 
 
 def depends_on(graph: Graph, nodes: Iterable[int | None] | None = None,
@@ -255,20 +288,27 @@ def _infinite_derivative(graph: Graph, values: list[float], adjoint: list[float]
 def undefined_derivative(graph: Graph, values: list[float], adjoint: list[float],
                          node: int) -> DomainProblem:
     """The error for a requested derivative that does not exist (nan): it names
-    the node whose local derivative is missing, nearest the output."""
+    the node nearest the output whose local derivative does not exist (or is
+    infinite behind a zero factor) on a path from ``node`` to the output."""
+    below = depends_on(graph, [node])
+    reaches = ancestors(graph, graph.output)
     for i in range(len(graph) - 1, -1, -1):
-        if adjoint[i] != adjoint[i] or adjoint[i] == 0.0 or graph.op[i].partials is None:
+        if (not below[i] or not reaches[i] or adjoint[i] != adjoint[i]
+                or graph.op[i].partials is None):
             continue
         args = graph.args(i)
         partials = graph.op[i].partials(*(values[a] for a in args), values[i])
         for position, (a, p) in enumerate(zip(args, partials)):
-            if p != p:
+            if not math.isfinite(p) and below[a]:
                 which = "its exponent" if graph.op[i] is ops.POW and position == 1 else (
-                    "its base" if graph.op[i] is ops.POW else "its argument")
+                    "its base" if graph.op[i] is ops.POW else
+                    "its argument" if len(args) == 1 else
+                    "its first argument" if position == 0 else "its second argument")
                 shown = ", ".join(repr(values[x]) for x in args)
+                how = "has no derivative" if p != p else "has an infinite derivative"
                 return DomainProblem(
                     f"the derivative with respect to {clip(graph.node_id(node))} does not exist: "
-                    f"{clip(graph.label(i))} has no derivative with respect to {which} "
+                    f"{clip(graph.label(i))} {how} with respect to {which} "
                     f"at ({shown})", Span(graph.start[i], graph.end[i]))
     return DomainProblem(f"the derivative with respect to {clip(graph.node_id(node))} "
                          f"does not exist here")
@@ -281,26 +321,38 @@ def tangent(graph: Graph, values: list[float], seed: int) -> list[float]:
 
     The seed node's tangent is 1 whatever its own arguments do, so seeding a
     statement node gives the same number as its adjoint in reverse mode.
-    Zero tangents are skipped: most nodes don't depend on any one input.
+    Nodes that do not depend on the seed are skipped; on those that do, a
+    zero tangent does not hide a partial that does not exist (the rule of
+    :func:`reverse`): ``0*nan`` is ``nan``.
     """
     n = len(graph)
     dot = [0.0] * n
     dot[seed] = 1.0
+    live = bytearray(n)  # 1: depends on the seed
+    live[seed] = 1
     op, arg0, arg1 = graph.op, graph.arg0, graph.arg1
     for i in range(seed + 1, n):
         o = op[i]
         if o.arity == 2:
             a, b = arg0[i], arg1[i]
+            la, lb = live[a], live[b]
+            if not (la or lb):
+                continue
+            live[i] = 1
             ta, tb = dot[a], dot[b]
-            if ta == 0.0 and tb == 0.0:
+            if ta == 0.0 and tb == 0.0 and not o.singular:
                 continue
             da, db = o.partials(values[a], values[b], values[i])
-            dot[i] = (da * ta if ta else 0.0) + (db * tb if tb else 0.0)
+            dot[i] = (da * ta if la else 0.0) + (db * tb if lb else 0.0)
         elif o.arity == 1:
-            ta = dot[arg0[i]]
-            if ta == 0.0:
+            a = arg0[i]
+            if not live[a]:
                 continue
-            (da,) = o.partials(values[arg0[i]], values[i])
+            live[i] = 1
+            ta = dot[a]
+            if ta == 0.0 and not o.singular:
+                continue
+            (da,) = o.partials(values[a], values[i])
             dot[i] = da * ta
     return dot
 
