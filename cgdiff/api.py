@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from typing import Callable, Iterable, Mapping
 
 from . import passes
-from .errors import DomainProblem
 from .graph import Graph, build_graph
 from .parser import parse
 
@@ -60,25 +58,6 @@ def evaluate(source: str | Graph, settings: Mapping[str, float] | None = None,
     return Result(graph, inputs, passes.forward(graph, inputs))
 
 
-def derivative_error(graph: Graph, values: list[float], nodes: Mapping[str, int | None],
-                     adjoints: list[float] | None = None) -> DomainProblem:
-    """The error for derivatives of which one is not finite: the same error in
-    both modes, from the reverse pass (which raises for one that overflows) and
-    the first name, in the order asked, whose derivative does not exist."""
-    if adjoints is None:
-        adjoints = passes.reverse(graph, values, wrt=nodes.values())
-    for name, node in nodes.items():
-        if node is None:
-            continue
-        d = adjoints[node]
-        if d != d:
-            return passes.undefined_derivative(graph, values, adjoints, node)
-        if math.isinf(d):
-            return DomainProblem(f"the derivative with respect to {name} is not finite")
-    return DomainProblem("a derivative is not finite here (the forward and reverse passes "
-                         "disagree: an intermediate product overflowed in one of them)")
-
-
 def differentiate(source: str | Graph, settings: Mapping[str, float] | None = None,
                   of: str | None = None, wrt: Iterable[str] | None = None,
                   mode: str = "reverse", progress: PhaseHook = _no_progress) -> Result:
@@ -87,27 +66,14 @@ def differentiate(source: str | Graph, settings: Mapping[str, float] | None = No
     sweep per name)."""
     result = evaluate(source, settings, of, progress)
     graph, values = result.graph, result.values
-    names = list(dict.fromkeys(wrt)) if wrt is not None else list(graph.inputs)
-    nodes = {name: graph.find(name, "--wrt") for name in names}
+    targets = graph.targets(wrt)
+    if mode not in ("reverse", "forward"):
+        raise ValueError(f"mode must be 'reverse' or 'forward', not {mode!r}")
     result.mode = mode
     progress("reverse" if mode == "reverse" else "forward mode")
     if mode == "reverse":
-        result.adjoints = passes.reverse(graph, values, wrt=nodes.values())
-        derivative_of = result.adjoints.__getitem__
-    elif mode == "forward":
-        def derivative_of(node):
-            return passes.tangent(graph, values, node)[graph.output]
-    else:
-        raise ValueError(f"mode must be 'reverse' or 'forward', not {mode!r}")
-    gradient = {}
-    for name, node in nodes.items():
-        if node is None:  # the output does not depend on it
-            gradient[name] = 0.0
-            continue
-        d = derivative_of(node)
-        if not math.isfinite(d):
-            raise derivative_error(graph, values, nodes, result.adjoints)
-        gradient[name] = d
-    result.gradient = gradient
+        result.adjoints = passes.reverse(graph, values, wrt=targets.values())
+    derivatives = passes.gradient(graph, values, targets.values(), mode, result.adjoints)
+    result.gradient = dict(zip(targets, derivatives))
     return result
 

@@ -1,22 +1,33 @@
 """Batches: one program over every row of a CSV file.
 
 The graph is built once; each row binds inputs by column name (``--set``
-gives the rest) and is run through the forward pass (and the reverse pass for
-gradients). Rows are read, computed and written one at a time, so memory
-stays flat however long the file is.
+gives the rest). Rows are read, computed and written in chunks of CHUNK rows,
+so memory stays flat however long the file is: each chunk runs through the
+column passes (one NumPy operation per node for all its rows). A chunk where
+some value or derivative is not finite, or a short one, runs row by row
+through the scalar passes, which report the first failing row exactly as
+without chunks (the rows before it are still written).
 """
 
 from __future__ import annotations
 
 import csv
-import difflib
 import math
 from dataclasses import dataclass
-from typing import IO, Iterable, Iterator, Mapping
+from itertools import chain, islice
+from typing import IO, Iterable, Iterator, Mapping, Sequence
 
-from . import passes
-from .errors import CgdiffError, DomainProblem, InputTextError, NameProblem, clip
+from . import ops, passes
+from .errors import CgdiffError, InputTextError, NamingError
+from .text import clip, did_you_mean
 from .graph import Graph
+
+
+#: Rows read, computed and written at a time.
+CHUNK = 65_536
+#: Fewer rows than this run through the scalar passes (NumPy's cost per call
+#: would outweigh the work).
+COLUMNS_FROM = 64
 
 
 class _Lines:
@@ -29,8 +40,10 @@ class _Lines:
         self.line = 0
 
     def __iter__(self) -> Iterator[str]:
-        encoding = "utf-8-sig"
-        for raw in self.stream:
+        return self.decode(self.stream, "utf-8-sig")
+
+    def decode(self, raw_lines: Iterable[bytes], encoding: str = "utf-8") -> Iterator[str]:
+        for raw in raw_lines:
             self.bytes_read += len(raw)
             self.line += 1
             try:
@@ -80,20 +93,62 @@ class Data:
 
     def __iter__(self) -> Iterator[tuple[int, list[float]]]:
         """(line number, the row's numbers) for each non-blank row."""
+        for lines, block in self.chunks():
+            yield from zip(lines, block.tolist())
+
+    def chunks(self, size: int = CHUNK) -> Iterator[tuple[Sequence[int], object]]:
+        """(line numbers, a rows × columns float64 array) for up to ``size``
+        non-blank rows at a time.
+
+        Plain lines of numbers are split and converted in bulk (Python's own
+        ``float``, so the same numbers are accepted). At the first chunk that
+        is not plain (quotes, blank lines, a bad cell, non-ASCII), the rest of
+        the file goes through the csv module row by row, which also words
+        the errors.
+        """
+        np = ops.np
+        width = len(self.columns)
+        commas = width - 1
+        stream = self.lines.stream
+        while True:
+            raw = list(islice(stream, size))
+            if not raw:
+                return
+            block = _plain_block(raw, width, commas)
+            if block is None:
+                break
+            first = self.lines.line + 1
+            self.lines.line += len(raw)
+            self.lines.bytes_read += sum(map(len, raw))
+            yield range(first, first + len(raw)), block
+        rows: list[list[float]] = []
+        lines: list[int] = []
+        for line, row in self._csv_rows(self.lines.decode(chain(raw, stream)), self.lines.line):
+            rows.append(row)
+            lines.append(line)
+            if len(rows) == size:
+                yield lines, np.array(rows, dtype=np.float64)
+                rows, lines = [], []
+        if rows:
+            yield lines, np.array(rows, dtype=np.float64)
+
+    def _csv_rows(self, text_lines: Iterable[str], offset: int) -> Iterator[tuple[int, list[float]]]:
         width = len(self.columns)
         columns = self.columns
-        reader = self.reader
+        reader = csv.reader(text_lines)
         while True:
             try:
                 cells = next(reader, None)
             except csv.Error as error:
-                raise InputTextError(f"{self.name}, line {reader.line_num}: {error}") from None
+                raise InputTextError(f"{self.name}, line {offset + reader.line_num}: "
+                                     f"{error}") from None
             if cells is None:
                 return
+            line = offset + reader.line_num
             if not cells or (len(cells) == 1 and not cells[0].strip()):
                 continue
             if len(cells) != width:
-                raise InputTextError(f"{self.name}, line {reader.line_num}: {len(cells)} "
+                raise InputTextError(f"{self.name}, line {line}: {len(cells)} "
                                      f"fields where the header has {width}")
             try:
                 row = [float(cell) for cell in cells]
@@ -107,9 +162,27 @@ class Data:
                         x = None
                     if x is None or not math.isfinite(x):
                         raise InputTextError(
-                            f"{self.name}, line {reader.line_num}, column '{clip(column, 30)}': "
+                            f"{self.name}, line {line}, column '{clip(column, 30)}': "
                             f"{clip(cell.strip(), 30)!r} is not a finite number")
-            yield reader.line_num, row
+            yield line, row
+
+
+def _plain_block(raw: list[bytes], width: int, commas: int):
+    """The lines as a rows × width array if every line is ``width`` numbers
+    separated by commas (and finite), else None."""
+    np = ops.np
+    joined = b",".join(raw)
+    if not joined.isascii() or joined.count(b",") != len(raw) * width - 1 or b'"' in joined:
+        return None
+    if commas and min(map(bytes.count, raw, [b","] * len(raw))) != commas:
+        return None  # the total was right, but not line by line
+    try:
+        block = np.array(list(map(float, joined.split(b","))), dtype=np.float64)
+    except ValueError:  # a blank line or a cell that is not a number
+        return None
+    if not np.isfinite(block).all():
+        return None
+    return block.reshape(len(raw), width)
 
 
 def check_columns(graph: Graph, columns: list[str], settings: Mapping[str, float]) -> dict:
@@ -119,16 +192,38 @@ def check_columns(graph: Graph, columns: list[str], settings: Mapping[str, float
         if column not in graph.inputs:
             what = ("a statement, not an input" if column in graph.statement_names
                     else "not a name in the program")
-            close = [name for name in graph.inputs if name.lower() == column.lower()] or \
-                difflib.get_close_matches(column, graph.inputs, n=1)
-            hint = (f" (did you mean '{close[0]}'?)" if close else
-                    "; every column must bind an input (remove it, e.g. with cut)")
-            raise NameProblem(f"the data's column '{clip(column)}' is {what}{hint}")
+            hint = (did_you_mean(column, graph.inputs, ignore_case=True)
+                    or "; every column must bind an input (remove it, e.g. with cut)")
+            raise NamingError(f"the data's column '{clip(column)}' is {what}{hint}")
         if column in settings:
-            raise NameProblem(f"--set {clip(column)}: '{clip(column)}' is a column of the data; "
+            raise NamingError(f"--set {clip(column)}: '{clip(column)}' is a column of the data; "
                               "drop one of them")
     placeholder = dict.fromkeys(columns, 0.0)
     return passes.input_values(graph, {**settings, **placeholder})
+
+
+@dataclass
+class Chunk:
+    """Consecutive rows' results, as columns."""
+
+    first: int  # the number of its first row (1-based, counting data rows)
+    lines: Sequence[int]  # the line each row ends on in the file
+    data: object  # rows × columns float64 array
+    value: object  # one number per row
+    gradient: list | None = None  # one array per --wrt name
+
+    def __len__(self) -> int:
+        return len(self.lines)
+
+    def rows(self) -> Iterator[Row]:
+        values = self.value.tolist()
+        gradients = None
+        if self.gradient is not None:
+            gradients = (list(zip(*(g.tolist() for g in self.gradient))) if self.gradient
+                         else [()] * len(self))
+        for k, (line, data) in enumerate(zip(self.lines, self.data.tolist())):
+            yield Row(self.first + k, line, data, values[k],
+                      list(gradients[k]) if gradients is not None else None)
 
 
 def run(graph: Graph, data: Data, settings: Mapping[str, float] | None = None,
@@ -138,42 +233,71 @@ def run(graph: Graph, data: Data, settings: Mapping[str, float] | None = None,
 
     Columns, settings and ``wrt`` are checked before the first row is read.
     """
+    chunks = run_chunks(graph, data, settings, wrt, gradient, mode)
+    return (row for chunk in chunks for row in chunk.rows())
+
+
+def run_chunks(graph: Graph, data: Data, settings: Mapping[str, float] | None = None,
+               wrt: Iterable[str] | None = None, gradient: bool = False,
+               mode: str = "reverse", size: int = CHUNK) -> Iterator[Chunk]:
+    """:func:`run`, a chunk of rows at a time (see :class:`Chunk`)."""
     shared = check_columns(graph, data.columns, settings or {})
-    names = wrt_names(graph, wrt)
-    nodes = [graph.find(name, "--wrt") for name in names]
-    return _rows(graph, data, shared, nodes, gradient, mode)
+    nodes = list(graph.targets(wrt).values())
+    return _chunks(graph, data, shared, nodes, gradient, mode, size)
 
 
-def _rows(graph, data, shared, nodes, gradient, mode) -> Iterator[Row]:
+def _chunks(graph, data, shared, nodes, gradient, mode, size) -> Iterator[Chunk]:
+    np = ops.np
     bind = [(k, column) for k, column in enumerate(data.columns) if column in graph.index]
+    number = 1
+    for lines, block in data.chunks(size):
+        m = len(lines)
+        result = None
+        if m >= COLUMNS_FROM:
+            inputs = dict(shared)
+            for k, column in bind:
+                inputs[column] = np.ascontiguousarray(block[:, k])
+            try:
+                if gradient:
+                    result = passes.column_gradient(graph, inputs, m, nodes, mode)
+                else:
+                    result = passes.column_forward(graph, inputs, m)[graph.output], None
+            except passes.NotFinite:
+                result = None
+        if result is None:
+            yield from _rows_one_by_one(graph, shared, bind, nodes, gradient, mode, number,
+                                        lines, block)
+        else:
+            yield Chunk(number, lines, block, *result)
+        number += m
+
+
+def _rows_one_by_one(graph, shared, bind, nodes, gradient, mode, number, lines, block):
+    """A chunk through the scalar passes; an error comes after the chunk of
+    the rows before it."""
+    np = ops.np
     out = graph.output
-    for number, (line, row) in enumerate(data, 1):
+    values_out, gradients = [], []
+    error = None
+    for line, row in zip(lines, block.tolist()):
         inputs = dict(shared)
         for k, column in bind:
             inputs[column] = row[k]
         try:
             values = passes.forward(graph, inputs)
-            derivatives = _gradient(graph, values, nodes, mode) if gradient else None
-        except CgdiffError as error:
-            raise type(error)(f"data line {line}: {error.message}", error.span) from None
-        yield Row(number, line, row, values[out], derivatives)
-
-
-def wrt_names(graph: Graph, wrt: Iterable[str] | None) -> list[str]:
-    return list(dict.fromkeys(wrt)) if wrt is not None else list(graph.inputs)
-
-
-def _gradient(graph: Graph, values: list[float], nodes: list[int | None], mode: str):
-    if mode == "reverse":
-        adjoints = passes.reverse(graph, values, wrt=nodes)
-        result = [adjoints[node] if node is not None else 0.0 for node in nodes]
-    else:
-        result = [passes.tangent(graph, values, node)[graph.output] if node is not None
-                  else 0.0 for node in nodes]
-    if not all(map(math.isfinite, result)):
-        from .api import derivative_error  # the same error as grad's, in both modes
-
-        raise derivative_error(graph, values, {graph.node_id(node): node for node in nodes
-                                               if node is not None},
-                               adjoints if mode == "reverse" else None)
-    return result
+            if gradient:
+                gradients.append(passes.gradient(graph, values, nodes, mode))
+        except CgdiffError as problem:
+            error = type(problem)(f"data line {line}: {problem.message}", problem.span)
+            break
+        values_out.append(values[out])
+    done = len(values_out)
+    if done:
+        columns = ([np.array(g, dtype=np.float64) for g in zip(*gradients)] if gradient
+                   else None)
+        if gradient and not columns:
+            columns = [np.zeros(done) for _ in nodes]
+        yield Chunk(number, lines[:done], block[:done],
+                    np.array(values_out, dtype=np.float64), columns)
+    if error is not None:
+        raise error

@@ -5,13 +5,12 @@ list, reading the op table; none recurses.
 
 from __future__ import annotations
 
-import difflib
 import math
 from typing import Iterable, Mapping
 
 from . import ops
-from .errors import (DomainProblem, MissingValues, NameProblem, Span, as_float, clip, enclosed,
-                     exact_number)
+from .errors import DomainError, MissingValueError, NamingError, Span
+from .text import as_float, clip, enclosed, exact_number, suggest
 from .graph import Graph
 
 NAN = float("nan")
@@ -27,7 +26,7 @@ def input_values(graph: Graph, settings: Mapping[str, float]) -> dict[str, float
         if name not in graph.inputs:
             what = ("a statement, not an input" if name in graph.statement_names
                     else "not a name in the program")
-            raise NameProblem(f"--set {clip(name)}: '{clip(name)}' is {what}"
+            raise NamingError(f"--set {clip(name)}: '{clip(name)}' is {what}"
                               + _typo_hint(name, graph.inputs))
     values = {}
     missing = []
@@ -53,17 +52,17 @@ def input_values(graph: Graph, settings: Mapping[str, float]) -> dict[str, float
                  for name in missing[:20]]
         hint = "".join(h for h in hints if h)
         noun = "input has" if len(missing) == 1 else "inputs have"
-        raise MissingValues(f"{len(missing)} {noun} no value: {listed} "
+        raise MissingValueError(f"{len(missing)} {noun} no value: {listed} "
                             f"(give them with --set NAME=VALUE){hint}")
     for name, value in values.items():
         if not math.isfinite(value):
-            raise DomainProblem(f"{clip(name)} = {value} is not a finite number")
+            raise DomainError(f"{clip(name)} = {value} is not a finite number")
     return values
 
 
 def _typo_hint(name: str, known, prefix: str = "") -> str:
-    close = difflib.get_close_matches(name, list(known), n=1)
-    return f"; {prefix}looks like a typo of '{close[0]}'" if close else ""
+    close = suggest(name, known)
+    return f"; {prefix}looks like a typo of '{close}'" if close is not None else ""
 
 
 # ---------------------------------------------------------------- forward
@@ -97,7 +96,7 @@ def forward(graph: Graph, inputs: Mapping[str, float]) -> list[float]:
 
 
 def _domain_error(graph: Graph, values: list[float], i: int,
-                  overflow: bool = False) -> DomainProblem:
+                  overflow: bool = False) -> DomainError:
     """The error for node ``i``, whose value failed or is not finite: the node,
     why, and the values of its arguments (``exp(x*400): the result is too large
     for a float (x*400 = 800)``)."""
@@ -111,7 +110,7 @@ def _domain_error(graph: Graph, values: list[float], i: int,
             reason = None
     if reason is not None and len(args) == 1 and reason.startswith("x = ") and " is " in reason:
         # The op table says "x = -1 is not > 0"; say which x: log(a - b): a - b = -1 ...
-        return DomainProblem(f"{clip(graph.label(i))}: {_shown(graph, values, args[0])}"
+        return DomainError(f"{clip(graph.label(i))}: {_shown(graph, values, args[0])}"
                              f"{reason[reason.index(' is '):]}", Span(graph.start[i], graph.end[i]))
     if reason is None:
         value = values[i]
@@ -121,7 +120,7 @@ def _domain_error(graph: Graph, values: list[float], i: int,
     shown = _arguments_shown(graph, values, args)
     if shown and not any(c.isdigit() for c in reason):  # unless the reason shows them
         reason += f" ({shown})"
-    return DomainProblem(f"{clip(_ungrouped(graph.label(i)))}: {reason}",
+    return DomainError(f"{clip(_ungrouped(graph.label(i)))}: {reason}",
                          Span(graph.start[i], graph.end[i]))
 
 
@@ -261,7 +260,7 @@ def depends_on(graph: Graph, nodes: Iterable[int | None] | None = None,
 
 
 def _infinite_derivative(graph: Graph, values: list[float], adjoint: list[float],
-                         out: int, needed: bytearray) -> DomainProblem:
+                         out: int, needed: bytearray) -> DomainError:
     """The error for an adjoint that overflowed: the node nearest the output
     whose local derivative made it infinite, with its arguments' values
     (among the nodes a derivative asked for needs: ``needed``)."""
@@ -274,19 +273,19 @@ def _infinite_derivative(graph: Graph, values: list[float], adjoint: list[float]
         for a, d in zip(args, partials):
             if math.isinf(g * d) and needed[a]:
                 shown = _arguments_shown(graph, values, args)
-                return DomainProblem(
+                return DomainError(
                     f"{clip(graph.label(j))}: the derivative of the output with respect to "
                     f"{clip(graph.label(a), 30)} is too large for a float"
                     + (f" ({shown})" if shown else ""), Span(graph.start[j], graph.end[j]))
     # Finite contributions that added up to infinity.
     i = next(i for i, x in enumerate(adjoint) if math.isinf(x) and needed[i])
-    return DomainProblem(f"the derivative of the output with respect to "
+    return DomainError(f"the derivative of the output with respect to "
                          f"{clip(graph.label(i))} is too large for a float",
                          Span(graph.start[i], graph.end[i]))
 
 
 def undefined_derivative(graph: Graph, values: list[float], adjoint: list[float],
-                         node: int) -> DomainProblem:
+                         node: int) -> DomainError:
     """The error for a requested derivative that does not exist (nan): it names
     the node nearest the output whose local derivative does not exist (or is
     infinite behind a zero factor) on a path from ``node`` to the output."""
@@ -306,11 +305,11 @@ def undefined_derivative(graph: Graph, values: list[float], adjoint: list[float]
                     "its first argument" if position == 0 else "its second argument")
                 shown = ", ".join(repr(values[x]) for x in args)
                 how = "has no derivative" if p != p else "has an infinite derivative"
-                return DomainProblem(
+                return DomainError(
                     f"the derivative with respect to {clip(graph.node_id(node))} does not exist: "
                     f"{clip(graph.label(i))} {how} with respect to {which} "
                     f"at ({shown})", Span(graph.start[i], graph.end[i]))
-    return DomainProblem(f"the derivative with respect to {clip(graph.node_id(node))} "
+    return DomainError(f"the derivative with respect to {clip(graph.node_id(node))} "
                          f"does not exist here")
 
 
@@ -343,7 +342,8 @@ def tangent(graph: Graph, values: list[float], seed: int) -> list[float]:
             if ta == 0.0 and tb == 0.0 and not o.singular:
                 continue
             da, db = o.partials(values[a], values[b], values[i])
-            dot[i] = (da * ta if la else 0.0) + (db * tb if lb else 0.0)
+            dot[i] = ((da * ta if ta else _zero_times(da)) if la else 0.0) + \
+                ((db * tb if tb else _zero_times(db)) if lb else 0.0)
         elif o.arity == 1:
             a = arg0[i]
             if not live[a]:
@@ -353,8 +353,63 @@ def tangent(graph: Graph, values: list[float], seed: int) -> list[float]:
             if ta == 0.0 and not o.singular:
                 continue
             (da,) = o.partials(values[a], values[i])
-            dot[i] = da * ta
+            dot[i] = da * ta if ta else _zero_times(da)
     return dot
+
+
+def _zero_times(d: float) -> float:
+    """0·d: 0 for a finite partial, nan for one that does not exist or is infinite."""
+    return 0.0 if d - d == 0.0 else NAN
+
+
+# ---------------------------------------------------------------- the gradient
+
+def gradient(graph: Graph, values: list[float], nodes: Iterable[int | None],
+             mode: str = "reverse", adjoints: list[float] | None = None) -> list[float]:
+    """∂output/∂node for each of ``nodes`` (0 for None: the output does not
+    depend on it), by one reverse sweep (``adjoints``, if already run) or one
+    forward-mode sweep per node. A derivative that does not exist or is not
+    finite is an error naming the node to blame."""
+    nodes = list(nodes)
+    if mode == "reverse":
+        if adjoints is None:
+            adjoints = reverse(graph, values, wrt=nodes)
+        derivative_of = adjoints.__getitem__
+    elif mode == "forward":
+        def derivative_of(node):
+            return tangent(graph, values, node)[graph.output]
+    else:
+        raise ValueError(f"mode must be 'reverse' or 'forward', not {mode!r}")
+    result = []
+    for node in nodes:
+        if node is None:
+            result.append(0.0)
+            continue
+        d = derivative_of(node)
+        if not math.isfinite(d):
+            raise derivative_error(graph, values, nodes, adjoints)
+        result.append(d)
+    return result
+
+
+def derivative_error(graph: Graph, values: list[float], nodes: list[int | None],
+                     adjoints: list[float] | None = None) -> DomainError:
+    """The error for derivatives of which one is not finite: the same error in
+    both modes, from the reverse pass (which raises for one that overflows) and
+    the first node, in the order asked, whose derivative does not exist."""
+    if adjoints is None:
+        adjoints = reverse(graph, values, wrt=nodes)
+    for node in nodes:
+        if node is None:
+            continue
+        d = adjoints[node]
+        if d != d:
+            return undefined_derivative(graph, values, adjoints, node)
+        if math.isinf(d):
+            return DomainError(f"the derivative with respect to {graph.node_id(node)} is not "
+                               "finite")
+    return DomainError("a derivative is not finite here (an intermediate product overflowed "
+                       "in forward mode, not in reverse mode)")
 
 
 # ---------------------------------------------------------------- finite differences
@@ -368,3 +423,190 @@ def central_difference(graph: Graph, inputs: Mapping[str, float], name: str,
     down[name] = inputs[name] - step
     out = graph.output
     return (forward(graph, up)[out] - forward(graph, down)[out]) / (2 * step)
+
+
+# ---------------------------------------------------------------- columns
+
+# The same sweeps over many rows at once: each node's values for every row in
+# one NumPy float64 array, each op applied once per node (the op table's
+# ``array_value``/``array_partials``). Element by element the arithmetic is
+# that of the scalar passes above, in the same order; only the ops' NumPy
+# implementations (exp, log, ...) may differ from the math module's in the
+# last bit. NumPy is imported here on first use, never by the scalar passes.
+
+
+class NotFinite(Exception):
+    """A column pass met a value or a derivative that is not finite in some
+    row. The caller runs those rows through the scalar passes instead, which
+    raise the error they would have raised row by row (the same message)."""
+
+
+def column_forward(graph: Graph, inputs: Mapping[str, object], rows: int) -> list:
+    """Every node's values for ``rows`` rows: one array per node.
+
+    ``inputs`` maps each input name to an array of ``rows`` numbers or to one
+    number shared by every row. Raises NotFinite if any value is not finite.
+    """
+    np = ops.np
+    n = len(graph)
+    values: list = [None] * n
+    op, arg0, arg1, const, name_of, INPUT = (graph.op, graph.arg0, graph.arg1, graph.const,
+                                            graph.name_of, ops.INPUT)
+    with np.errstate(all="ignore"):
+        for i in range(n):
+            o = op[i]
+            if o.value is None:
+                x = inputs[name_of[i]] if o is INPUT else const[i]
+                v = (np.asarray(x, dtype=np.float64) if isinstance(x, np.ndarray)
+                     else np.full(rows, float(x)))
+            elif o.arity == 2:
+                v = _column_value(o, values[arg0[i]], values[arg1[i]])
+            else:
+                v = _column_value(o, values[arg0[i]])
+            if not np.isfinite(v).all():
+                raise NotFinite(i)
+            values[i] = v
+    return values
+
+
+def _column_value(o: ops.Op, *args):
+    np = ops.np
+    if o.array_value is not None:
+        return np.broadcast_to(o.array_value(*args), args[0].shape)
+    # No NumPy form in the op table: the scalar function, element by element.
+    try:
+        return np.fromiter(map(o.value, *(a.tolist() for a in args)), np.float64,
+                           count=len(args[0]))
+    except (ValueError, ZeroDivisionError, OverflowError):
+        raise NotFinite() from None
+
+
+def _column_partials(o: ops.Op, args, out) -> tuple:
+    np = ops.np
+    if o.array_partials is not None:
+        return o.array_partials(*args, out)
+    parts = list(map(o.partials, *(a.tolist() for a in args), out.tolist()))
+    return tuple(np.array(parts, dtype=np.float64).reshape(len(out), o.arity).T)
+
+
+def column_reverse(graph: Graph, values: list, rows: int, keep) -> dict:
+    """∂output/∂node for every row, for the nodes in ``keep``: node → array.
+
+    The sweep of :func:`reverse` with arrays. As there, a zero adjoint does
+    not hide a partial that does not exist (0 · nan is nan); an infinite adjoint anywhere raises
+    NotFinite here (the scalar pass then decides whether it is an error);
+    nan marks a derivative that does not exist.
+    """
+    np = ops.np
+    out = graph.output
+    keep = set(keep)
+    adjoint: list = [None] * len(graph)
+    adjoint[out] = np.ones(rows)
+    op, arg0, arg1 = graph.op, graph.arg0, graph.arg1
+    ADD, SUB, MUL, NEG, IDENTITY = ops.ADD, ops.SUB, ops.MUL, ops.NEG, ops.IDENTITY
+
+    def accumulate(node, term, fresh):
+        current = adjoint[node]
+        if current is not None:
+            adjoint[node] = current + term
+        elif fresh:  # 0.0 + term, as the scalar pass: -0.0 becomes 0.0
+            term += 0.0
+            adjoint[node] = term
+        else:
+            adjoint[node] = term + 0.0
+
+    kept = {}
+    with np.errstate(all="ignore"):
+        for i in range(out, -1, -1):
+            g = adjoint[i]
+            if g is None:
+                continue
+            if i in keep:
+                kept[i] = g
+            else:
+                adjoint[i] = None
+            total = g.sum()
+            if not (total == total and abs(total) != np.inf) and np.isinf(g).any():
+                raise NotFinite(i)
+            o = op[i]
+            if o is MUL:
+                a, b = arg0[i], arg1[i]
+                accumulate(a, g * values[b], True)
+                accumulate(b, g * values[a], True)
+            elif o is ADD:
+                accumulate(arg0[i], g, False)
+                accumulate(arg1[i], g, False)
+            elif o is SUB:
+                accumulate(arg0[i], g, False)
+                accumulate(arg1[i], -g, True)
+            elif o is NEG:
+                accumulate(arg0[i], -g, True)
+            elif o is IDENTITY:
+                accumulate(arg0[i], g, False)
+            elif o.arity:
+                args = graph.args(i)
+                partials = _column_partials(o, [values[a] for a in args], values[i])
+                for a, p in zip(args, partials):
+                    term = g * p
+                    finite = np.isfinite(p)
+                    if not finite.all():
+                        # The rule of reverse(): 0 · nan is nan, 0 · finite is 0.
+                        term = np.where((g == 0.0) & finite, 0.0, term)
+                    accumulate(a, np.broadcast_to(term, (rows,)), False)
+    return {node: kept.get(node, None) for node in keep}
+
+
+def column_tangent(graph: Graph, values: list, rows: int, seed: int, cache: dict | None = None):
+    """d output/d seed for every row: :func:`tangent` with arrays (None where
+    the output does not depend on the seed). ``cache`` keeps each node's
+    partials between calls with other seeds."""
+    np = ops.np
+    cache = {} if cache is None else cache
+    dot: dict = {seed: np.ones(rows)}
+    op, out = graph.op, graph.output
+    with np.errstate(all="ignore"):
+        for i in range(seed + 1, out + 1):
+            if op[i].arity == 0:
+                continue
+            args = graph.args(i)
+            tangents = [dot.get(a) for a in args]
+            if all(t is None for t in tangents):
+                continue
+            partials = cache.get(i)
+            if partials is None:
+                partials = cache[i] = _column_partials(op[i], [values[a] for a in args],
+                                                       values[i])
+            # The rule of tangent(): 0 · nan is nan, 0 · finite is 0.
+            terms = [np.where(t != 0.0, p * t, np.where(np.isfinite(p), 0.0, NAN))
+                     for t, p in zip(tangents, partials) if t is not None]
+            if len(args) == 1:
+                dot[i] = terms[0]
+            else:
+                dot[i] = terms[0] + terms[1] if len(terms) == 2 else terms[0] + 0.0
+    return dot.get(out)
+
+
+def column_gradient(graph: Graph, inputs: Mapping[str, object], rows: int,
+                    nodes: list, mode: str = "reverse"):
+    """The output's value and its derivative with respect to each of ``nodes``
+    (None: a name the output does not depend on, derivative 0) at ``rows``
+    points at once: (value array, [derivative arrays]).
+
+    ``inputs`` as for :func:`column_forward`. Raises NotFinite when a value
+    or a derivative is not finite, or a derivative does not exist (nan) in
+    some row: run those rows through :func:`forward` and :func:`reverse`.
+    """
+    np = ops.np
+    values = column_forward(graph, inputs, rows)
+    if mode == "reverse":
+        adjoints = column_reverse(graph, values, rows, [n for n in nodes if n is not None])
+        result = [adjoints.get(n) if n is not None else None for n in nodes]
+    else:
+        cache: dict = {}
+        result = [column_tangent(graph, values, rows, n, cache) if n is not None else None
+                  for n in nodes]
+    result = [np.zeros(rows) if r is None else np.broadcast_to(r, (rows,)) for r in result]
+    for r in result:
+        if not np.isfinite(r).all():
+            raise NotFinite()
+    return values[graph.output], result

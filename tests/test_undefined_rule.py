@@ -46,14 +46,14 @@ def outcome(call):
         return ("error", error.message)
 
 
-def same(a, b) -> bool:
+def same(a, b, rel=1e-12, abs_=1e-300) -> bool:
     if a[0] != b[0]:
         return False
     if a[0] == "error":
         return a[1] == b[1]
     # Numbers: the two modes add the same terms in different orders.
     return a[1].keys() == b[1].keys() and all(
-        math.isclose(a[1][k], b[1][k], rel_tol=1e-12, abs_tol=1e-300) for k in a[1])
+        math.isclose(a[1][k], b[1][k], rel_tol=rel, abs_tol=abs_) for k in a[1])
 
 
 @settings(max_examples=300, deadline=None)
@@ -75,7 +75,8 @@ def test_both_modes_give_the_same_numbers_or_the_same_error(program, point):
     assert same(reverse, explained), (program, point, reverse, explained)
     second = outcome(lambda: hessian(program, point).gradient)
     if reverse[0] == "error" or second[0] == "ok":
-        assert same(reverse, second), (program, point, reverse, second)
+        # hessian's gradient is its formulas' value: other roundings
+        assert same(reverse, second, 1e-9, 1e-12), (program, point, reverse, second)
     # else the gradient exists but a second derivative does not (0^y at y = 3 has
     # ∂²/∂y² = 0^3*log(0)^2): hessian's own error, tested in test_hessian.py
 
