@@ -122,6 +122,14 @@ def parse_names(ctx, param, values) -> list[str] | None:
     return names
 
 
+def _cache_choice(ctx, param, value) -> None:
+    # Called on every run (value False when the flag is absent), so a choice
+    # never outlives its command.
+    from . import graphcache
+
+    graphcache.command_line_choice = False if value else None
+
+
 def program_options(command):
     """The options every command shares: where the program comes from, values, output."""
     decorators = [
@@ -133,6 +141,9 @@ def program_options(command):
                      help="Give or override an input's value (repeatable)."),
         click.option("--of", "of", metavar="NAME",
                      help="The output node (default: the last statement)."),
+        click.option("--no-cache", is_flag=True, expose_value=False, callback=_cache_choice,
+                     help="Neither load nor store this program's graph in the warm-run "
+                          "cache (programs of 100,000 characters or more; see README)."),
     ]
     for decorator in reversed(decorators):
         command = decorator(command)
