@@ -15,10 +15,13 @@ the tree is built with an explicit stack.
 from __future__ import annotations
 
 import math
-from typing import Sequence
+import sys
+from dataclasses import dataclass
+from typing import IO, TYPE_CHECKING, Sequence
 
 from ..errors import CommandFailedError, GraphvizFailedError, GraphvizMissingError
-from ..graph import Graph
+if TYPE_CHECKING:
+    from ..graph import Graph
 from ..text import human_number
 
 #: Longest source text shown in a node's label.
@@ -247,12 +250,51 @@ def build_tree(graph: Graph, values: Sequence[float] | None = None,
     return root, len(graph) - len(drawn)
 
 
+# ---------------------------------------------------------------- formats
+
+@dataclass
+class Picture:
+    """What ``cgdiff graph`` draws: the graph, and with ``--values`` every
+    node's value and ∂output/∂node."""
+
+    graph: Graph
+    values: Sequence[float] | None = None
+    adjoints: Sequence[float] | None = None
+
+
+def write_tree(p: Picture, out: IO[str]) -> None:
+    from . import print_rich
+
+    # In a file, wide enough that long labels are not folded.
+    width = None if out is sys.stdout or out.isatty() else TREE_FILE_WIDTH
+    print_rich(out, to_tree(p.graph, p.values, p.adjoints), width=width)
+
+
+def write_dot(p: Picture, out: IO[str]) -> None:
+    out.write(to_dot(p.graph, p.values, p.adjoints))
+
+
+def write_mermaid(p: Picture, out: IO[str]) -> None:
+    out.write(to_mermaid(p.graph, p.values, p.adjoints))
+
+
+#: The pictures written as text, to standard output or a file.
+FORMATS = {"tree": write_tree, "dot": write_dot, "mermaid": write_mermaid}
+
+
 # ---------------------------------------------------------------- files
 
 #: -o suffixes that are text in a picture language, and those Graphviz draws.
 TEXT_SUFFIXES = {".dot": "dot", ".gv": "dot", ".mmd": "mermaid", ".mermaid": "mermaid"}
 GRAPHVIZ_SUFFIXES = {".svg": "svg", ".png": "png", ".pdf": "pdf", ".jpg": "jpg",
                      ".jpeg": "jpg", ".gif": "gif", ".webp": "webp"}
+#: The pictures Graphviz draws, into a file only.
+IMAGES = tuple(dict.fromkeys(GRAPHVIZ_SUFFIXES.values()))
+
+
+def draw(p: Picture, path: str, image_format: str) -> None:
+    """The picture drawn by Graphviz into ``path`` (one of IMAGES)."""
+    render_with_graphviz(to_dot(p.graph, p.values, p.adjoints), path, image_format)
 
 
 def format_for_file(path: str, default: str, explicit: bool = False) -> str:
