@@ -51,7 +51,7 @@ def node_parts(graph: Graph, i: int, values: Sequence[float] | None = None,
     if values is not None and not (op == "const" and human_number(values[i]) == text):
         value = f"value {human_number(values[i])}"
     derivative = None
-    if adjoints is not None:
+    if adjoints is not None and adjoints[i] is not None:  # None: not shown (worksheets' constants)
         derivative = f"∂{graph.output_name()}/∂{node_id} = {human_number(adjoints[i])}"
     return head, op, value, derivative
 
@@ -109,7 +109,7 @@ def to_dot(graph: Graph, values: Sequence[float] | None = None,
         args = graph.args(i)
         partials = local_derivatives(graph, i, values) if values is not None else ()
         for position, a in enumerate(args):
-            if partials:
+            if partials and not (adjoints is not None and adjoints[a] is None):
                 out.append(f'  n{a} -> n{i} [label="{human_number(partials[position])}"];')
             else:
                 out.append(f"  n{a} -> n{i};")
@@ -146,7 +146,7 @@ def to_mermaid(graph: Graph, values: Sequence[float] | None = None,
     for i in range(len(graph)):
         partials = local_derivatives(graph, i, values) if values is not None else ()
         for position, a in enumerate(graph.args(i)):
-            if partials:
+            if partials and not (adjoints is not None and adjoints[a] is None):
                 edge_label = _mermaid_text(human_number(partials[position]))
                 out.append(f'    n{a} -->|"{edge_label}"| n{i}')
             else:
