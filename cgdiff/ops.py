@@ -446,6 +446,72 @@ _JS_ERF = ("((x) => { const ax = Math.abs(x); if (ax < 2.5) { let t = x, s = x; 
            "return Math.sign(x) * (1 - Math.exp(-ax * ax) / 1.7724538509055159 / f); })(a)")
 _JS_SIGMOID = "(a >= 0 ? 1 / (1 + Math.exp(-a)) : Math.exp(a) / (1 + Math.exp(a)))"
 
+# NumPy forms of the library (the column passes): the scalar functions' formulas
+# with np and np.where; erf, which NumPy lacks, element by element.
+
+def _elementwise(f):
+    def apply(*arrays):
+        return np.array(list(map(f, *(np.broadcast_to(x, np.shape(arrays[0])).tolist()
+                                      for x in arrays))), dtype=np.float64)
+    return apply
+
+
+def _asin_array_partial(a, out):
+    d = (1.0 - a) * (1.0 + a)
+    return (np.where(d > 0, 1.0 / np.sqrt(np.where(d > 0, d, 1.0)), NAN),)
+
+
+def _atan_array_partial(a, out):
+    big = np.abs(a) > 1.0
+    r = 1.0 / np.where(big, a, 1.0)
+    return (np.where(big, r * r / (1.0 + r * r), 1.0 / (1.0 + a * a)),)
+
+
+def _atan2_array_partials(a, b, out):
+    h = np.hypot(a, b)
+    safe = np.where(h == 0.0, 1.0, h)
+    return np.where(h == 0.0, NAN, (b / safe) / safe), np.where(h == 0.0, NAN, (-a / safe) / safe)
+
+
+def _acosh_array_partial(a, out):
+    d = np.sqrt(np.maximum(a - 1.0, 0.0)) * np.sqrt(a + 1.0)
+    return (np.where(d > 0, 1.0 / np.where(d > 0, d, 1.0), NAN),)
+
+
+def _hypot_array_partials(a, b, out):
+    safe = np.where(out == 0.0, 1.0, out)
+    return np.where(out == 0.0, NAN, a / safe), np.where(out == 0.0, NAN, b / safe)
+
+
+def _softplus_array(a):
+    return np.maximum(a, 0.0) + np.log1p(np.exp(-np.abs(a)))
+
+
+def _logsigmoid_array(a):
+    return np.minimum(a, 0.0) - np.log1p(np.exp(-np.abs(a)))
+
+
+_ARRAY_FORMS = {
+    "asin": (lambda a: np.arcsin(a), _asin_array_partial),
+    "acos": (lambda a: np.arccos(a), lambda a, out: (-_asin_array_partial(a, out)[0],)),
+    "atan": (lambda a: np.arctan(a), _atan_array_partial),
+    "atan2": (lambda a, b: np.arctan2(a, b), _atan2_array_partials),
+    "sinh": (lambda a: np.sinh(a), lambda a, out: (np.cosh(a),)),
+    "cosh": (lambda a: np.cosh(a), lambda a, out: (np.sinh(a),)),
+    "asinh": (lambda a: np.arcsinh(a), lambda a, out: (1.0 / np.hypot(1.0, a),)),
+    "acosh": (lambda a: np.arccosh(a), _acosh_array_partial),
+    "atanh": (lambda a: np.arctanh(a), lambda a, out: (1.0 / ((1.0 - a) * (1.0 + a)),)),
+    "log2": (lambda a: np.log2(a), lambda a, out: ((1.0 / math.log(2.0)) / a,)),
+    "log10": (lambda a: np.log10(a), lambda a, out: ((1.0 / math.log(10.0)) / a,)),
+    "log1p": (lambda a: np.log1p(a), lambda a, out: (1.0 / (1.0 + a),)),
+    "expm1": (lambda a: np.expm1(a), lambda a, out: (np.exp(a),)),
+    "hypot": (lambda a, b: np.hypot(a, b), _hypot_array_partials),
+    "softplus": (_softplus_array, lambda a, out: (_sigmoid_array(a),)),
+    "logsigmoid": (_logsigmoid_array, lambda a, out: (_sigmoid_array(-a),)),
+    "erf": (_elementwise(math.erf),
+            lambda a, out: (_elementwise(lambda x: _erf_partial(x, 0.0)[0])(a),)),
+}
+
 FUNCTIONS.update({
     "asin": Op("asin", 1, math.asin, _asin_partial, ("1/sqrt((1 - a)*(1 + a))",),
                _range_domain(-1.0, 1.0), singular=True,
@@ -501,6 +567,10 @@ FUNCTIONS.update({
     "erf": Op("erf", 1, math.erf, _erf_partial, ("2/sqrt(pi)*exp(-a^2)",),
               js=(_JS_ERF, "[1.1283791670955126 * Math.exp(-a * a)]")),
 })
+for _name, (_value, _partials) in _ARRAY_FORMS.items():
+    # frozen dataclass: the NumPy forms set once, here, next to the entries above
+    object.__setattr__(FUNCTIONS[_name], "array_value", _value)
+    object.__setattr__(FUNCTIONS[_name], "array_partials", _partials)
 FUNCTIONS["ln"] = FUNCTIONS["log"]
 
 CONSTANTS: dict[str, float] = {"pi": math.pi, "e": math.e}
