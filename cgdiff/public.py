@@ -33,8 +33,8 @@ from .errors import CgdiffError
 from .graph import Graph
 from .text import as_float, human_number
 
-__all__ = ["grad", "eval", "check", "hessian", "symbolic", "explain", "view", "compile",
-           "Program", "Result", "Node", "Names", "Check", "Claims", "Hessian", "Symbolic",
+__all__ = ["grad", "eval", "check", "hessian", "jacobian", "symbolic", "explain", "view", "compile",
+           "Program", "Result", "Node", "Names", "Check", "Claims", "Hessian", "Jacobian", "Symbolic",
            "Explanation", "Page"]
 
 Number = Any  # int, float, Fraction, NumPy scalar: anything float() takes
@@ -331,6 +331,36 @@ class Hessian:
         return f"Hessian(wrt={self.names}, [{rows}{'; ...' if len(self.matrix) > REPR_ITEMS else ''}])"
 
 
+class Jacobian:
+    """First derivatives of several outputs (``cgdiff jacobian``): ``outputs``,
+    ``names`` (the inputs), ``matrix`` (``matrix[i][j]`` = ∂outputs[i]/∂names[j]),
+    ``j["u", "x"]``, ``values`` (the outputs' values), ``mode``."""
+
+    def __init__(self, j):
+        self._j = j
+        self.outputs: list[str] = list(j.outputs)
+        self.names: list[str] = list(j.names)
+        self.matrix: list[list[float]] = j.matrix
+        self.values = Names(zip(self.outputs, j.values))
+        self.mode: str = j.mode
+
+    def __getitem__(self, pair: tuple[str, str]) -> float:
+        out, name = pair
+        return self.matrix[self.outputs.index(out)][self.names.index(name)]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"outputs": self.outputs, "wrt": self.names, "values": dict(self.values),
+                "jacobian": self.matrix, "mode": self.mode}
+
+    def to_json(self, **dumps: Any) -> str:
+        return json.dumps(self.to_dict(), **dumps)
+
+    def __repr__(self) -> str:
+        rows = "; ".join(" ".join(repr(x) for x in row) for row in self.matrix[:REPR_ITEMS])
+        more = "; ..." if len(self.matrix) > REPR_ITEMS else ""
+        return f"Jacobian({self.outputs} by {self.names}, [{rows}{more}])"
+
+
 class Symbolic:
     """Derivatives as formulas (``cgdiff grad --symbolic``): ``grad`` maps each
     input to its formula (text in cgdiff's language); ``program`` is the whole
@@ -448,6 +478,24 @@ def hessian(program: str | Program, values: Inputs | None = None, /, *, of: str 
 
 
 @_library_errors
+def jacobian(program: str | Program, values: Inputs | None = None, /, *,
+             of: Iterable[str] | str | None = None, wrt: Iterable[str] | str | None = None,
+             mode: str = "auto", **inputs: Number) -> Jacobian:
+    """∂output/∂input for several outputs (``of="u, v"`` or a list) and inputs
+    (``cgdiff jacobian``): reverse mode when there are fewer outputs, else
+    forward (``mode="auto"``)."""
+    from .jacobian import jacobian as first_derivatives
+
+    if isinstance(of, str):
+        of = [name.strip() for name in of.split(",")]
+    if isinstance(wrt, str):
+        wrt = [w.strip() for w in wrt.split(",")]
+    source = program.source if isinstance(program, Program) else program
+    return Jacobian(first_derivatives(source, _inputs(values, inputs),
+                                      list(of) if of is not None else None, wrt, mode))
+
+
+@_library_errors
 def symbolic(program: str | Program, /, *, of: str | None = None,
              wrt: Iterable[str] | str | None = None) -> Symbolic:
     """The derivatives as formulas (``cgdiff grad --symbolic``); no values needed."""
@@ -522,6 +570,9 @@ class Program:
     def hessian(self, values: Inputs | None = None, /, *, wrt: Iterable[str] | str | None = None,
                 **inputs: Number) -> Hessian:
         return hessian(self, values, wrt=wrt, **inputs)
+
+    def jacobian(self, values: Inputs | None = None, /, **options: Any) -> Jacobian:
+        return jacobian(self, values, **options)
 
     def symbolic(self, *, wrt: Iterable[str] | str | None = None) -> Symbolic:
         return symbolic(self, wrt=wrt)
