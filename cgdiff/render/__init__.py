@@ -22,7 +22,7 @@ from ..text import human_number  # noqa: F401  (its old home; cgdiff.text has it
 MODULES = {"Result": "data", "Annotated": "annotated", "Report": "check", "ClaimReport": "claims",
            "GradeReport": "grade",
            "Hessian": "matrix", "Derivatives": "formulas", "Fit": "fitting", "Rows": "rows",
-           "Picture": "picture"}
+           "Picture": "picture", "Jacobian": "jacobian"}
 
 
 def formats_for(result) -> dict:
