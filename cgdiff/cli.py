@@ -570,7 +570,15 @@ def grad_command(program, program_file, settings, of, wrt, mode, symbolic, stats
             from .expect import judge
 
             outcomes = judge(result, expectations, rtol, atol)
+        from . import kinks
+
+        found = kinks.find(result.graph, result.values)
     tables, json_extra = [], {}
+    if found:
+        from .render.kinks import note
+
+        tables.append(note(result.graph, result.values, found))
+        json_extra["kinks"] = [k.as_dict(result.graph) for k in found]
     if stats:
         from .render.check_table import stats_table
 
@@ -618,6 +626,9 @@ def _as_option(option: str, callback, ctx, param, values):
                    "or @FILE to read them from FILE ('@-': standard input). Claims may use "
                    "other claims (a staged backprop): each step is judged with the true "
                    "values of the claims it uses, and the first wrong step is named.")
+@click.option("--strict", is_flag=True,
+              help="At a kink, tie or jump (relu(x) at x = 0), fail instead of marking the "
+                   "input as a kink with both one-sided differences.")
 @click.option("--samples", type=click.IntRange(0, 10_000), default=20, show_default=True,
               help="With --against: check at this many drawn points besides the given one "
                    "(each input v drawn from v ± max(1, |v|)).")
@@ -628,7 +639,7 @@ def _as_option(option: str, callback, ctx, param, values):
                     "for scripts.")
 @click.pass_context
 def check_command(ctx, program, program_file, settings, of, wrt, relative_step, rtol, atol,
-                  nudges, claims, samples, seed, output_format):
+                  nudges, strict, claims, samples, seed, output_format):
     """Check the gradient: reverse mode beside central finite differences, input
     by input, with the absolute and relative error. With --against, check
     claimed derivatives (yours) against the program's, at the given point and at
@@ -647,7 +658,7 @@ def check_command(ctx, program, program_file, settings, of, wrt, relative_step, 
 
     if claims is not None:
         given = [name for name, option in (("wrt", "--wrt"), ("relative_step", "--eps"),
-                                           ("nudges", "--nudge"))
+                                           ("nudges", "--nudge"), ("strict", "--strict"))
                  if ctx.get_parameter_source(name) == click.core.ParameterSource.COMMANDLINE]
         if given:
             raise click.UsageError(f"{_option_of(given[0])} is for the "
@@ -659,7 +670,7 @@ def check_command(ctx, program, program_file, settings, of, wrt, relative_step, 
     with _Run(source) as run:
         result = differentiate(source, settings, of, wrt, progress=run.progress)
         report = check.check(result, wrt, relative_step or check.RELATIVE_STEP, rtol, atol,
-                             nudges)
+                             nudges, strict)
     emit(report, output_format)
     if not report.ok:
         bad = ", ".join(row.name for row in report.rows if row.ok is False)
@@ -668,7 +679,8 @@ def check_command(ctx, program, program_file, settings, of, wrt, relative_step, 
 
 
 def _option_of(parameter: str) -> str:
-    return {"wrt": "--wrt", "relative_step": "--eps", "nudges": "--nudge"}[parameter]
+    return {"wrt": "--wrt", "relative_step": "--eps", "nudges": "--nudge",
+            "strict": "--strict"}[parameter]
 
 
 def _read_claims(claims: str) -> str:
@@ -748,7 +760,11 @@ def explain_command(program, program_file, settings, of, wrt, width):
                    ".dot/.gv DOT text, .mmd Mermaid text, .svg/.png/.pdf/.jpg/.gif/.webp "
                    "drawn by Graphviz's `dot` (which must be installed); any other suffix "
                    "gets --format. A --format that disagrees with the suffix is an error.")
-def graph_command(program, program_file, settings, of, picture_format, values, output_file):
+@click.option("--collapse-calls", is_flag=True,
+              help="Draw each call of a user-defined function as one node (dot and mermaid; "
+                   "without it, each call is a cluster around its nodes).")
+def graph_command(program, program_file, settings, of, picture_format, values, output_file,
+                  collapse_calls):
     """The computation graph as a picture: each node, its operation, and
     which nodes it reads. A node used twice is drawn once.
 
@@ -776,16 +792,21 @@ def graph_command(program, program_file, settings, of, picture_format, values, o
             chosen = picture.format_for_file(output_file, picture_format, explicit)
         except ValueError as error:
             raise click.UsageError(str(error)) from None
+    if collapse_calls and chosen == "tree":
+        raise click.UsageError("--collapse-calls draws with --format dot or mermaid "
+                               "(or -o FILE.svg)")
     with _Run(source) as run:
         if values:
             result = evaluate(source, settings, of, progress=run.progress)
             drawing = picture.Picture(result.graph, result.values,
                                       passes.reverse(result.graph, result.values))
         else:
-            drawing = picture.Picture(load(source, of, progress=run.progress))
+            drawing = picture.Picture(load(source, of, progress=run.progress,
+                                            given=list(settings)))
             if settings:
                 # --set naming no input is still an error
                 passes.input_values(drawing.graph, settings)
+        drawing.collapse_calls = collapse_calls
         if chosen in picture.IMAGES:
             picture.draw(drawing, output_file, chosen)
             return
