@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Mapping
 
 from .grade import Answers, SheetGrade, grade
-from .render import human_number as h
+from .text import human_number as h
 from .worksheet import Worksheet, build, variants
 
 

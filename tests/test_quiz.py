@@ -1,7 +1,7 @@
 """cgdiff quiz: answers on standard input, marks with carried-forward
 tolerance, hints from the local derivative, a summary."""
 
-from conftest import SEED_SET, SEED_STATEMENTS
+from cases import SEED_SET, SEED_STATEMENTS
 from test_console_script import cgdiff
 
 #: c, a, d, d^2, J; then ∂J/∂(d^2), d, a, c, y, b, x, w
