@@ -21,6 +21,7 @@ from .render import check as check_output
 from .render import claims as claims_output
 from .render import data as nodes_output
 from .render import fitting as fit_output
+from .render import grade as grade_output
 from .render import formulas as formulas_output
 from .render import matrix as matrix_output
 from .render import jacobian as jacobian_output
@@ -943,6 +944,76 @@ def worksheet_command(program, program_file, settings, of, blank, sheet_format, 
     for (sheet_name, key_name), sheet in zip(names, sheets):
         note = "" if sheet.nice else " (no inputs found that keep every number short)"
         click.echo(f"wrote {directory / sheet_name} and {directory / key_name}{note}", err=True)
+
+
+@cli.command("grade", epilog=EXIT_STATUSES)
+@click.argument("sheets", nargs=-1, required=True, metavar="SHEET...")
+@click.option("-f", "--file", "program_file", type=click.File("rb"),
+              help="The program (default: the one each Markdown sheet states; a CSV sheet "
+                   "needs it or --key).")
+@click.option("--key", "key_file", type=click.File("rb"), metavar="KEY.md",
+              help="An answer key (or any sheet) to take the program and inputs from.")
+@click.option("--set", "settings", multiple=True, callback=parse_settings,
+              metavar="NAME=VALUE[,...]",
+              help="Inputs' values, over those a sheet states (repeatable).")
+@click.option("--of", "of", metavar="NAME", help="The output node (default: the last statement).")
+@click.option("--pass", "passing", type=click.FloatRange(0, 100), metavar="PERCENT",
+              help="The pass mark, in percent of the cells (with carried-forward credit): "
+                   "exit status 3 if a sheet scores below it.")
+@format_option(grade_output.FORMATS,
+               help="table for people (cell by cell for one sheet, one row per sheet for "
+                    "many); json; csv (one row per sheet, for a gradebook); plain.")
+def grade_command(sheets, program_file, key_file, settings, of, passing, output_format):
+    """Mark filled-in worksheets with error carried forward: a value that
+    follows from the student's own earlier values by the node's operation is
+    marked right, "carried forward" (likewise derivatives, in reverse order).
+    SHEET: a Markdown page written by `cgdiff worksheet` with its blanks filled
+    in, or a CSV file node,value,derivative. Gives a score with and without
+    carried-forward credit; many sheets give one row each.
+
+    Example:
+
+    \b
+        cgdiff grade sheet-01.md
+        cgdiff grade sheets/*.md --format csv --pass 60
+        cgdiff grade answers.csv -f examples/seed-steps.cg --set w=2,x=-2,b=8,y=2
+    """
+    from .grade import grade_files, read_markdown
+
+    source = None
+    if program_file is not None and key_file is not None:
+        raise click.UsageError("give the program with -f or --key, not both")
+    if program_file is not None:
+        source = read_program(None, program_file)
+    key_inputs = {}
+    if key_file is not None:
+        from .grade import SheetError
+
+        name = getattr(key_file, "name", "the key")
+        try:
+            key = read_markdown(name, key_file.read().decode("utf-8-sig", "replace"))
+        except SheetError as error:
+            raise ProgramError(error, None) from None
+        source, key_inputs = key.program, key.inputs or {}
+    files = []
+    for path in sheets:
+        try:
+            with open(path, "rb") as handle:
+                files.append((path, handle.read(MAX_PROGRAM_BYTES)))
+        except OSError as error:
+            raise click.BadParameter(f"cannot read '{clip(path)}': {error.strerror}",
+                                     param_hint="SHEET") from None
+    with _Run(source or ""):
+        report = grade_files(files, source, {**key_inputs, **settings}, of,
+                             None if passing is None else passing / 100)
+    emit(report, output_format)
+    if report.unreadable:
+        raise ProgramError(CgdiffError(
+            f"{len(report.unreadable)} of {len(files)} sheets could not be graded: "
+            + "; ".join(error.message for error in report.unreadable[:5])), None)
+    if report.failing:
+        raise Found(f"{len(report.failing)} of {len(report.sheets)} sheets below the pass mark "
+                    f"{passing:g}%: " + ", ".join(s.path for s in report.failing[:10]))
 
 
 @cli.command("jacobian")
