@@ -876,11 +876,15 @@ def view_command(program, program_file, settings, of, output_file, layout, title
     click.echo(f"wrote {output_file} ({len(graph)} nodes); open it in a browser", err=True)
 
 
+#: worksheet --format: render.sheets.FORMATS (not imported here: it loads the model).
+SHEET_FORMATS = ["markdown", "latex", "html"]
+
+
 @cli.command("worksheet")
 @program_options
 @click.option("--blank", type=_choice(["values", "grads", "both"]), default="both",
               show_default=True, help="Which column the student fills in.")
-@click.option("--format", "sheet_format", type=_choice(["markdown", "latex", "html"]),
+@click.option("--format", "sheet_format", type=_choice(SHEET_FORMATS),
               default="markdown", show_default=True,
               help="markdown (renders on code-hosting pages), latex (a document for "
                    "pdflatex) or html (one self-contained page).")
@@ -905,6 +909,7 @@ def worksheet_command(program, program_file, settings, of, blank, sheet_format, 
         cgdiff worksheet 'J = 0.5*(w*x + b - y)^2' --set w=2,x=-2,b=8,y=2 --blank grads
     """
     from . import worksheet
+    from .render import sheets as pages_output
 
     source = read_program(program, program_file)
     if vary is None:
@@ -912,7 +917,7 @@ def worksheet_command(program, program_file, settings, of, blank, sheet_format, 
             outfile.check(output_path)
         with _Run(source):
             sheet = worksheet.build(source, settings, of, blank)
-            text = worksheet.render(sheet, sheet_format, answers)
+            text = pages_output.render(sheet, sheet_format, answers)
         if outfile.is_stdout(output_path):
             click.echo(text, nl=False)
         else:
@@ -929,7 +934,7 @@ def worksheet_command(program, program_file, settings, of, blank, sheet_format, 
             outfile.check(directory / key_name)
     with _Run(source):
         sheets = worksheet.variant_sheets(source, vary, seed, settings, of, blank)
-        pages = [(worksheet.render(sheet, sheet_format), worksheet.render(sheet, sheet_format, True))
+        pages = [(pages_output.render(sheet, sheet_format), pages_output.render(sheet, sheet_format, True))
                  for sheet in sheets]
     try:
         directory.mkdir(parents=True, exist_ok=True)

@@ -7,7 +7,7 @@ import pytest
 
 from cgdiff.api import differentiate, load
 
-from conftest import SEED_SET, clean_error
+from cases import SEED_SET, clean_error
 
 SEED_GRADIENT = {"w": -4.0, "x": 4.0, "b": 2.0, "y": -2.0}
 
