@@ -377,10 +377,11 @@ def _run_batch(source, data_file, settings, of, wrt, output_format, gradient=Fal
         output_format = "csv"  # the rows' default: a table of rows has no place to stop
     output_format = usable(rows_output.FORMATS, output_format, "with --data")
     with _Run(source):
-        graph = load(source, of)
         name = getattr(data_file, "name", None)
         data = batch.Data(data_file, name if isinstance(name, str) and name != "<stdin>"
                           else "the data")
+        # Columns x[0], x[1] give a vector input its shape.
+        graph = load(source, of, given=[*data.columns, *settings])
         chunks = batch.run_chunks(graph, data, settings, wrt, gradient, mode)
         names = list(graph.targets(wrt)) if gradient else None
         try:
@@ -746,26 +747,36 @@ def _check_claims(program, program_file, settings, of, claims, samples, seed, rt
 @program_options
 @click.option("--wrt", callback=parse_names, multiple=True, metavar="NAME[,NAME...]",
               help="Explain the derivatives with respect to these (repeatable; default: every input).")
+@click.option("--mode", type=_choice(["reverse", "forward"]), default="reverse",
+              show_default=True,
+              help="reverse: backprop, right to left; forward: one tangent sweep per input, "
+                   "left to right.")
 @click.option("--width", type=click.IntRange(40, None), default=None,
               help="Wrap the text at this many columns (default: the terminal's width, "
                    "at most 88).")
-def explain_command(program, program_file, settings, of, wrt, width):
+def explain_command(program, program_file, settings, of, wrt, mode, width):
     """The chain rule in words: from the output back to each input, one step per
     node, with this program's numbers ("if w goes up by ε, c changes by x × ε =
-    -2ε ..."), then a check that nudges each input by 0.001.
+    -2ε ..."), then a check that nudges each input by 0.001. With --mode
+    forward, the forward sweep instead: each input nudged, left to right.
 
     Example:
 
     \b
         cgdiff explain 'c = w*x; a = c + b; d = a - y; J = 1/2*d^2' --set w=2,x=-2,b=8,y=2
+        cgdiff explain --mode forward -f examples/seed.cg --wrt w
     """
     from .api import differentiate
-    from .explain import as_text, explain, explain_width
+    from .explain import as_text, explain, explain_forward, explain_width
 
     source = read_program(program, program_file)
     with _Run(source) as run:
-        result = differentiate(source, settings, of, wrt, progress=run.progress)
-        text = as_text(explain(result, wrt), width or explain_width())
+        if mode.lower() == "forward":
+            result = differentiate(source, settings, of, wrt, "forward", progress=run.progress)
+            text = as_text(explain_forward(result, wrt), width or explain_width())
+        else:
+            result = differentiate(source, settings, of, wrt, progress=run.progress)
+            text = as_text(explain(result, wrt), width or explain_width())
     click.echo(text, nl=False)
 
 
@@ -865,7 +876,7 @@ def view_command(program, program_file, settings, of, output_file, layout, title
     if not outfile.is_stdout(output_file):
         outfile.check(output_file)  # before the work: not the program, folder exists
     with _Run(source) as run:
-        graph = load(source, of, progress=run.progress)
+        graph = load(source, of, progress=run.progress, given=list(settings))
         page.check_size(graph)
         result = evaluate(graph, settings, progress=run.progress)
         text = page.to_page(result, title, layout)
@@ -1104,10 +1115,13 @@ def fit_command(program, program_file, settings, of, data_file, params, lr, step
     _check_stdin(program, program_file, data_file)
     source = read_program(program, program_file)
     with _Run(source):
-        graph = load(source, of)
         name = getattr(data_file, "name", None)
         dataset = fitting.read_data(data_file, name if isinstance(name, str) and
                                     name != "<stdin>" else "the data")
+        graph = load(source, of, given=[*dataset.columns, *settings, *params])
+        # A vector or matrix parameter stands for its elements.
+        params = [element for p in params
+                  for element in (graph.shapes[p][1] if p in graph.shapes else (p,))]
         with progress(steps, "fitting", cost=True) as update:
             def on_step(step, cost):
                 if not step % 50:
