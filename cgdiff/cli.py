@@ -377,10 +377,11 @@ def _run_batch(source, data_file, settings, of, wrt, output_format, gradient=Fal
         output_format = "csv"  # the rows' default: a table of rows has no place to stop
     output_format = usable(rows_output.FORMATS, output_format, "with --data")
     with _Run(source):
-        graph = load(source, of)
         name = getattr(data_file, "name", None)
         data = batch.Data(data_file, name if isinstance(name, str) and name != "<stdin>"
                           else "the data")
+        # Columns x[0], x[1] give a vector input its shape.
+        graph = load(source, of, given=[*data.columns, *settings])
         chunks = batch.run_chunks(graph, data, settings, wrt, gradient, mode)
         names = list(graph.targets(wrt)) if gradient else None
         try:
@@ -746,26 +747,36 @@ def _check_claims(program, program_file, settings, of, claims, samples, seed, rt
 @program_options
 @click.option("--wrt", callback=parse_names, multiple=True, metavar="NAME[,NAME...]",
               help="Explain the derivatives with respect to these (repeatable; default: every input).")
+@click.option("--mode", type=_choice(["reverse", "forward"]), default="reverse",
+              show_default=True,
+              help="reverse: backprop, right to left; forward: one tangent sweep per input, "
+                   "left to right.")
 @click.option("--width", type=click.IntRange(40, None), default=None,
               help="Wrap the text at this many columns (default: the terminal's width, "
                    "at most 88).")
-def explain_command(program, program_file, settings, of, wrt, width):
+def explain_command(program, program_file, settings, of, wrt, mode, width):
     """The chain rule in words: from the output back to each input, one step per
     node, with this program's numbers ("if w goes up by ε, c changes by x × ε =
-    -2ε ..."), then a check that nudges each input by 0.001.
+    -2ε ..."), then a check that nudges each input by 0.001. With --mode
+    forward, the forward sweep instead: each input nudged, left to right.
 
     Example:
 
     \b
         cgdiff explain 'c = w*x; a = c + b; d = a - y; J = 1/2*d^2' --set w=2,x=-2,b=8,y=2
+        cgdiff explain --mode forward -f examples/seed.cg --wrt w
     """
     from .api import differentiate
-    from .explain import as_text, explain, explain_width
+    from .explain import as_text, explain, explain_forward, explain_width
 
     source = read_program(program, program_file)
     with _Run(source) as run:
-        result = differentiate(source, settings, of, wrt, progress=run.progress)
-        text = as_text(explain(result, wrt), width or explain_width())
+        if mode.lower() == "forward":
+            result = differentiate(source, settings, of, wrt, "forward", progress=run.progress)
+            text = as_text(explain_forward(result, wrt), width or explain_width())
+        else:
+            result = differentiate(source, settings, of, wrt, progress=run.progress)
+            text = as_text(explain(result, wrt), width or explain_width())
     click.echo(text, nl=False)
 
 
@@ -865,7 +876,7 @@ def view_command(program, program_file, settings, of, output_file, layout, title
     if not outfile.is_stdout(output_file):
         outfile.check(output_file)  # before the work: not the program, folder exists
     with _Run(source) as run:
-        graph = load(source, of, progress=run.progress)
+        graph = load(source, of, progress=run.progress, given=list(settings))
         page.check_size(graph)
         result = evaluate(graph, settings, progress=run.progress)
         text = page.to_page(result, title, layout)
@@ -876,11 +887,15 @@ def view_command(program, program_file, settings, of, output_file, layout, title
     click.echo(f"wrote {output_file} ({len(graph)} nodes); open it in a browser", err=True)
 
 
+#: worksheet --format: render.sheets.FORMATS (not imported here: it loads the model).
+SHEET_FORMATS = ["markdown", "latex", "html"]
+
+
 @cli.command("worksheet")
 @program_options
 @click.option("--blank", type=_choice(["values", "grads", "both"]), default="both",
               show_default=True, help="Which column the student fills in.")
-@click.option("--format", "sheet_format", type=_choice(["markdown", "latex", "html"]),
+@click.option("--format", "sheet_format", type=_choice(SHEET_FORMATS),
               default="markdown", show_default=True,
               help="markdown (renders on code-hosting pages), latex (a document for "
                    "pdflatex) or html (one self-contained page).")
@@ -905,6 +920,7 @@ def worksheet_command(program, program_file, settings, of, blank, sheet_format, 
         cgdiff worksheet 'J = 0.5*(w*x + b - y)^2' --set w=2,x=-2,b=8,y=2 --blank grads
     """
     from . import worksheet
+    from .render import sheets as pages_output
 
     source = read_program(program, program_file)
     if vary is None:
@@ -912,7 +928,7 @@ def worksheet_command(program, program_file, settings, of, blank, sheet_format, 
             outfile.check(output_path)
         with _Run(source):
             sheet = worksheet.build(source, settings, of, blank)
-            text = worksheet.render(sheet, sheet_format, answers)
+            text = pages_output.render(sheet, sheet_format, answers)
         if outfile.is_stdout(output_path):
             click.echo(text, nl=False)
         else:
@@ -929,7 +945,7 @@ def worksheet_command(program, program_file, settings, of, blank, sheet_format, 
             outfile.check(directory / key_name)
     with _Run(source):
         sheets = worksheet.variant_sheets(source, vary, seed, settings, of, blank)
-        pages = [(worksheet.render(sheet, sheet_format), worksheet.render(sheet, sheet_format, True))
+        pages = [(pages_output.render(sheet, sheet_format), pages_output.render(sheet, sheet_format, True))
                  for sheet in sheets]
     try:
         directory.mkdir(parents=True, exist_ok=True)
@@ -1045,6 +1061,70 @@ def jacobian_command(program, program_file, settings, of, wrt, mode, stats, outp
     emit(result, output_format)
 
 
+@cli.command("quiz")
+@program_options
+@click.option("--vary", is_flag=True,
+              help="Quiz on a random variant (other input values, as worksheet --vary draws "
+                   "them; inputs given with --set stay fixed).")
+@click.option("--seed", type=int, default=0, show_default=True,
+              help="The random seed of --vary.")
+def quiz_command(program, program_file, settings, of, vary, seed):
+    """A quiz at the terminal: every node's value, left to right, then every
+    ∂J/∂node, right to left, one question at a time; each answer is marked at
+    once (a number that follows from your own earlier answers counts: error
+    carried forward), a wrong derivative gets a hint built from the local
+    derivative, and a summary comes at the end. Answers are read from standard
+    input, one a line (an empty line skips a question), so a script can
+    answer too.
+
+    Example:
+
+    \b
+        cgdiff quiz -f examples/seed-steps.cg --set w=2,x=-2,b=8,y=2
+        cgdiff quiz -f examples/seed-steps.cg --set w=2,x=-2,b=8,y=2 < answers.txt
+    """
+    from .quiz import Quiz
+
+    if program is None and program_file is None:
+        raise click.UsageError("quiz reads your answers from standard input: give the program "
+                               "as an argument or with -f FILE")
+    source = read_program(program, program_file)
+    with _Run(source):
+        quiz = Quiz(source, settings, of, vary, seed)
+    import shutil
+    import textwrap
+
+    stdin = sys.stdin
+    interactive = stdin.isatty()
+    width = min(80, shutil.get_terminal_size((80, 24)).columns)
+    for line in quiz.intro():
+        click.echo(line)
+    for question in quiz.questions:
+        what = (f"the value of {question.text}" if question.kind == "value"
+                else question.text)
+        click.echo(f"\n{question.number}. What is {what}? ", nl=not interactive)
+        answer = stdin.readline()
+        if not answer:
+            answer = None  # the end of the answers: the rest are skipped
+        else:
+            answer = answer.strip()
+            if not interactive:
+                click.echo(f"> {answer}")
+        with _Run(source):
+            feedback = quiz.answer(question, answer)
+        for text in (feedback.text, feedback.hint):
+            if text:
+                click.echo(textwrap.fill(text, width, initial_indent="   ",
+                                         subsequent_indent="     ", break_long_words=False,
+                                         break_on_hyphens=False))
+    graded = quiz.summary()
+    right, carried = graded.count("right"), graded.count("carried")
+    click.echo(f"\nScore: {right} of {graded.total} right"
+               + (f", {right + carried} of {graded.total} with carried-forward credit"
+                  if carried else "")
+               + f" ({100 * graded.score_carried:.0f}%).")
+
+
 @cli.command("hessian")
 @program_options
 @click.option("--wrt", callback=parse_names, multiple=True, metavar="NAME[,NAME...]",
@@ -1099,10 +1179,13 @@ def fit_command(program, program_file, settings, of, data_file, params, lr, step
     _check_stdin(program, program_file, data_file)
     source = read_program(program, program_file)
     with _Run(source):
-        graph = load(source, of)
         name = getattr(data_file, "name", None)
         dataset = fitting.read_data(data_file, name if isinstance(name, str) and
                                     name != "<stdin>" else "the data")
+        graph = load(source, of, given=[*dataset.columns, *settings, *params])
+        # A vector or matrix parameter stands for its elements.
+        params = [element for p in params
+                  for element in (graph.shapes[p][1] if p in graph.shapes else (p,))]
         with progress(steps, "fitting", cost=True) as update:
             def on_step(step, cost):
                 if not step % 50:

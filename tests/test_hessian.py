@@ -13,7 +13,7 @@ from cgdiff.errors import DomainError, NamingError
 from cgdiff.hessian import hessian
 
 from strategies import programs, values_strategy
-from conftest import SEED_ONE_LINE, SEED_SET, SEED_STATEMENTS, SEED_VALUES
+from cases import SEED_ONE_LINE, SEED_SET, SEED_STATEMENTS, SEED_VALUES
 
 CASES = [
     (SEED_ONE_LINE, SEED_VALUES),

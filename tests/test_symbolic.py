@@ -6,13 +6,12 @@ import math
 
 import pytest
 from hypothesis import HealthCheck, assume, given, settings
-from hypothesis import strategies as st
 
-from cgdiff import ops, passes, symbolic
+from cgdiff import ops, symbolic
 from cgdiff.api import differentiate, evaluate, load
 from cgdiff.errors import CgdiffError, DomainError
 
-from conftest import SEED_ONE_LINE, SEED_SET, SEED_STATEMENTS, SEED_VALUES
+from cases import SEED_ONE_LINE, SEED_SET, SEED_STATEMENTS
 from strategies import programs, values_strategy
 
 
