@@ -118,7 +118,7 @@ def _top_level_items(value: str) -> list[str]:
 
 
 #: The commands that take several outputs (--of u,v).
-SEVERAL_OUTPUTS = {"eval", "grad", "graph", "jacobian"}
+SEVERAL_OUTPUTS = {"eval", "grad", "graph", "jacobian", "check", "explain"}
 
 
 def parse_outputs(ctx, param, value):
@@ -233,6 +233,22 @@ def _show(result, output_format: str, tables=(), json_extra: dict | None = None)
     if (output_format == "table" and tables) or (output_format == "json" and json_extra):
         result = annotated_output.Annotated(result, list(tables), dict(json_extra or {}))
     emit(result, output_format)
+
+
+def _precision_warnings(result, json_extra: dict) -> None:
+    """Where float64 lost more than half its digits in the output's value or a
+    derivative (cgdiff.precision): a warning paragraph on stderr, and the same
+    under "warnings" in JSON. The exit status is unchanged."""
+    from . import precision
+
+    warnings, note = precision.check(result.graph, result.inputs, result.values,
+                                     result.gradient)
+    if note:
+        click.echo(f"note: {note}", err=True)
+    if warnings:
+        for warning in warnings:
+            click.echo(precision.warning_text(result.graph, warning), err=True)
+        json_extra["warnings"] = [w.as_dict(result.graph) for w in warnings]
 
 
 def _expectations_shown(outcomes, tables: list, json_extra: dict) -> None:
@@ -518,6 +534,7 @@ def eval_command(program, program_file, settings, of, output_format, data_file, 
 
             outcomes = judge(result, expectations, rtol, atol)
     tables, json_extra = [], {}
+    _precision_warnings(result, json_extra)
     _expectations_shown(outcomes, tables, json_extra)
     _show(result, output_format, tables, json_extra)
     _expectations_exit(outcomes)
@@ -602,6 +619,7 @@ def grad_command(program, program_file, settings, of, wrt, mode, symbolic, stats
 
         found = kinks.find(result.graph, result.values)
     tables, json_extra = [], {}
+    _precision_warnings(result, json_extra)
     if found:
         from .render.kinks import note
 
@@ -695,6 +713,11 @@ def check_command(ctx, program, program_file, settings, of, wrt, relative_step, 
                       output_format)
         return
     source = read_program(program, program_file)
+    outputs = _several_outputs(source, settings, of)
+    if outputs is not None:
+        _check_several(source, settings, outputs, wrt, relative_step, rtol, atol, nudges,
+                       strict, output_format)
+        return
     with _Run(source) as run:
         result = differentiate(source, settings, of, wrt, progress=run.progress)
         report = check.check(result, wrt, relative_step or check.RELATIVE_STEP, rtol, atol,
@@ -704,6 +727,53 @@ def check_command(ctx, program, program_file, settings, of, wrt, relative_step, 
         bad = ", ".join(row.name for row in report.rows if row.ok is False)
         raise Found(f"the reverse-mode derivative disagrees with finite differences for {bad} "
                     f"(rtol {rtol:g}, atol {atol:g})")
+
+
+def _several_outputs(source, settings, of) -> list[str] | None:
+    """The outputs of ``--of u,v`` (or of a vector output), or None for one."""
+    if not isinstance(of, list) and "[" not in source and not any("[" in k for k in settings):
+        return None  # no vector anywhere: one output
+    from .api import load
+
+    with _Run(source):
+        graph = load(source, of, given=list(settings))
+    return graph.output_names if len(graph.outputs) > 1 else None
+
+
+def _check_several(source, settings, outputs, wrt, relative_step, rtol, atol, nudges, strict,
+                   output_format):
+    """check --of u,v: the check of each output in turn (json: one object)."""
+    from . import check
+    from .api import differentiate
+    from .render import as_text, formats_for
+
+    reports = {}
+    with _Run(source):
+        for name in outputs:
+            result = differentiate(source, settings, name, wrt)
+            reports[name] = check.check(result, wrt, relative_step or check.RELATIVE_STEP,
+                                        rtol, atol, nudges, strict)
+    first = next(iter(reports.values()))
+    output_format = usable(formats_for(first), output_format)
+    if output_format == "json":
+        import json
+
+        click.echo(json.dumps({"outputs": outputs, "checks": {
+            name: json.loads(as_text(report, "json")) for name, report in reports.items()}},
+            ensure_ascii=False))
+    else:
+        for k, (name, report) in enumerate(reports.items()):
+            if output_format == "plain":  # each line: OUTPUT, TAB, the one-output line
+                text = as_text(report, "plain")
+                click.echo("".join(f"{name}\t{line}\n" for line in text.splitlines()), nl=False)
+            else:
+                click.echo(("\n" if k else "") + f"output {name}:")
+                emit(report, output_format)
+    bad = [f"{row.name} (of {name})" for name, report in reports.items()
+           for row in report.rows if row.ok is False]
+    if bad:
+        raise Found(f"the reverse-mode derivative disagrees with finite differences for "
+                    f"{', '.join(bad)} (rtol {rtol:g}, atol {atol:g})")
 
 
 def _option_of(parameter: str) -> str:
@@ -770,6 +840,19 @@ def explain_command(program, program_file, settings, of, wrt, mode, width):
     from .explain import as_text, explain, explain_forward, explain_width
 
     source = read_program(program, program_file)
+    outputs = _several_outputs(source, settings, of)
+    if outputs is not None:  # the story of each output in turn
+        texts = []
+        with _Run(source):
+            for name in outputs:
+                if mode.lower() == "forward":
+                    result = differentiate(source, settings, name, wrt, "forward")
+                    lines = explain_forward(result, wrt)
+                else:
+                    lines = explain(differentiate(source, settings, name, wrt), wrt)
+                texts.append(as_text([f"Output {name}:", "", *lines], width or explain_width()))
+        click.echo("\n".join(texts), nl=False)
+        return
     with _Run(source) as run:
         if mode.lower() == "forward":
             result = differentiate(source, settings, of, wrt, "forward", progress=run.progress)
