@@ -83,7 +83,11 @@ class Report:
 def step_for(x: float, relative_step: float = RELATIVE_STEP) -> float:
     """h = H·max(1, |x|), rounded so that x + h - x == h exactly."""
     h = relative_step * max(1.0, abs(x))
-    return (x + h) - x
+    h = (x + h) - x
+    if not h > 0:
+        raise ValueError(f"the relative step {relative_step!r} does not move x = {x!r}; "
+                         "it must be at least 1e-15")
+    return h
 
 
 def agree(derivative: float, difference: float, rtol: float, atol: float) -> bool:

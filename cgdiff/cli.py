@@ -16,10 +16,8 @@ from typing import IO
 import click
 
 from . import outfile
-from .errors import CgdiffError, InputTextError, clip
+from .errors import CgdiffError, InputTextError, clip, number_problem
 
-NUMBER = re.compile(r"[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?")
-NON_FINITE = re.compile(r"[+-]?(nan|inf|infinity)", re.IGNORECASE)
 FORMATS = ["table", "json", "csv", "plain"]
 
 
@@ -48,24 +46,82 @@ def _choice(choices) -> click.Choice:
     return click.Choice(choices, case_sensitive=False)
 
 
-def parse_settings(ctx, param, values) -> dict[str, float]:
-    """``--set w=2,x=-2 --set b=8`` → {"w": 2.0, "x": -2.0, "b": 8.0}."""
+class Number(click.ParamType):
+    """The one check of every numeric option (--eps, --rtol, --atol, --lr,
+    --tol, --steps, --vary, --width, ...): cgdiff's number syntax
+    (errors.number_problem: no ``nan``, ``inf`` or ``1_000``), finite, and
+    within [low, high] (an open end with ``low_open``/``high_open``). Any
+    failure is a usage error (exit 2) naming the option."""
+
+    def __init__(self, low: float | None = None, high: float | None = None,
+                 low_open: bool = False, high_open: bool = False, integer: bool = False,
+                 why: str = ""):
+        self.low, self.high, self.low_open, self.high_open = low, high, low_open, high_open
+        self.integer = integer
+        self.why = why  # added to a range error: what the bound is for
+        self.name = "integer" if integer else "number"
+
+    def convert(self, value, param, ctx):
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            number = value  # a default
+        else:
+            text = str(value).strip()
+            problem = number_problem(text)
+            if problem is None and self.integer and not re.fullmatch(r"[+-]?[0-9]+", text):
+                problem = "is not a whole number"
+            if problem is not None:
+                self.fail(f"'{clip(text, 30)}' {problem}", param, ctx)
+            number = int(text) if self.integer else float(text)
+        if not self._inside(number):
+            self.fail(f"{number:g} is out of range: it must be {self.describe()}"
+                      + (f" ({self.why})" if self.why else ""), param, ctx)
+        return number
+
+    def _inside(self, x) -> bool:
+        if self.low is not None and (x < self.low or (self.low_open and x == self.low)):
+            return False
+        return not (self.high is not None and
+                    (x > self.high or (self.high_open and x == self.high)))
+
+    def describe(self) -> str:
+        parts = []
+        if self.low is not None:
+            parts.append(f"{'>' if self.low_open else '>='} {self.low:g}")
+        if self.high is not None:
+            parts.append(f"{'<' if self.high_open else '<='} {self.high:g}")
+        return " and ".join(parts) or "a finite number"
+
+    def get_metavar(self, param, *args) -> str:
+        return "N" if self.integer else "X"
+
+
+def parse_settings(ctx, param, values, usage: bool = False,
+                   nonzero: bool = False) -> dict[str, float]:
+    """``--set w=2,x=-2 --set b=8`` → {"w": 2.0, "x": -2.0, "b": 8.0}.
+
+    A value that is not finite is a problem with the program's numbers (exit
+    1, as SPEC says for --set); with ``usage`` (--nudge) it is a usage error,
+    as is 0 with ``nonzero``."""
     settings: dict[str, float] = {}
+    option = param.opts[0] if param is not None and param.opts else "--set"
     for value in values:
         for item in value.split(","):
             name, sep, number = (part.strip() for part in item.partition("="))
             if not sep or not name or not number:
                 raise click.BadParameter(f"expected NAME=VALUE, got '{clip(item.strip())}'")
+            name = _nfc(name)
             shown = f"{clip(name, 30)}={clip(number, 30)}"  # messages stay short
-            if NON_FINITE.fullmatch(number):
-                raise ProgramError(CgdiffError(f"--set {shown}: the value must be a "
-                                               "finite number"), None)
-            if not NUMBER.fullmatch(number):
-                raise click.BadParameter(f"{shown}: '{clip(number, 30)}' is not a number")
+            problem = number_problem(number)
+            if problem is not None and problem.startswith("is not") or \
+                    usage and problem is not None:
+                raise click.BadParameter(f"{shown}: '{clip(number, 30)}' {problem}")
+            if problem is not None:
+                what = "must be a finite number" if "finite" in problem else problem
+                raise ProgramError(CgdiffError(f"{option} {shown}: the value {what}"), None)
             settings[name] = float(number)
-            if settings[name] in (float("inf"), float("-inf")):
-                raise ProgramError(CgdiffError(f"--set {shown}: the value is too "
-                                               "large for a float"), None)
+            if nonzero and settings[name] == 0:
+                raise click.BadParameter(f"{shown}: moving {clip(name, 30)} by 0 shows nothing; "
+                                         "give a change other than 0")
     return settings
 
 
@@ -80,8 +136,27 @@ def parse_names(ctx, param, values) -> list[str] | None:
         parts = [name.strip() for name in value.split(",")]
         if not all(parts):
             raise click.BadParameter(f"expected NAME[,NAME...], got '{clip(value)}'")
-        names += parts
+        names += map(_nfc, parts)
     return names
+
+
+def parse_name(ctx, param, value) -> str | None:
+    """One name (``--of``): an empty one is a usage error, as ``--wrt ''`` is."""
+    if value is None:
+        return None
+    name = value.strip()
+    if not name or "," in name:
+        raise click.BadParameter(f"expected one NAME, got '{clip(value)}'")
+    return _nfc(name)
+
+
+def _nfc(name: str) -> str:
+    """A name as the program's names are kept: Unicode NFC (parser._intern)."""
+    if name.isascii():
+        return name
+    import unicodedata
+
+    return unicodedata.normalize("NFC", name)
 
 
 def program_options(command):
@@ -93,7 +168,7 @@ def program_options(command):
         click.option("--set", "settings", multiple=True, callback=parse_settings,
                      metavar="NAME=VALUE[,...]",
                      help="Give or override an input's value (repeatable)."),
-        click.option("--of", "of", metavar="NAME",
+        click.option("--of", "of", metavar="NAME", callback=parse_name,
                      help="The output node (default: the last statement)."),
     ]
     for decorator in reversed(decorators):
@@ -119,6 +194,7 @@ def read_program(program: str | None, program_file) -> str:
     if program is not None and program_file is not None:
         raise click.UsageError("give the program as an argument or with -f, not both")
     if program is not None:
+        program = program.removeprefix("\ufeff")  # a BOM, accepted as in files
         if "\n" not in program and len(program) < 4096 and os.path.isfile(program):
             # `cgdiff grad net.cg`: if the text fails as a program, say so.
             click.get_current_context().meta[FILE_HINT] = program
@@ -166,6 +242,9 @@ def emit(result, output_format: str) -> None:
     writer = {"json": data.write_json, "csv": data.write_csv, "plain": data.write_plain}
     writer[output_format](result, sys.stdout)
 
+
+#: The most steps ``fit --steps`` takes (it keeps each step's cost: 8 bytes).
+MAX_STEPS = 10_000_000
 
 #: Programs longer than this take about a second or more: show progress.
 PROGRESS_THRESHOLD = 200_000
@@ -421,20 +500,12 @@ def grad_command(program, program_file, settings, of, wrt, mode, symbolic, stats
         console.print(stats_table(counts))
 
 
-def _as_option(option: str, callback, ctx, param, values):
-    """``callback``'s errors, naming ``option`` instead of --set."""
-    try:
-        return callback(ctx, param, values)
-    except ProgramError as error:
-        error.text = error.text.replace("--set", option, 1)
-        raise
-
-
 @cli.command("check")
 @program_options
 @click.option("--wrt", callback=parse_names, multiple=True, metavar="NAME[,NAME...]",
               help="Check the derivatives with respect to these (repeatable; default: every input).")
-@click.option("--eps", "relative_step", type=click.FloatRange(0, 1, min_open=True),
+@click.option("--eps", "relative_step", type=Number(1e-15, 1, high_open=True,
+                                                   why="a smaller step does not move x"),
               default=None, metavar="H",
               help="Relative step of the finite differences: input x is moved by "
                    "h = H*max(1, |x|). Default: the cube root of the float epsilon, "
@@ -442,13 +513,13 @@ def _as_option(option: str, callback, ctx, param, values):
                    "h^2 while its rounding error grows like eps*|J|/h; they balance near "
                    "h = eps^(1/3) times the input's scale (the spacing of floats grows "
                    "with |x|, so a fixed h would be lost in rounding for large inputs).")
-@click.option("--rtol", type=click.FloatRange(0, None), default=1e-5, show_default=True,
+@click.option("--rtol", type=Number(0, 1), default=1e-5, show_default=True,
               metavar="R", help="Relative tolerance: agree when |reverse - difference| "
                                 "<= atol + R*max(|reverse|, |difference|).")
-@click.option("--atol", type=click.FloatRange(0, None), default=1e-8, show_default=True,
+@click.option("--atol", type=Number(0), default=1e-8, show_default=True,
               metavar="A", help="Absolute tolerance, for derivatives near 0.")
 @click.option("--nudge", "nudges", multiple=True, callback=lambda ctx, param, values:
-              _as_option("--nudge", parse_settings, ctx, param, values),
+              parse_settings(ctx, param, values, usage=True, nonzero=True),
               metavar="NAME=DELTA[,...]",
               help="Also move these inputs by DELTA (all at once) and show the output before "
                    "and after, the actual change and the change the derivatives predict.")
@@ -500,7 +571,7 @@ def check_command(program, program_file, settings, of, wrt, relative_step, rtol,
 @program_options
 @click.option("--wrt", callback=parse_names, multiple=True, metavar="NAME[,NAME...]",
               help="Explain the derivatives with respect to these (repeatable; default: every input).")
-@click.option("--width", type=click.IntRange(40, None), default=None,
+@click.option("--width", type=Number(40, 10_000, integer=True), default=None,
               help="Wrap the text at this many columns (default: the terminal's width, "
                    "at most 88).")
 def explain_command(program, program_file, settings, of, wrt, width):
@@ -601,7 +672,7 @@ def graph_command(program, program_file, settings, of, picture_format, values, o
 @click.option("-o", "--output", "output_path", metavar="PATH",
               help="Write to the file PATH instead of standard output; with --vary, PATH is "
                    "the directory for the sheets (default: the current directory).")
-@click.option("--vary", type=click.IntRange(1, 999), metavar="N",
+@click.option("--vary", type=Number(1, 999, integer=True), metavar="N",
               help="Write N sheets with other input values, each with its key: "
                    "sheet-01.md, sheet-01-key.md, ... Inputs given with --set stay fixed.")
 @click.option("--seed", type=int, default=0, show_default=True,
@@ -696,11 +767,12 @@ def hessian_command(program, program_file, settings, of, wrt, output_format):
 @click.option("--params", callback=parse_names, required=True, multiple=True,
               metavar="NAME[,NAME...]",
               help="The inputs to fit (start: --set, else the program's value, else 0).")
-@click.option("--lr", type=click.FloatRange(min=0, min_open=True), default=0.1,
+@click.option("--lr", type=Number(0, low_open=True), default=0.1,
               show_default=True, help="Learning rate: each step moves p by -lr·∂cost/∂p.")
-@click.option("--steps", type=click.IntRange(min=0), default=10_000, show_default=True,
+@click.option("--steps", type=Number(0, MAX_STEPS, integer=True,
+                                    why="the fit keeps the cost of every step"), default=10_000, show_default=True,
               help="At most this many steps.")
-@click.option("--tol", type=click.FloatRange(min=0), default=1e-10, show_default=True,
+@click.option("--tol", type=Number(0), default=1e-10, show_default=True,
               help="Stop when the gradient's norm falls below this.")
 @format_option
 def fit_command(program, program_file, settings, of, data_file, params, lr, steps, tol,

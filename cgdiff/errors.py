@@ -7,6 +7,8 @@ column) and a caret under the column.
 
 from __future__ import annotations
 
+import math
+import re
 from dataclasses import dataclass
 
 #: How many characters of the offending line an error shows at most.
@@ -153,3 +155,23 @@ def as_float(name: str, value) -> float:
     except (TypeError, ValueError):
         raise TypeError(f"the value of {clip(name)} must be a number, "
                         f"not {type(value).__name__}") from None
+
+
+#: The number syntax of option values (``--set w=2``) and data cells: ASCII
+#: digits, an optional sign, point and exponent. Python's float() also takes
+#: ``1_000``, ``nan``, ``infinity`` and other scripts' digits; cgdiff does not.
+NUMBER_SYNTAX = r"[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?"
+_NUMBER = re.compile(NUMBER_SYNTAX)
+_NON_FINITE = re.compile(r"[+-]?(nan|inf|infinity)", re.IGNORECASE)
+
+
+def number_problem(text: str) -> str | None:
+    """Why ``text`` (already stripped) is not a finite number in cgdiff's
+    syntax, or None when it is one."""
+    if _NUMBER.fullmatch(text):
+        return None if math.isfinite(float(text)) else "is too large for a float"
+    if _NON_FINITE.fullmatch(text):
+        return "must be a finite number"
+    if "_" in text and _NUMBER.fullmatch(text.replace("_", "")):
+        return "is not a number (write it without '_')"
+    return "is not a number"

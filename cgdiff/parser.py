@@ -13,7 +13,8 @@ import difflib
 import gc
 import re
 from array import array
-from sys import intern as _intern
+from sys import intern
+from unicodedata import normalize as _normalize
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -266,6 +267,12 @@ class _Builder:
         statements.name_start.append(name_start)
         statements.first.append(first)
         statements.top.append(top)
+
+
+def _intern(name: str) -> str:
+    """One string per name, however often it is read, in Unicode NFC (the
+    Angstrom sign Å reads as the letter Å, as in a CSV header or an option)."""
+    return intern(name if name.isascii() else _normalize("NFC", name))
 
 
 def _suggestion(name: str, known) -> str:
