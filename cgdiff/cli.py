@@ -2,7 +2,8 @@
 
 Data goes to stdout, messages to stderr. Problems with the program or its
 numbers exit 1 with one ``error:`` paragraph; malformed options exit 2
-(Click's usage errors).
+(Click's usage errors); a check that ran and found a difference (``check``,
+``check --against``, ``--expect``, ``grade --pass``) exits 3.
 """
 
 from __future__ import annotations
@@ -37,6 +38,21 @@ class ProgramError(click.ClickException):
 
     def show(self, file: IO | None = None) -> None:
         click.echo(self.text, err=True)
+
+
+class Found(click.ClickException):
+    """A check ran and found the difference it was asked to look for: exit 3,
+    so that scripts tell "the gradient is wrong" from "the program is broken"."""
+
+    exit_code = 3
+
+    def show(self, file: IO | None = None) -> None:
+        click.echo(f"error: {self.message}", err=True)
+
+
+#: What --help says about exit statuses, on every command that checks.
+EXIT_STATUSES = ("Exit status: 0 all agree; 1 a problem with the program or its numbers; "
+                 "2 a usage error; 3 checked and found a difference.")
 
 
 # ---------------------------------------------------------------- option types
@@ -275,7 +291,9 @@ class _Run:
         if self._bar is not None:
             self._bar.__exit__(None, None, None)
         if isinstance(error, CgdiffError):
-            raise ProgramError(error, self.source) from None
+            # an error in another text (the claims of check --against) says which
+            raise ProgramError(error, getattr(error, "source_text", None) or self.source) \
+                from None
         return False
 
 
@@ -500,7 +518,7 @@ def grad_command(program, program_file, settings, of, wrt, mode, symbolic, stats
         console.print(stats_table(counts))
 
 
-@cli.command("check")
+@cli.command("check", epilog=EXIT_STATUSES)
 @program_options
 @click.option("--wrt", callback=parse_names, multiple=True, metavar="NAME[,NAME...]",
               help="Check the derivatives with respect to these (repeatable; default: every input).")
@@ -523,23 +541,50 @@ def grad_command(program, program_file, settings, of, wrt, mode, symbolic, stats
               metavar="NAME=DELTA[,...]",
               help="Also move these inputs by DELTA (all at once) and show the output before "
                    "and after, the actual change and the change the derivatives predict.")
-@click.option("--format", "output_format", type=_choice(["table", "json", "plain"]),
-              default="table", show_default=True,
-              help="table for people; json or plain (NAME, reverse, difference, ok) for scripts.")
-def check_command(program, program_file, settings, of, wrt, relative_step, rtol, atol, nudges,
-                  output_format):
+@click.option("--against", "claims", metavar="CLAIMS|@FILE",
+              help="Check claimed derivatives instead: statements such as "
+                   "'dJ_dw = (w*x + b - y)*x; dJ_db = w*x + b - y' (or ∂J/∂w = ...), "
+                   "or @FILE to read them from FILE ('@-': standard input). Claims may use "
+                   "other claims (a staged backprop): each step is judged with the true "
+                   "values of the claims it uses, and the first wrong step is named.")
+@click.option("--samples", type=Number(0, 10_000, integer=True), default=20, show_default=True,
+              help="With --against: check at this many drawn points besides the given one "
+                   "(each input v drawn from v ± max(1, |v|)).")
+@click.option("--seed", type=int, default=0, show_default=True,
+              help="With --against: the random seed of the drawn points.")
+@click.option("--format", "output_format", type=_choice(FORMATS), default="table",
+              show_default=True,
+              help="table for people; json, csv or plain (NAME, reverse, difference, ok) "
+                   "for scripts.")
+@click.pass_context
+def check_command(ctx, program, program_file, settings, of, wrt, relative_step, rtol, atol,
+                  nudges, claims, samples, seed, output_format):
     """Check the gradient: reverse mode beside central finite differences, input
-    by input, with the absolute and relative error. Exits 1 if any disagrees.
+    by input, with the absolute and relative error. With --against, check
+    claimed derivatives (yours) against the program's, at the given point and at
+    --samples drawn points, blaming the first wrong step of a hand backprop.
+    Exits 3 if anything disagrees.
 
     Example:
 
     \b
         cgdiff check -f examples/seed.cg
         cgdiff check -f examples/seed.cg --nudge w=0.001
+        cgdiff check -f examples/seed.cg --against 'dJ_dw = (w*x+b-y)*x; dJ_db = w*x+b-y'
     """
     from . import check
     from .api import differentiate
 
+    if claims is not None:
+        given = [name for name, option in (("wrt", "--wrt"), ("relative_step", "--eps"),
+                                           ("nudges", "--nudge"))
+                 if ctx.get_parameter_source(name) == click.core.ParameterSource.COMMANDLINE]
+        if given:
+            raise click.UsageError(f"{_option_of(given[0])} is for the "
+                                   "finite-difference check; drop it or --against")
+        _check_claims(program, program_file, settings, of, claims, samples, seed, rtol, atol,
+                      output_format)
+        return
     source = read_program(program, program_file)
     with _Run(source) as run:
         result = differentiate(source, settings, of, wrt, progress=run.progress)
@@ -549,6 +594,17 @@ def check_command(program, program_file, settings, of, wrt, relative_step, rtol,
         from .render import json_text
 
         click.echo(json_text(check.to_json(report)))
+    elif output_format == "csv":
+        import csv
+
+        writer = csv.writer(sys.stdout, lineterminator="\n")
+        writer.writerow(["input", "value", "reverse", "finite_difference", "step",
+                         "abs_error", "rel_error", "ok", "note"])
+        for row in report.rows:
+            writer.writerow([row.name, *("" if x is None or x != x else repr(x) for x in
+                                         (row.value, row.derivative, row.difference, row.step,
+                                          row.abs_error, row.rel_error)),
+                             {True: "ok", False: "FAIL", None: "unchecked"}[row.ok], row.note])
     elif output_format == "plain":
         for row in report.rows:
             difference = "" if row.difference is None else repr(row.difference)
@@ -562,9 +618,49 @@ def check_command(program, program_file, settings, of, wrt, relative_step, rtol,
         Console(highlight=False).print(check_table(report))
     if not report.ok:
         bad = ", ".join(row.name for row in report.rows if row.ok is False)
-        raise ProgramError(CgdiffError(
-            f"the reverse-mode derivative disagrees with finite differences for {bad} "
-            f"(rtol {rtol:g}, atol {atol:g})"), None)
+        raise Found(f"the reverse-mode derivative disagrees with finite differences for {bad} "
+                    f"(rtol {rtol:g}, atol {atol:g})")
+
+
+def _option_of(parameter: str) -> str:
+    return {"wrt": "--wrt", "relative_step": "--eps", "nudges": "--nudge"}[parameter]
+
+
+def _read_claims(claims: str) -> str:
+    """--against TEXT, or @FILE ('@-' standard input)."""
+    if not claims.startswith("@"):
+        return claims
+    path = claims[1:]
+    if path == "-":
+        return read_program(None, None)
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read(MAX_PROGRAM_BYTES + 1)
+    except OSError as error:
+        raise click.BadParameter(f"cannot read '{clip(path)}': {error.strerror}",
+                                 param_hint="--against") from None
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise ProgramError(InputTextError(
+            f"the claims in {clip(path)} are not valid UTF-8 (byte 0x{data[error.start]:02x} "
+            f"at offset {error.start})"), None) from None
+
+
+def _check_claims(program, program_file, settings, of, claims, samples, seed, rtol, atol,
+                  output_format):
+    from .claims import check_claims
+    from .render import claims as show
+
+    if claims.startswith("@-") and program is None and program_file is None:
+        raise click.UsageError("the program and the claims cannot both come from standard input")
+    claims_text = _read_claims(claims)
+    source = read_program(program, program_file)
+    with _Run(source):
+        report = check_claims(source, claims_text, settings, of, samples, seed, rtol, atol)
+    show.FORMATS[output_format](report, sys.stdout)
+    if not report.ok:
+        raise Found(show.summary(report))
 
 
 @cli.command("explain")

@@ -83,10 +83,10 @@ def _moves(k: float) -> str:
     return f"goes up by {_times_eps(k)}" if k > 0 else f"goes down by {_times_eps(-k)}"
 
 
-def local_change(graph, values: Sequence[float], user: int, position: int) -> tuple[str, float]:
-    """How node ``user`` changes when its argument at ``position`` goes up by ε:
-    the op table's ``derivative`` formula with this program's names put in, and its
-    value (``x × ε = -2ε`` for ``c = w*x``)."""
+def local_formula(graph, values: Sequence[float], user: int, position: int) -> tuple[str, float]:
+    """∂user/∂(its argument at ``position``): the op table's ``derivative``
+    formula with this program's names put in ("" when it is a plain number),
+    and its value (``x`` and -2 for ``c = w*x``)."""
     op = graph.op[user]
     args = graph.args(user)
     partial = op.partials(*(values[a] for a in args), values[user])[position]
@@ -107,7 +107,15 @@ def local_change(graph, values: Sequence[float], user: int, position: int) -> tu
         is_number = float(formula) == partial
     except ValueError:
         is_number = False
-    if is_number or not formula:
+    return ("" if is_number else formula), partial
+
+
+def local_change(graph, values: Sequence[float], user: int, position: int) -> tuple[str, float]:
+    """How node ``user`` changes when its argument at ``position`` goes up by ε:
+    the op table's ``derivative`` formula with this program's names put in, and its
+    value (``x × ε = -2ε`` for ``c = w*x``)."""
+    formula, partial = local_formula(graph, values, user, position)
+    if not formula:
         return _times_eps(partial), partial
     if _is_sum(formula):  # (1 - tanh(z1)^2) × ε, not 1 - tanh(z1)^2 × ε
         formula = f"({formula})"

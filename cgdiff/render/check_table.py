@@ -12,6 +12,7 @@ from rich.text import Text
 from ..check import Report
 from ..stats import Stats
 from . import human_number
+from .fitted import Fitted, number_column
 
 
 def _error(x: float | None) -> str:
@@ -33,12 +34,12 @@ def check_table(report: Report) -> Group:
                         f"(rtol {report.rtol:g}, atol {report.atol:g})",
                   title_justify="left", header_style="bold")
     table.add_column("input", style="bold cyan", no_wrap=True)
-    table.add_column("value", justify="right")
-    table.add_column(f"∂{out}/∂input", justify="right", style="magenta")
-    table.add_column("finite diff.", justify="right")
-    table.add_column("step h", justify="right", style="dim")
-    table.add_column("abs error", justify="right")
-    table.add_column("rel error", justify="right")
+    number_column(table, "value")
+    number_column(table, f"∂{out}/∂input", style="magenta")
+    number_column(table, "finite diff.")
+    number_column(table, "step h", style="dim")
+    number_column(table, "abs error")
+    number_column(table, "rel error")
     table.add_column("", no_wrap=True)
     for row in report.rows:
         mark = Text("✓", style="bold green") if row.ok else (
@@ -46,7 +47,7 @@ def check_table(report: Report) -> Group:
         table.add_row(row.name, human_number(row.value), human_number(row.derivative),
                       _precise(row.difference), _error(row.step) if row.step else "—",
                       _error(row.abs_error), _error(row.rel_error), mark)
-    parts = [table]
+    parts = [Fitted(table)]
     notes = Text()
     for row in report.rows:
         if row.note:
@@ -100,7 +101,7 @@ def _factor(x: float) -> str:
     return f"({human_number(x)})" if x < 0 else human_number(x)
 
 
-def stats_table(stats: Stats) -> Table:
+def stats_table(stats: Stats) -> Fitted:
     p = stats.inputs
     table = Table(title=f"cost, counted while the passes ran: n = {stats.nodes} nodes, "
                         f"p = {p} input{'s' if p != 1 else ''}", title_justify="left",
@@ -108,8 +109,8 @@ def stats_table(stats: Stats) -> Table:
                   caption_justify="left", header_style="bold")
     table.add_column("method", style="bold")
     table.add_column("what is counted")
-    table.add_column("count", justify="right", style="magenta")
-    table.add_column("× reverse", justify="right")
+    number_column(table, "count", style="magenta")
+    number_column(table, "× reverse")
     base = stats.reverse_partials or 1
     table.add_row("forward pass (values)", "operations evaluated",
                   f"{stats.forward_values:,}", "")
@@ -124,4 +125,4 @@ def stats_table(stats: Stats) -> Table:
             table.add_row(method, what, "not run", "(n·p too large)")
         else:
             table.add_row(method, what, f"{count:,}", f"{count / base:,.1f}")
-    return table
+    return Fitted(table)

@@ -63,11 +63,13 @@ def render(fit: Fit):
     from rich.table import Table
     from rich.text import Text
 
+    from .fitted import Fitted, number_column
+
     table = Table(title="fitted parameters", title_justify="left", header_style="bold")
     table.add_column("param", style="bold cyan")
-    table.add_column("start", justify="right")
-    table.add_column("fitted", justify="right", style="bold green")
-    table.add_column("∂cost/∂param", justify="right", style="magenta")
+    number_column(table, "start")
+    number_column(table, "fitted", style="bold green")
+    number_column(table, "∂cost/∂param", style="magenta")
     for name, x in fit.params.items():
         table.add_row(name, human_number(fit.start[name]), human_number(x),
                       format(fit.gradient[name], ".3g"))
@@ -83,4 +85,4 @@ def render(fit: Fit):
     lines, log = cost_curve(fit.history)
     curve = Text("\ncost curve" + (" (log scale)\n" if log else "\n"), style="bold")
     curve.append("\n".join(lines), style="")
-    return Group(table, text, curve)
+    return Group(Fitted(table), text, curve)

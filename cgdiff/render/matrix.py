@@ -35,13 +35,14 @@ def render(h: Hessian):
     from rich.text import Text
 
     from ..errors import clip
+    from .fitted import Fitted, number_column
 
     out = clip(h.output_name, 24)
     table = Table(title=f"∂²{out}/∂row∂column", title_justify="left",
                   header_style="bold")
     table.add_column("", style="bold cyan", no_wrap=True)
     for name in h.names:
-        table.add_column(name, justify="right")
+        number_column(table, name)
     for name, row in zip(h.names, h.matrix):
         table.add_row(name, *(human_number(x) for x in row))
     text = Text()
@@ -51,4 +52,4 @@ def render(h: Hessian):
     for name, x in h.gradient.items():
         text.append(f"\n  ∂{out}/∂{name} = ")
         text.append(human_number(x), style="bold magenta")
-    return Group(table, text)
+    return Group(Fitted(table, blocks=True), text)

@@ -13,6 +13,7 @@ from rich.text import Text
 from ..api import Result
 from ..errors import clip
 from . import human_number
+from .fitted import Fitted, number_column
 
 
 def output_name(result: Result) -> str:
@@ -36,9 +37,9 @@ def node_table(result: Result) -> Table:
     table.add_column("expression", overflow="fold")
     table.add_column("op", style="dim")
     table.add_column("inputs")
-    table.add_column("value", justify="right")
+    number_column(table, "value")
     if adjoints is not None:
-        table.add_column(f"∂{out}/∂node", justify="right", style="magenta")
+        number_column(table, f"∂{out}/∂node", style="magenta")
     n = len(graph)
     half = MAX_ROWS // 2
     shown = range(n) if n <= MAX_ROWS else [*range(half), None, *range(n - half, n)]
@@ -76,4 +77,4 @@ def summary(result: Result) -> Text:
 
 
 def render(result: Result) -> Group:
-    return Group(node_table(result), summary(result))
+    return Group(Fitted(node_table(result)), summary(result))
