@@ -107,7 +107,7 @@ class Number(click.ParamType):
             parts.append(f"{'<' if self.high_open else '<='} {self.high:g}")
         return " and ".join(parts) or "a finite number"
 
-    def get_metavar(self, param, *args) -> str:
+    def get_metavar(self, param, *args, **kwargs) -> str:
         return "N" if self.integer else "X"
 
 

@@ -142,3 +142,9 @@ def test_json_notes_say_why():
     assert data == {"a": None, "a_note": "too large for a float (+infinity)",
                     "b": [1.0, None], "b_note": "null entries: does not exist here (not a number)",
                     "c": {"d": None, "d_note": "too large for a float (-infinity)"}}
+
+
+@pytest.mark.parametrize("command", ["eval", "grad", "check", "explain", "graph", "worksheet",
+                                     "hessian", "fit"])
+def test_every_help_page_shows(run, command):
+    assert run(command, "--help").exit_code == 0
