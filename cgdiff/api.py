@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from typing import Callable, Iterable, Mapping
 
 from . import passes
-from .errors import DomainProblem
 from .graph import Graph, build_graph
 from .parser import parse
 
@@ -68,32 +66,14 @@ def differentiate(source: str | Graph, settings: Mapping[str, float] | None = No
     sweep per name)."""
     result = evaluate(source, settings, of, progress)
     graph, values = result.graph, result.values
-    names = list(dict.fromkeys(wrt)) if wrt is not None else list(graph.inputs)
-    nodes = {name: graph.find(name, "--wrt") for name in names}
+    targets = graph.targets(wrt)
+    if mode not in ("reverse", "forward"):
+        raise ValueError(f"mode must be 'reverse' or 'forward', not {mode!r}")
     result.mode = mode
     progress("reverse" if mode == "reverse" else "forward mode")
     if mode == "reverse":
-        result.adjoints = passes.reverse(graph, values, wrt=nodes.values())
-        derivative_of = result.adjoints.__getitem__
-    elif mode == "forward":
-        def derivative_of(node):
-            return passes.tangent(graph, values, node)[graph.output]
-    else:
-        raise ValueError(f"mode must be 'reverse' or 'forward', not {mode!r}")
-    gradient = {}
-    for name, node in nodes.items():
-        if node is None:  # the output does not depend on it
-            gradient[name] = 0.0
-            continue
-        d = derivative_of(node)
-        if d != d:
-            adjoints = result.adjoints or passes.reverse(graph, values, wrt=[node])
-            raise passes.undefined_derivative(graph, values, adjoints, node)
-        if math.isinf(d):
-            if result.adjoints is None:
-                passes.reverse(graph, values, wrt=[node])  # its error names the node
-            raise DomainProblem(f"the derivative with respect to {name} is not finite")
-        gradient[name] = d
-    result.gradient = gradient
+        result.adjoints = passes.reverse(graph, values, wrt=targets.values())
+    derivatives = passes.gradient(graph, values, targets.values(), mode, result.adjoints)
+    result.gradient = dict(zip(targets, derivatives))
     return result
 

@@ -9,7 +9,6 @@ stays flat however long the file is.
 from __future__ import annotations
 
 import csv
-import difflib
 import math
 import re
 import unicodedata
@@ -17,8 +16,8 @@ from dataclasses import dataclass
 from typing import IO, Iterable, Iterator, Mapping
 
 from . import passes
-from .errors import (CgdiffError, DomainProblem, InputTextError, NameProblem, clip,
-                     number_problem)
+from .errors import CgdiffError, InputTextError, NamingError
+from .text import clip, did_you_mean, number_problem
 from .graph import Graph
 
 
@@ -189,13 +188,11 @@ def check_columns(graph: Graph, columns: list[str], settings: Mapping[str, float
         if column not in graph.inputs:
             what = ("a statement, not an input" if column in graph.statement_names
                     else "not a name in the program")
-            close = [name for name in graph.inputs if name.lower() == column.lower()] or \
-                difflib.get_close_matches(column, graph.inputs, n=1)
-            hint = (f" (did you mean '{close[0]}'?)" if close else
-                    "; every column must bind an input (remove it, e.g. with cut)")
-            raise NameProblem(f"the data's column '{clip(column)}' is {what}{hint}")
+            hint = (did_you_mean(column, graph.inputs, ignore_case=True)
+                    or "; every column must bind an input (remove it, e.g. with cut)")
+            raise NamingError(f"the data's column '{clip(column)}' is {what}{hint}")
         if column in settings:
-            raise NameProblem(f"--set {clip(column)}: '{clip(column)}' is a column of the data; "
+            raise NamingError(f"--set {clip(column)}: '{clip(column)}' is a column of the data; "
                               "drop one of them")
     placeholder = dict.fromkeys(columns, 0.0)
     return passes.input_values(graph, {**settings, **placeholder})
@@ -209,8 +206,7 @@ def run(graph: Graph, data: Data, settings: Mapping[str, float] | None = None,
     Columns, settings and ``wrt`` are checked before the first row is read.
     """
     shared = check_columns(graph, data.columns, settings or {})
-    names = wrt_names(graph, wrt)
-    nodes = [graph.find(name, "--wrt") for name in names]
+    nodes = list(graph.targets(wrt).values())
     return _rows(graph, data, shared, nodes, gradient, mode)
 
 
@@ -223,28 +219,7 @@ def _rows(graph, data, shared, nodes, gradient, mode) -> Iterator[Row]:
             inputs[column] = row[k]
         try:
             values = passes.forward(graph, inputs)
-            derivatives = _gradient(graph, values, nodes, mode) if gradient else None
+            derivatives = passes.gradient(graph, values, nodes, mode) if gradient else None
         except CgdiffError as error:
             raise type(error)(f"data line {line}: {error.message}", error.span) from None
         yield Row(number, line, row, values[out], derivatives)
-
-
-def wrt_names(graph: Graph, wrt: Iterable[str] | None) -> list[str]:
-    return list(dict.fromkeys(wrt)) if wrt is not None else list(graph.inputs)
-
-
-def _gradient(graph: Graph, values: list[float], nodes: list[int | None], mode: str):
-    if mode == "reverse":
-        adjoints = passes.reverse(graph, values, wrt=nodes)
-        result = [adjoints[node] if node is not None else 0.0 for node in nodes]
-    else:
-        result = [passes.tangent(graph, values, node)[graph.output] if node is not None
-                  else 0.0 for node in nodes]
-    for node, x in zip(nodes, result):
-        if x != x:
-            raise passes.undefined_derivative(graph, values,
-                                              passes.reverse(graph, values, wrt=[node]), node)
-        if math.isinf(x):
-            raise DomainProblem(f"the derivative with respect to {graph.node_id(node)} is not "
-                                "finite")
-    return result

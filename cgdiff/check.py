@@ -18,7 +18,8 @@ from typing import Iterable, Mapping
 
 from . import passes
 from .api import Result
-from .errors import CgdiffError, DomainProblem, NameProblem, as_float, clip
+from .errors import CgdiffError, DomainError, NamingError
+from .text import as_float, clip
 
 #: The default relative step: the cube root of the float epsilon (≈ 6.06e-6).
 RELATIVE_STEP = sys.float_info.epsilon ** (1 / 3)
@@ -101,7 +102,7 @@ def check(result: Result, wrt: Iterable[str] | None = None,
     :func:`cgdiff.api.differentiate`) with central finite differences, input
     by input; with ``nudges``, also move those inputs and compare."""
     graph = result.graph
-    names = list(result.gradient) if wrt is None else list(dict.fromkeys(wrt))
+    names = list(result.gradient)  # differentiate's targets: ``wrt``, once each, in order
     rows = []
     for name in names:
         derivative = result.gradient[name]
@@ -157,14 +158,14 @@ def nudge(result: Result, deltas: Mapping[str, float]) -> Nudge:
         if name not in graph.inputs:
             what = ("a statement, not an input" if name in graph.statement_names
                     else "not a name in the program")
-            raise NameProblem(f"--nudge {clip(name)}: '{clip(name)}' is {what}")
+            raise NamingError(f"--nudge {clip(name)}: '{clip(name)}' is {what}")
         if name not in moved:  # the output does not depend on it
             continue
         moves[name] = (moved[name], moved[name] + delta)
         moved[name] += delta
         derivative = adjoints[graph.index[name]]
         if derivative != derivative:
-            raise DomainProblem(f"--nudge {clip(name)}: the derivative with respect to "
+            raise DomainError(f"--nudge {clip(name)}: the derivative with respect to "
                                 f"{clip(name)} does not exist here")
         derivatives[name] = derivative
         predicted += derivative * delta

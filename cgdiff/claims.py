@@ -38,7 +38,8 @@ from typing import Mapping
 
 from . import ops, passes
 from .check import ATOL, RTOL
-from .errors import CgdiffError, NameProblem, clip
+from .errors import CgdiffError, NamingError
+from .text import clip
 from .graph import Graph, _dependency_order, _definitions, _statement_refs, build_graph
 from .parser import Program, parse
 
@@ -425,7 +426,7 @@ def _defined(state) -> bool:
 def _blame(program: _Program, claim: Claim, claims: list[Claim], point, by_name, truth,
            step: float, true: float) -> tuple[str, dict | None]:
     """Which local derivative the step got wrong, in words."""
-    from .render import human_number as h
+    from .text import human_number as h
 
     graph = program.graph
     out = graph.name_of[graph.output]

@@ -17,7 +17,8 @@ from typing import IO
 import click
 
 from . import outfile
-from .errors import CgdiffError, InputTextError, clip, number_problem
+from .errors import CgdiffError, InputTextError, OutputError
+from .text import clip, number_problem
 
 FORMATS = ["table", "json", "csv", "plain"]
 
@@ -319,7 +320,7 @@ def _run_batch(source, data_file, settings, of, wrt, output_format, gradient=Fal
         data = batch.Data(data_file, name if isinstance(name, str) and name != "<stdin>"
                           else "the data")
         rows = batch.run(graph, data, settings, wrt, gradient, mode)
-        names = batch.wrt_names(graph, wrt) if gradient else None
+        names = list(graph.targets(wrt)) if gradient else None
         writer = RowWriter(sys.stdout, output_format, data.columns,
                            graph.node_id(graph.output), names)
         try:
@@ -813,7 +814,7 @@ def worksheet_command(program, program_file, settings, of, blank, sheet_format, 
     try:
         directory.mkdir(parents=True, exist_ok=True)
     except OSError as error:
-        raise ProgramError(outfile.OutputProblem(
+        raise ProgramError(OutputError(
             f"cannot make the folder {clip(str(directory), 200)}: "
             f"{error.strerror or error}"), None) from None
     files = []
@@ -938,8 +939,6 @@ def main() -> None:
     except Exception as error:  # a bug in cgdiff: still one paragraph, unless debugging
         if os.environ.get("CGDIFF_DEBUG"):
             raise
-        from .errors import clip
-
         click.echo(f"error: internal error (a bug in cgdiff, please report it): "
                    f"{type(error).__name__}: {clip(str(error), 200)}\n"
                    f"  CGDIFF_DEBUG=1 shows the traceback", err=True)

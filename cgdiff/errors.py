@@ -7,12 +7,9 @@ column) and a caret under the column.
 
 from __future__ import annotations
 
-import math
-import re
 from dataclasses import dataclass
 
-#: How many characters of the offending line an error shows at most.
-CONTEXT_WIDTH = 120
+from .text import caret_excerpt
 
 
 @dataclass(frozen=True, slots=True)  # slots: one per statement, twice
@@ -41,11 +38,11 @@ class CgdiffError(Exception):
         return text
 
 
-class SyntaxProblem(CgdiffError):
+class ParseError(CgdiffError):
     """The text does not follow the grammar."""
 
 
-class NameProblem(CgdiffError):
+class NamingError(CgdiffError):
     """An unknown name or function, a duplicate definition, a bad assignment, or
     an option naming something the program lacks."""
 
@@ -54,11 +51,11 @@ class CycleError(CgdiffError):
     """Statements that depend on themselves."""
 
 
-class MissingValues(CgdiffError):
+class MissingValueError(CgdiffError):
     """Inputs that have no value."""
 
 
-class DomainProblem(CgdiffError):
+class DomainError(CgdiffError):
     """A value or derivative outside its function's domain, or not finite."""
 
 
@@ -66,112 +63,33 @@ class InputTextError(CgdiffError):
     """The program text cannot be read (invalid UTF-8, too large, ...)."""
 
 
-def line_and_column(source: str, offset: int) -> tuple[int, int]:
-    """1-based line and column of a character offset."""
-    line = source.count("\n", 0, offset) + 1
-    line_start = source.rfind("\n", 0, offset) + 1
-    return line, offset - line_start + 1
+class OutputError(CgdiffError):
+    """A file cannot be written (exit status 1); the message names it."""
 
 
-def caret_excerpt(source: str, offset: int) -> str:
-    """The line holding ``offset`` and a caret under it, both indented by two.
-
-    A long line is clipped to CONTEXT_WIDTH characters around the column, with
-    ``...`` where it was cut, so a million-character line still gives a short
-    message. Control characters are shown escaped so the caret stays aligned
-    and the terminal is not disturbed. In a program of several lines, a margin
-    gives the line's number (``  3 | J = log(x)``).
-    """
-    offset = max(0, min(offset, len(source)))
-    line_start = source.rfind("\n", 0, offset) + 1
-    line_end = source.find("\n", offset)
-    if line_end == -1:
-        line_end = len(source)
-    if line_end > line_start and source[line_end - 1] == "\r":
-        line_end -= 1  # CRLF
-    offset = min(offset, line_end)
-    start = max(line_start, offset - CONTEXT_WIDTH // 2)
-    end = min(line_end, start + CONTEXT_WIDTH)
-    before = printable(source[start:offset])
-    shown = before + printable(source[offset:end])
-    prefix = "..." if start > line_start else ""
-    suffix = "..." if end < line_end else ""
-    caret_column = len(prefix) + len(before)
-    gutter = margin = ""
-    if line_start > 0 or line_end < len(source.rstrip("\r\n")):
-        # A program of several lines: say which one, in a margin.
-        number = str(source.count("\n", 0, line_start) + 1)
-        gutter, margin = f"{number} | ", f"{' ' * len(number)} | "
-    return (f"  {gutter}{prefix}{shown}{suffix}\n"
-            f"  {margin}{' ' * caret_column}^")
+class CommandFailedError(OutputError):
+    """The program that was to write a file (Graphviz's ``dot``) failed or ran out of time."""
 
 
-def printable(text: str) -> str:
-    """Text with control characters escaped (``\\x00``), tabs as one space."""
-    if text.isprintable():
-        return text
-    out = []
-    for char in text:
-        if char == "\t":
-            out.append(" ")
-        elif char.isprintable():
-            out.append(char)
-        else:
-            out.append(repr(char)[1:-1])
-    return "".join(out)
+class WorksheetError(CgdiffError):
+    """The program cannot be made into a worksheet (too big, no inputs in the domain)."""
 
 
-def clip(text: str, width: int = 60) -> str:
-    """Text shortened to ``width`` characters with an ellipsis, for messages."""
-    text = printable(text)
-    return text if len(text) <= width else text[: width - 1] + "…"
+class KeyMismatchError(WorksheetError):
+    """A worksheet key's number disagrees with the passes run again (a bug in cgdiff)."""
 
 
-def enclosed(text: str) -> bool:
-    """Whether ``text`` is one parenthesised group: ``(a + b)`` but not ``(a)*(b)``."""
-    if not (text.startswith("(") and text.endswith(")")):
-        return False
-    depth = 0
-    for position, char in enumerate(text):
-        depth += (char == "(") - (char == ")")
-        if depth == 0 and position < len(text) - 1:
-            return False
-    return True
+class GraphvizMissingError(CgdiffError):
+    """Graphviz's ``dot`` is not on PATH."""
 
 
-def exact_number(x: float) -> str:
-    """A number as it reads back exactly, integers without ``.0``: ``-1``, ``0.5``, ``1e-200``."""
-    x = float(x)  # an int from a library caller: int.is_integer is Python 3.12's
-    return repr(int(x)) if x.is_integer() and abs(x) < 1e16 else repr(x)
+class GraphvizFailedError(CgdiffError):
+    """Graphviz's ``dot`` ran and failed."""
 
 
-def as_float(name: str, value) -> float:
-    """A value a library caller gave for ``name`` as a float: ``0``, ``True``,
-    ``Fraction(1, 2)`` or a NumPy scalar are numbers too; text is not."""
-    if isinstance(value, (str, bytes)):
-        raise TypeError(f"the value of {clip(name)} must be a number, not {type(value).__name__}")
-    try:
-        return float(value)
-    except (TypeError, ValueError):
-        raise TypeError(f"the value of {clip(name)} must be a number, "
-                        f"not {type(value).__name__}") from None
-
-
-#: The number syntax of option values (``--set w=2``) and data cells: ASCII
-#: digits, an optional sign, point and exponent. Python's float() also takes
-#: ``1_000``, ``nan``, ``infinity`` and other scripts' digits; cgdiff does not.
-NUMBER_SYNTAX = r"[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?"
-_NUMBER = re.compile(NUMBER_SYNTAX)
-_NON_FINITE = re.compile(r"[+-]?(nan|inf|infinity)", re.IGNORECASE)
-
-
-def number_problem(text: str) -> str | None:
-    """Why ``text`` (already stripped) is not a finite number in cgdiff's
-    syntax, or None when it is one."""
-    if _NUMBER.fullmatch(text):
-        return None if math.isfinite(float(text)) else "is too large for a float"
-    if _NON_FINITE.fullmatch(text):
-        return "must be a finite number"
-    if "_" in text and _NUMBER.fullmatch(text.replace("_", "")):
-        return "is not a number (write it without '_')"
-    return "is not a number"
+# The names these classes had before they shared one scheme (``...Error``),
+# for code written against them.
+SyntaxProblem = ParseError
+NameProblem = NamingError
+MissingValues = MissingValueError
+DomainProblem = DomainError

@@ -19,9 +19,9 @@ from typing import Iterable, Sequence
 
 from . import ops, passes
 from .api import Result
-from .errors import CgdiffError, enclosed
-from .render import human_number
-from .render.picture import short_label
+from .errors import CgdiffError
+from .text import enclosed
+from .text import human_number
 
 #: How far the closing check moves each input: the lecture's 2 → 2.001.
 NUDGE = 0.001
@@ -37,7 +37,7 @@ def _name(graph, i: int) -> str:
     """A node as the text calls it: its name, else its source text."""
     if i in graph.name_of:
         return graph.name_of[i]
-    return short_label(graph, i)
+    return graph.short_label(i)
 
 
 def _wrapped(text: str) -> str:
@@ -50,7 +50,7 @@ def _wrapped(text: str) -> str:
 
 def _definition(graph, i: int) -> str:
     """``c = w*x`` for a named node, ``d^2`` for an unnamed one."""
-    text = short_label(graph, i)
+    text = graph.short_label(i)
     if i in graph.name_of and graph.op[i] is not ops.INPUT and text != graph.name_of[i]:
         return f"{graph.name_of[i]} = {text}"
     return text
@@ -91,7 +91,7 @@ def local_formula(graph, values: Sequence[float], user: int, position: int) -> t
     args = graph.args(user)
     partial = op.partials(*(values[a] for a in args), values[user])[position]
     # ``out`` reads as the node's own formula: sigmoid(z)*(1 - sigmoid(z)).
-    names = {"a": _name(graph, args[0]), "out": short_label(graph, user)}
+    names = {"a": _name(graph, args[0]), "out": graph.short_label(user)}
     if len(args) > 1:
         names["b"] = _name(graph, args[1])
     text = op.derivative[position] if position < len(op.derivative) else ""
@@ -145,8 +145,8 @@ def explain(result: Result, wrt: Iterable[str] | None = None, nudge: float = NUD
     every input), one step per node, then the nudge check. ``result`` is a
     reverse-mode :func:`cgdiff.api.differentiate` result. Returns lines."""
     graph, values, adjoints = result.graph, result.values, result.adjoints
-    names = list(dict.fromkeys(wrt)) if wrt is not None else list(graph.inputs)
-    seeds = {name: graph.find(name, "--wrt") for name in names}
+    seeds = graph.targets(wrt)
+    names = list(seeds)
     if adjoints is None:
         adjoints = passes.reverse(graph, values, wrt=seeds.values())
     out = graph.output

@@ -20,7 +20,8 @@ from typing import IO, Callable, Iterable, Mapping
 
 from . import ops, passes
 from .batch import Data, check_columns
-from .errors import CgdiffError, DomainProblem, InputTextError, NameProblem, as_float, clip
+from .errors import CgdiffError, DomainError, InputTextError, NamingError
+from .text import as_float, clip
 from .graph import Graph
 
 
@@ -209,9 +210,9 @@ def fit(graph: Graph, dataset: Dataset, params: Iterable[str],
         if name not in graph.inputs:
             what = ("a statement, not an input" if name in graph.statement_names
                     else "not a name in the program")
-            raise NameProblem(f"--params {clip(name)}: '{clip(name)}' is {what}")
+            raise NamingError(f"--params {clip(name)}: '{clip(name)}' is {what}")
         if name in dataset.columns:
-            raise NameProblem(f"--params {clip(name)}: '{clip(name)}' is a column of the data")
+            raise NamingError(f"--params {clip(name)}: '{clip(name)}' is a column of the data")
     start = {}
     for name in params:
         node = graph.index.get(name)
@@ -229,11 +230,11 @@ def fit(graph: Graph, dataset: Dataset, params: Iterable[str],
         except CgdiffError as error:
             if step == 0:
                 raise
-            raise DomainProblem(f"the fit diverged at step {step}: the cost is no longer a "
+            raise DomainError(f"the fit diverged at step {step}: the cost is no longer a "
                                 f"finite number; try a smaller --lr than {lr!r}") from None
         norm = math.sqrt(sum(g * g for g in gradient))
         if not math.isfinite(cost) or not math.isfinite(norm):
-            raise DomainProblem(f"the fit diverged at step {step}: the cost or its gradient "
+            raise DomainError(f"the fit diverged at step {step}: the cost or its gradient "
                                 f"is not finite; try a smaller --lr than {lr!r}")
         history.append(cost)
         if on_step is not None:

@@ -10,14 +10,14 @@ contributions in the reverse pass.
 from __future__ import annotations
 
 import bisect
-import difflib
 import gc
 from array import array
 from dataclasses import dataclass, field
-from typing import Sequence
+from typing import Iterable, Sequence
 
 from . import ops
-from .errors import CycleError, NameProblem, Span, clip, line_and_column
+from .errors import CycleError, NamingError
+from .text import clip, did_you_mean, line_and_column, one_line, short_label
 from .parser import REF, Program
 
 
@@ -87,10 +87,27 @@ class Graph:
             return self.index[name]
         if name in self.statement_names or name in self.inputs:
             return None
-        known = list(self.statement_names) + self.inputs
-        close = difflib.get_close_matches(name, known, n=1)
-        hint = f" (did you mean '{close[0]}'?)" if close else ""
-        raise NameProblem(f"{option} {clip(name)}: the program has no such name{hint}")
+        hint = did_you_mean(name, list(self.statement_names) + self.inputs)
+        raise NamingError(f"{option} {clip(name)}: the program has no such name{hint}")
+
+    def targets(self, wrt: Iterable[str] | None = None) -> dict[str, int | None]:
+        """Each name of ``wrt`` (default: every input), once, in order → its
+        node (None where the output does not depend on it); an error for a
+        name the program lacks."""
+        names = list(dict.fromkeys(wrt)) if wrt is not None else list(self.inputs)
+        return {name: self.find(name, "--wrt") for name in names}
+
+    def short_label(self, i: int, width: int = 40) -> str:
+        """The node's source text on one line, clipped to ``width`` (for an
+        input, its name)."""
+        if self.op[i] is ops.INPUT:
+            return self.name_of[i]
+        return short_label(self.source, self.start[i], self.end[i], width)
+
+    def output_name(self) -> str:
+        """What to call the output in ∂J/∂x: its name, or its text in parentheses."""
+        name = self.name_of.get(self.output)
+        return name if name is not None else f"({clip(one_line(self.label(self.output)), 24)})"
 
 
 def build_graph(program: Program, of: str | None = None) -> Graph:
@@ -119,10 +136,8 @@ def _build_graph(program: Program, of: str | None) -> Graph:
     if of is None:
         of = statements.name[-1]
     elif of not in defined and of not in input_set:
-        known = list(defined) + inputs
-        close = difflib.get_close_matches(of, known, n=1)
-        hint = f" (did you mean '{close[0]}'?)" if close else ""
-        raise NameProblem(f"--of {clip(of)}: the program has no such name{hint}")
+        hint = did_you_mean(of, list(defined) + inputs)
+        raise NamingError(f"--of {clip(of)}: the program has no such name{hint}")
 
     needed = _needed_statements(program, defined, input_set, of, statements, refs_of)
     # The build's own tables go as soon as they are used, so that the graph can
@@ -220,7 +235,7 @@ def _definitions(program: Program) -> dict[str, int]:
         if name in defined:
             first = program.statements[defined[name]]
             line, column = line_and_column(program.source, first.name_span.start)
-            raise NameProblem(f"'{clip(name)}' is defined twice (first at line {line}, "
+            raise NamingError(f"'{clip(name)}' is defined twice (first at line {line}, "
                               f"column {column})", program.statements[s].name_span)
         defined[name] = s
     return defined

@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from typing import Iterable, Mapping
 
 from . import ops, passes, symbolic
-from .errors import DomainProblem, NameProblem, clip
+from .errors import DomainError, NamingError
+from .text import clip
 from .graph import Graph
 
 
@@ -54,11 +55,6 @@ class Hessian:
     #: matrix[i][j] = ∂²output/∂names[i]∂names[j]
     matrix: list[list[float]]
 
-    @property
-    def output_name(self) -> str:
-        name = self.graph.name_of.get(self.graph.output)
-        return name if name is not None else self.graph.label(self.graph.output)
-
 
 def hessian(source: str | Graph, settings: Mapping[str, float] | None = None,
             of: str | None = None, wrt: Iterable[str] | None = None) -> Hessian:
@@ -67,19 +63,18 @@ def hessian(source: str | Graph, settings: Mapping[str, float] | None = None,
 
     result = evaluate(source, settings, of)
     graph = result.graph
-    names = list(dict.fromkeys(wrt)) if wrt is not None else list(graph.inputs)
+    names = list(graph.targets(wrt))  # an error for a name the program lacks
     for name in names:
-        graph.find(name, "--wrt")  # an error for a name the program lacks
         if name not in graph.inputs:
-            raise NameProblem(f"--wrt {clip(name)}: '{clip(name)}' is a statement; the Hessian "
+            raise NamingError(f"--wrt {clip(name)}: '{clip(name)}' is a statement; the Hessian "
                               "is taken with respect to inputs")
     d = symbolic.derivatives(graph, names)
     formulas = FormulaGraph(d.formulas)
     inputs = {name: result.inputs[name] for name in formulas.inputs}
     try:
         values = passes.forward(formulas, inputs)
-    except DomainProblem as error:
-        raise DomainProblem(f"the first derivative cannot be evaluated here: {error.message}") \
+    except DomainError as error:
+        raise DomainError(f"the first derivative cannot be evaluated here: {error.message}") \
             from None
     gradient = {name: values[node] for name, node in d.gradient.items()}
     matrix = []
@@ -90,15 +85,15 @@ def hessian(source: str | Graph, settings: Mapping[str, float] | None = None,
             continue
         try:
             adjoint = passes.reverse(formulas, values, output=node)
-        except DomainProblem as error:
-            raise DomainProblem(f"the second derivative with respect to {clip(name)} is not "
+        except DomainError as error:
+            raise DomainError(f"the second derivative with respect to {clip(name)} is not "
                                 f"finite here: {error.message}") from None
         row = []
         for other in names:
             k = formulas.index.get(other)
             x = adjoint[k] if k is not None else 0.0
             if x != x or math.isinf(x):
-                raise DomainProblem(f"∂²/∂{clip(name)}∂{clip(other)} does not exist at this "
+                raise DomainError(f"∂²/∂{clip(name)}∂{clip(other)} does not exist at this "
                                     "point")
             row.append(x)
         matrix.append(row)

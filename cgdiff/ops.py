@@ -17,7 +17,7 @@ import math
 from dataclasses import dataclass, field
 from typing import Callable
 
-from .errors import exact_number
+from .text import exact_number
 
 NAN = float("nan")
 INF = float("inf")

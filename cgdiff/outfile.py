@@ -30,16 +30,16 @@ import sys
 import tempfile
 from typing import IO, Iterable, Iterator, Sequence
 
-from .errors import CgdiffError, clip
+from .errors import CommandFailedError, OutputError
+from .text import clip
 
 STDOUT = "-"
 
 #: (device, inode) of every file this run reads; see :func:`reading`.
 _reading: set[tuple[int, int]] = set()
 
-
-class OutputProblem(CgdiffError):
-    """A file cannot be written (exit status 1); the message names it."""
+#: The names the errors had here before they moved to cgdiff.errors.
+OutputProblem, CommandFailed = OutputError, CommandFailedError
 
 
 def is_stdout(path: str | os.PathLike | None) -> bool:
@@ -73,9 +73,9 @@ def _name(path: str | os.PathLike) -> str:
     return clip(os.fspath(path), 200)
 
 
-def _problem(path: str | os.PathLike, error: OSError | str) -> OutputProblem:
+def _problem(path: str | os.PathLike, error: OSError | str) -> OutputError:
     reason = error if isinstance(error, str) else (error.strerror or str(error))
-    return OutputProblem(f"cannot write {_name(path)}: {reason}")
+    return OutputError(f"cannot write {_name(path)}: {reason}")
 
 
 def _target(path: str | os.PathLike) -> tuple[str, os.stat_result | None]:
@@ -83,7 +83,7 @@ def _target(path: str | os.PathLike) -> tuple[str, os.stat_result | None]:
     it does not exist yet; an error when it cannot be written to at all."""
     name = os.fspath(path)
     if not name:
-        raise OutputProblem("the output file name is empty")
+        raise OutputError("the output file name is empty")
     real = os.path.realpath(name)
     try:
         info = os.stat(real)
@@ -221,7 +221,7 @@ def write_set(files: Sequence[tuple[str | os.PathLike, str | bytes]]) -> None:
     for path, _ in files:
         name = os.fspath(path)
         if is_stdout(name):
-            raise OutputProblem("a set of files cannot go to standard output ('-')")
+            raise OutputError("a set of files cannot go to standard output ('-')")
         real, info = _target(name)
         if real in seen:
             raise _problem(name, "it is named twice in this set")
@@ -291,10 +291,6 @@ def _keep(name: str, real: str) -> str:
     return backup
 
 
-class CommandFailed(OutputProblem):
-    """The program that was to write the file failed or ran out of time."""
-
-
 def write_with_command(path: str | os.PathLike, command: Iterable[str], data: bytes,
                        seconds: float, what: str = "the program",
                        too_slow: str = "") -> None:
@@ -320,14 +316,14 @@ def write_with_command(path: str | os.PathLike, command: Iterable[str], data: by
             process = subprocess.Popen([*command, temporary], stdin=subprocess.PIPE,
                                        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         except OSError as error:
-            raise CommandFailed(f"cannot run {what} to write {_name(name)}: "
+            raise CommandFailedError(f"cannot run {what} to write {_name(name)}: "
                                 f"{error.strerror or error}") from None
         try:
             _, errors = process.communicate(data, timeout=seconds)
         except subprocess.TimeoutExpired:
             process.kill()
             process.communicate()
-            raise CommandFailed(f"{what} did not finish writing {_name(name)} within "
+            raise CommandFailedError(f"{what} did not finish writing {_name(name)} within "
                                 f"{seconds:g} seconds and was stopped{too_slow}") from None
         except BaseException:  # Ctrl-C: stop it, leave the old file
             process.kill()
@@ -335,7 +331,7 @@ def write_with_command(path: str | os.PathLike, command: Iterable[str], data: by
             raise
         if process.returncode != 0:
             lines = errors.decode(errors="replace").strip().splitlines()
-            raise CommandFailed(f"{what} could not write {_name(name)}: "
+            raise CommandFailedError(f"{what} could not write {_name(name)}: "
                                 + (clip(lines[0], 200) if lines else
                                    f"it exited with status {process.returncode}"))
         _finish(name, temporary, real, info)

@@ -9,7 +9,6 @@ statements may come in any order.
 
 from __future__ import annotations
 
-import difflib
 import gc
 import re
 from array import array
@@ -19,13 +18,11 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from . import ops
-from .errors import NameProblem, Span, SyntaxProblem, line_and_column, printable, clip
+from .errors import NamingError, ParseError, Span
+from .text import SIGNED_LITERAL, clip, did_you_mean, line_and_column, printable
 
 #: A reference to a name, resolved when the graph is built.
 REF = ops.Op("ref", 0)
-
-_NUMBER = r"([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?"
-_SIGNED_LITERAL = re.compile(r"([+-]?)[ \t\f\r]*(" + _NUMBER + ")")
 
 
 @dataclass(slots=True)
@@ -145,7 +142,7 @@ class _Builder:
         token = children[0]
         value = float(token)
         if value == ops.INF:
-            raise SyntaxProblem(f"the number {clip(str(token), 30)} is too large for a float",
+            raise ParseError(f"the number {clip(str(token), 30)} is too large for a float",
                                 Span(token.start_pos, token.end_pos))
         return self._number(value, token.start_pos, token.end_pos)
 
@@ -155,7 +152,7 @@ class _Builder:
         if name in ops.CONSTANTS:
             return self._number(ops.CONSTANTS[name], token.start_pos, token.end_pos)
         if name in ops.FUNCTIONS:
-            raise NameProblem(f"'{name}' is a function: call it as {name}(...)",
+            raise NamingError(f"'{name}' is a function: call it as {name}(...)",
                               Span(token.start_pos, token.end_pos))
         p = self.program
         p.first_seen.setdefault(name, token.start_pos)
@@ -205,11 +202,11 @@ class _Builder:
         span = Span(name.start_pos, rpar.end_pos)
         op = ops.FUNCTIONS.get(str(name))
         if op is None:
-            raise NameProblem(f"unknown function '{clip(name)}'{_suggestion(name, ops.FUNCTIONS)}",
+            raise NamingError(f"unknown function '{clip(name)}'{did_you_mean(str(name), ops.FUNCTIONS)}",
                               Span(name.start_pos, name.end_pos))
         if len(args) != op.arity:
             wanted = "1 argument" if op.arity == 1 else f"{op.arity} arguments"
-            raise SyntaxProblem(f"{name}() takes {wanted}, got {len(args)}", span)
+            raise ParseError(f"{name}() takes {wanted}, got {len(args)}", span)
         return self._emit(op, args[0], args[1] if op.arity == 2 else -1, span.start, span.end)
 
     # -- statements
@@ -219,7 +216,7 @@ class _Builder:
         text = _intern(str(name))  # the same string as the name's references
         if text in ops.FUNCTIONS or text in ops.CONSTANTS:
             kind = "function" if text in ops.FUNCTIONS else "constant"
-            raise NameProblem(f"cannot assign to '{text}': it is a built-in {kind}",
+            raise NamingError(f"cannot assign to '{text}': it is a built-in {kind}",
                               Span(name.start_pos, name.end_pos))
         self.program.first_seen.setdefault(text, name.start_pos)
         self._statement(text, name.start_pos, top)
@@ -258,7 +255,7 @@ class _Builder:
         statements = p.statements
         default = ops.NAN
         if name is not None and top - first <= 1:
-            literal = _SIGNED_LITERAL.fullmatch(p.source, p.start[top], p.end[top])
+            literal = SIGNED_LITERAL.fullmatch(p.source, p.start[top], p.end[top])
             if literal:
                 sign = -1.0 if literal.group(1) == "-" else 1.0
                 default = sign * p.numbers[p.arg0[first]]
@@ -273,11 +270,6 @@ def _intern(name: str) -> str:
     """One string per name, however often it is read, in Unicode NFC (the
     Angstrom sign Å reads as the letter Å, as in a CSV header or an option)."""
     return intern(name if name.isascii() else _normalize("NFC", name))
-
-
-def _suggestion(name: str, known) -> str:
-    close = difflib.get_close_matches(str(name), list(known), n=1, cutoff=0.6)
-    return f" (did you mean '{close[0]}'?)" if close else ""
 
 
 # ---------------------------------------------------------------- Lark
@@ -344,7 +336,7 @@ def parse(source: str) -> Program:
     if not done:
         program = _parse_with_lark(source)
     if not program.statements:
-        raise SyntaxProblem("the program has no statement (it is empty or only comments)")
+        raise ParseError("the program has no statement (it is empty or only comments)")
     return program
 
 
@@ -439,7 +431,7 @@ def _open_parentheses(source: str, offset: int) -> list[int]:
     return stack
 
 
-def _syntax_error(source: str, error) -> SyntaxProblem:
+def _syntax_error(source: str, error) -> ParseError:
     from lark.exceptions import UnexpectedCharacters, UnexpectedToken
 
     token = None
@@ -472,7 +464,7 @@ def _syntax_error(source: str, error) -> SyntaxProblem:
             hint = f" (to multiply, write {clip(number, 20)}*{clip(rest, 20)})"
         else:
             line, column = line_and_column(source, number_start)
-            return SyntaxProblem(
+            return ParseError(
                 f"syntax error at line {line}, column {column}: malformed number "
                 f"'{clip(text, 30)}' (numbers look like 2, 2.5, .5, 1e-3)",
                 Span(number_start, number_start + 1))
@@ -485,7 +477,7 @@ def _syntax_error(source: str, error) -> SyntaxProblem:
     elif token is not None and token.type == "RPAR" and not _open_parentheses(source, offset):
         hint = " (there is no '(' for it to close)"
     line, column = line_and_column(source, offset)
-    return SyntaxProblem(
+    return ParseError(
         f"syntax error at line {line}, column {column}: unexpected {found}; "
         f"expected {describe_expected(expected)}{hint}",
         Span(offset, offset + 1))

@@ -5,13 +5,12 @@ list, reading the op table; none recurses.
 
 from __future__ import annotations
 
-import difflib
 import math
 from typing import Iterable, Mapping
 
 from . import ops
-from .errors import (DomainProblem, MissingValues, NameProblem, Span, as_float, clip, enclosed,
-                     exact_number)
+from .errors import DomainError, MissingValueError, NamingError, Span
+from .text import as_float, clip, enclosed, exact_number, suggest
 from .graph import Graph
 
 
@@ -25,7 +24,7 @@ def input_values(graph: Graph, settings: Mapping[str, float]) -> dict[str, float
         if name not in graph.inputs:
             what = ("a statement, not an input" if name in graph.statement_names
                     else "not a name in the program")
-            raise NameProblem(f"--set {clip(name)}: '{clip(name)}' is {what}"
+            raise NamingError(f"--set {clip(name)}: '{clip(name)}' is {what}"
                               + _typo_hint(name, graph.inputs))
     values = {}
     missing = []
@@ -51,17 +50,17 @@ def input_values(graph: Graph, settings: Mapping[str, float]) -> dict[str, float
                  for name in missing[:20]]
         hint = "".join(h for h in hints if h)
         noun = "input has" if len(missing) == 1 else "inputs have"
-        raise MissingValues(f"{len(missing)} {noun} no value: {listed} "
+        raise MissingValueError(f"{len(missing)} {noun} no value: {listed} "
                             f"(give them with --set NAME=VALUE){hint}")
     for name, value in values.items():
         if not math.isfinite(value):
-            raise DomainProblem(f"{clip(name)} = {value} is not a finite number")
+            raise DomainError(f"{clip(name)} = {value} is not a finite number")
     return values
 
 
 def _typo_hint(name: str, known, prefix: str = "") -> str:
-    close = difflib.get_close_matches(name, list(known), n=1)
-    return f"; {prefix}looks like a typo of '{close[0]}'" if close else ""
+    close = suggest(name, known)
+    return f"; {prefix}looks like a typo of '{close}'" if close is not None else ""
 
 
 # ---------------------------------------------------------------- forward
@@ -95,7 +94,7 @@ def forward(graph: Graph, inputs: Mapping[str, float]) -> list[float]:
 
 
 def _domain_error(graph: Graph, values: list[float], i: int,
-                  overflow: bool = False) -> DomainProblem:
+                  overflow: bool = False) -> DomainError:
     """The error for node ``i``, whose value failed or is not finite: the node,
     why, and the values of its arguments (``exp(x*400): the result is too large
     for a float (x*400 = 800)``)."""
@@ -109,7 +108,7 @@ def _domain_error(graph: Graph, values: list[float], i: int,
             reason = None
     if reason is not None and len(args) == 1 and reason.startswith("x = ") and " is " in reason:
         # The op table says "x = -1 is not > 0"; say which x: log(a - b): a - b = -1 ...
-        return DomainProblem(f"{clip(graph.label(i))}: {_shown(graph, values, args[0])}"
+        return DomainError(f"{clip(graph.label(i))}: {_shown(graph, values, args[0])}"
                              f"{reason[reason.index(' is '):]}", Span(graph.start[i], graph.end[i]))
     if reason is None:
         value = values[i]
@@ -119,7 +118,7 @@ def _domain_error(graph: Graph, values: list[float], i: int,
     shown = _arguments_shown(graph, values, args)
     if shown and not any(c.isdigit() for c in reason):  # unless the reason shows them
         reason += f" ({shown})"
-    return DomainProblem(f"{clip(_ungrouped(graph.label(i)))}: {reason}",
+    return DomainError(f"{clip(_ungrouped(graph.label(i)))}: {reason}",
                          Span(graph.start[i], graph.end[i]))
 
 
@@ -228,7 +227,7 @@ def depends_on(graph: Graph, nodes: Iterable[int | None] | None = None,
 
 
 def _infinite_derivative(graph: Graph, values: list[float], adjoint: list[float],
-                         out: int, needed: bytearray) -> DomainProblem:
+                         out: int, needed: bytearray) -> DomainError:
     """The error for an adjoint that overflowed: the node nearest the output
     whose local derivative made it infinite, with its arguments' values
     (among the nodes a derivative asked for needs: ``needed``)."""
@@ -241,19 +240,19 @@ def _infinite_derivative(graph: Graph, values: list[float], adjoint: list[float]
         for a, d in zip(args, partials):
             if math.isinf(g * d) and needed[a]:
                 shown = _arguments_shown(graph, values, args)
-                return DomainProblem(
+                return DomainError(
                     f"{clip(graph.label(j))}: the derivative of the output with respect to "
                     f"{clip(graph.label(a), 30)} is too large for a float"
                     + (f" ({shown})" if shown else ""), Span(graph.start[j], graph.end[j]))
     # Finite contributions that added up to infinity.
     i = next(i for i, x in enumerate(adjoint) if math.isinf(x) and needed[i])
-    return DomainProblem(f"the derivative of the output with respect to "
+    return DomainError(f"the derivative of the output with respect to "
                          f"{clip(graph.label(i))} is too large for a float",
                          Span(graph.start[i], graph.end[i]))
 
 
 def undefined_derivative(graph: Graph, values: list[float], adjoint: list[float],
-                         node: int) -> DomainProblem:
+                         node: int) -> DomainError:
     """The error for a requested derivative that does not exist (nan): it names
     the node whose local derivative is missing, nearest the output."""
     for i in range(len(graph) - 1, -1, -1):
@@ -266,11 +265,11 @@ def undefined_derivative(graph: Graph, values: list[float], adjoint: list[float]
                 which = "its exponent" if graph.op[i] is ops.POW and position == 1 else (
                     "its base" if graph.op[i] is ops.POW else "its argument")
                 shown = ", ".join(repr(values[x]) for x in args)
-                return DomainProblem(
+                return DomainError(
                     f"the derivative with respect to {clip(graph.node_id(node))} does not exist: "
                     f"{clip(graph.label(i))} has no derivative with respect to {which} "
                     f"at ({shown})", Span(graph.start[i], graph.end[i]))
-    return DomainProblem(f"the derivative with respect to {clip(graph.node_id(node))} "
+    return DomainError(f"the derivative with respect to {clip(graph.node_id(node))} "
                          f"does not exist here")
 
 
@@ -303,6 +302,42 @@ def tangent(graph: Graph, values: list[float], seed: int) -> list[float]:
             (da,) = o.partials(values[arg0[i]], values[i])
             dot[i] = da * ta
     return dot
+
+
+# ---------------------------------------------------------------- the gradient
+
+def gradient(graph: Graph, values: list[float], nodes: Iterable[int | None],
+             mode: str = "reverse", adjoints: list[float] | None = None) -> list[float]:
+    """∂output/∂node for each of ``nodes`` (0 for None: the output does not
+    depend on it), by one reverse sweep (``adjoints``, if already run) or one
+    forward-mode sweep per node. A derivative that does not exist or is not
+    finite is an error naming the node to blame."""
+    nodes = list(nodes)
+    if mode == "reverse":
+        if adjoints is None:
+            adjoints = reverse(graph, values, wrt=nodes)
+        derivative_of = adjoints.__getitem__
+    elif mode == "forward":
+        def derivative_of(node):
+            return tangent(graph, values, node)[graph.output]
+    else:
+        raise ValueError(f"mode must be 'reverse' or 'forward', not {mode!r}")
+    result = []
+    for node in nodes:
+        if node is None:
+            result.append(0.0)
+            continue
+        d = derivative_of(node)
+        if d != d:
+            raise undefined_derivative(graph, values,
+                                       adjoints or reverse(graph, values, wrt=[node]), node)
+        if math.isinf(d):
+            if adjoints is None:
+                reverse(graph, values, wrt=[node])  # its error names the node that overflows
+            raise DomainError(f"the derivative with respect to {graph.node_id(node)} is not "
+                              "finite")
+        result.append(d)
+    return result
 
 
 # ---------------------------------------------------------------- finite differences

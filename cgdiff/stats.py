@@ -81,8 +81,9 @@ def measure(graph: Graph, inputs: Mapping[str, float], wrt: Iterable[str] | None
     ``wrt`` (default: all) and central differences for each, counting."""
     counter = _Counter()
     counted = counting_graph(graph, counter)
-    names = list(graph.inputs) if wrt is None else list(dict.fromkeys(wrt))
-    seeds = [graph.index[name] for name in names if name in graph.index]
+    targets = graph.targets(wrt)
+    names = list(targets)
+    seeds = [node for node in targets.values() if node is not None]
 
     values = passes.forward(counted, inputs)
     forward_values = counter.count

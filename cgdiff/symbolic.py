@@ -27,7 +27,8 @@ from functools import lru_cache
 from typing import Iterable
 
 from . import ops
-from .errors import CgdiffError, clip, exact_number
+from .errors import CgdiffError
+from .text import clip, exact_number
 from .graph import Graph
 
 #: Inlined formulas longer than this are refused (they can grow exponentially
@@ -313,8 +314,7 @@ class Derivatives:
 
 def derivatives(graph: Graph, wrt: Iterable[str] | None = None) -> Derivatives:
     """∂output/∂name as formulas, for each name in ``wrt`` (default: every input)."""
-    names = list(dict.fromkeys(wrt)) if wrt is not None else list(graph.inputs)
-    targets = {name: graph.find(name, "--wrt") for name in names}
+    targets = graph.targets(wrt)
     f = Formulas()
     n = len(graph)
     op, arg0, arg1 = graph.op, graph.arg0, graph.arg1
@@ -615,12 +615,12 @@ def symbolic_gradient(source: str, settings=None, of: str | None = None,
     """Parse ``source`` and differentiate its output symbolically. ``settings``
     only need to name inputs (they become the inputs' values in the program)."""
     from .api import load
-    from .errors import NameProblem
+    from .errors import NamingError
 
     graph = load(source, of)
     for name in settings or {}:
         if name not in graph.inputs:
-            raise NameProblem(f"--set {clip(name)}: '{clip(name)}' is not an input of the program")
+            raise NamingError(f"--set {clip(name)}: '{clip(name)}' is not an input of the program")
     return derivatives(graph, wrt)
 
 

@@ -23,9 +23,9 @@ from typing import Mapping
 
 from . import ops, passes
 from .api import Result, differentiate, load
-from .errors import CgdiffError, MissingValues, clip
+from .errors import CgdiffError, KeyMismatchError, MissingValueError, WorksheetError
 from .graph import Graph
-from .render import human_number
+from .text import human_number, one_line
 
 BLANKS = ("values", "grads", "both")
 FORMATS = {"markdown": "md", "latex": "tex", "html": "html"}
@@ -33,14 +33,6 @@ FORMATS = {"markdown": "md", "latex": "tex", "html": "html"}
 MAX_NODES = 2000
 #: Draws per variant before settling for less than the nicest inputs.
 TRIES = 500
-
-
-class WorksheetProblem(CgdiffError):
-    """The program cannot be made into a worksheet (too big, no inputs in the domain)."""
-
-
-class KeyMismatch(WorksheetProblem):
-    """A key's number disagrees with the passes run again (a bug in cgdiff)."""
 
 
 # ---------------------------------------------------------------- the sheet
@@ -102,12 +94,6 @@ class Worksheet:
         return self.result.graph
 
 
-def output_name(graph: Graph) -> str:
-    """``J``, or the output's own text in parentheses when it has no name."""
-    name = graph.name_of.get(graph.output)
-    return name if name is not None else f"({clip(_one_line(graph.label(graph.output)), 24)})"
-
-
 def build(source: str | Graph, settings: Mapping[str, float] | None = None,
           of: str | None = None, blank: str = "both", title: str | None = None) -> Worksheet:
     """The worksheet of ``source`` at ``settings`` with the ``blank`` column(s)
@@ -123,13 +109,13 @@ def build(source: str | Graph, settings: Mapping[str, float] | None = None,
     for i in shown:
         is_input = graph.op[i] is ops.INPUT
         rows.append(Row(
-            node=i, id=graph.node_id(i), label=_one_line(graph.label(i)),
+            node=i, id=graph.node_id(i), label=one_line(graph.label(i)),
             step="" if is_input else _step(graph, result.values, shown_set, i),
             value=result.values[i], grad=result.adjoints[i], is_input=is_input,
             blank_value=blank in ("values", "both") and not is_input,
             blank_grad=blank in ("grads", "both") and i != graph.output))
     sheet = Worksheet(result, blank, _formulas(graph), dict(result.inputs),
-                      output_name(graph), rows)
+                      graph.output_name(), rows)
     if title:
         sheet.title = title
     sheet.questions = _questions(sheet)
@@ -138,12 +124,8 @@ def build(source: str | Graph, settings: Mapping[str, float] | None = None,
 
 def _check_size(graph: Graph) -> None:
     if len(graph) > MAX_NODES:
-        raise WorksheetProblem(f"the program has {len(graph)} nodes; a worksheet takes at "
+        raise WorksheetError(f"the program has {len(graph)} nodes; a worksheet takes at "
                                f"most {MAX_NODES}")
-
-
-def _one_line(text: str) -> str:
-    return " ".join(text.split())
 
 
 def _shown_nodes(graph: Graph) -> list[int]:
@@ -167,7 +149,7 @@ def _step(graph: Graph, values: list[float], shown_set: set[int], i: int) -> str
         if a in shown_set:
             return graph.node_id(a)
         if graph.op[a] is ops.CONST:
-            return _one_line(graph.label(a))
+            return one_line(graph.label(a))
         text = human_number(values[a])
         return f"({text})" if text.startswith("-") else text
 
@@ -180,7 +162,7 @@ def _step(graph: Graph, values: list[float], shown_set: set[int], i: int) -> str
     if op.symbol and len(args) == 2:
         return f"{args[0]} {op.symbol} {args[1]}"
     if op is ops.CONST:
-        return _one_line(graph.label(i))
+        return one_line(graph.label(i))
     return f"{op.name}({', '.join(args)})"
 
 
@@ -195,9 +177,9 @@ def _formulas(graph: Graph) -> list[str]:
             label = graph.label(i)
             if graph.op[i] is ops.IDENTITY:
                 label = graph.node_id(graph.arg0[i])
-            lines.append(f"{name} = {_one_line(label)}")
+            lines.append(f"{name} = {one_line(label)}")
         elif i == graph.output:
-            lines.append(_one_line(graph.label(i)))
+            lines.append(one_line(graph.label(i)))
     return lines
 
 
@@ -258,7 +240,7 @@ def variants(source: str | Graph, count: int, seed: int,
     try:  # a --set naming no input is the usual error; missing values are drawn
         own = passes.input_values(graph, fixed)
         seen.add(tuple(own[name] for name in names))
-    except MissingValues:
+    except MissingValueError:
         pass
     chosen = []
     for _ in range(count):
@@ -278,7 +260,7 @@ def variants(source: str | Graph, count: int, seed: int,
                 if tier == 0:
                     break
         if best is None:
-            raise WorksheetProblem(
+            raise WorksheetError(
                 f"no input values found that keep every value and derivative in the domain "
                 f"(tried {TRIES} draws for variant {len(chosen) + 1})")
         tier, settings = best
@@ -311,16 +293,16 @@ def verify(sheet: Worksheet) -> None:
     fresh = differentiate(graph, sheet.inputs, mode="forward")
     for row in sheet.rows:
         if fresh.values[row.node] != row.value:
-            raise KeyMismatch(f"the key's value of {row.id} is wrong")
+            raise KeyMismatchError(f"the key's value of {row.id} is wrong")
         if row.is_input:
             expected = fresh.gradient[row.id]
             if not math.isclose(expected, row.grad, rel_tol=1e-9, abs_tol=1e-12):
-                raise KeyMismatch(f"the key's ∂{sheet.out}/∂{row.id} is {row.grad}, "
+                raise KeyMismatchError(f"the key's ∂{sheet.out}/∂{row.id} is {row.grad}, "
                                      f"forward mode says {expected}")
         elif not math.isnan(row.grad):
             seeded = passes.tangent(graph, fresh.values, row.node)[graph.output]
             if not math.isclose(seeded, row.grad, rel_tol=1e-9, abs_tol=1e-12):
-                raise KeyMismatch(f"the key's ∂{sheet.out}/∂{row.id} is {row.grad}, "
+                raise KeyMismatchError(f"the key's ∂{sheet.out}/∂{row.id} is {row.grad}, "
                                      f"forward mode says {seeded}")
 
 

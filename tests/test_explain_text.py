@@ -27,6 +27,8 @@ def test_a_sum_is_parenthesised_before_times_eps(program, shown):
 
 
 @pytest.mark.parametrize("program, shown", [
+    ("z = w*x; J = sigmoid(z)", "changes by sigmoid(z)*sigmoid(-z) × ε"),
+    ("y = 0; z1 = w*x; h = tanh(z1); J = (h - y)^2", "changes by sech(z1)^2 × ε = 0.786447733ε"),
     ("J = w^x", "changes by x*w^(x - 1) × ε"),
     ("J = w*x", "changes by x × ε"),
 ])

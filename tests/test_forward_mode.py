@@ -8,7 +8,7 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from cgdiff import api
-from cgdiff.errors import DomainProblem
+from cgdiff.errors import DomainError
 
 from conftest import SEED_SET, SEED_STATEMENTS
 from strategies import declared_programs
@@ -37,7 +37,7 @@ def close(x, y):
 def test_forward_mode_equals_reverse_mode(program):
     try:
         reverse = api.differentiate(program, mode="reverse")
-    except DomainProblem:
+    except DomainError:
         assume(False)
     forward = api.differentiate(program, mode="forward")
     assert list(forward.gradient) == list(reverse.gradient)
@@ -52,7 +52,7 @@ def test_forward_mode_seeded_at_a_statement_equals_its_adjoint(program):
     statements = [line.split(" =")[0] for line in program.splitlines()[len(INPUTS):]]
     try:
         reverse = api.differentiate(program, wrt=statements)
-    except DomainProblem:
+    except DomainError:
         assume(False)
     forward = api.differentiate(program, wrt=statements, mode="forward")
     for name in statements:

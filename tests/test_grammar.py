@@ -6,7 +6,7 @@ import math
 import pytest
 
 from cgdiff.api import load
-from cgdiff.errors import CgdiffError, CycleError, NameProblem, SyntaxProblem
+from cgdiff.errors import CgdiffError, CycleError, NamingError, ParseError
 from cgdiff.parser import parse
 
 from conftest import shape
@@ -101,29 +101,29 @@ def test_constants():
 
 ERRORS = [
     # source, error class, column of the caret (1-based), words in the message
-    ("J = 0.5*(w*x + @b)", SyntaxProblem, 16, "expected a number, a name or '('"),
-    ("J = (x", SyntaxProblem, 7, "expected an operator or ')'"),
-    ("J = x)", SyntaxProblem, 6, "')'"),
-    ("2**", SyntaxProblem, 4, "a number, a name or '('"),
-    ("x =", SyntaxProblem, 4, "a number"),
-    ("= 3", SyntaxProblem, 1, "'='"),
-    ("3 = x", SyntaxProblem, 3, "'='"),
-    ("x + * y", SyntaxProblem, 5, "a number, a name or '('"),
-    ("1.2.3", SyntaxProblem, 1, "malformed number '1.2.3'"),
-    ("1e", SyntaxProblem, 1, "malformed number '1e'"),
-    ("f()", NameProblem, 1, "unknown function 'f'"),
-    ("sqr(x)", NameProblem, 1, "did you mean 'sqrt'?"),
-    ("max(1)", SyntaxProblem, 1, "max() takes 2 arguments, got 1"),
-    ("exp(1, 2)", SyntaxProblem, 1, "exp() takes 1 argument, got 2"),
-    ("y = exp + 1", NameProblem, 5, "'exp' is a function"),
-    ("pi = 3", NameProblem, 1, "cannot assign to 'pi'"),
-    ("exp = 3", NameProblem, 1, "cannot assign to 'exp'"),
-    ("a = 1\na = 2", NameProblem, 1, "'a' is defined twice (first at line 1, column 1)"),
+    ("J = 0.5*(w*x + @b)", ParseError, 16, "expected a number, a name or '('"),
+    ("J = (x", ParseError, 7, "expected an operator or ')'"),
+    ("J = x)", ParseError, 6, "')'"),
+    ("2**", ParseError, 4, "a number, a name or '('"),
+    ("x =", ParseError, 4, "a number"),
+    ("= 3", ParseError, 1, "'='"),
+    ("3 = x", ParseError, 3, "'='"),
+    ("x + * y", ParseError, 5, "a number, a name or '('"),
+    ("1.2.3", ParseError, 1, "malformed number '1.2.3'"),
+    ("1e", ParseError, 1, "malformed number '1e'"),
+    ("f()", NamingError, 1, "unknown function 'f'"),
+    ("sqr(x)", NamingError, 1, "did you mean 'sqrt'?"),
+    ("max(1)", ParseError, 1, "max() takes 2 arguments, got 1"),
+    ("exp(1, 2)", ParseError, 1, "exp() takes 1 argument, got 2"),
+    ("y = exp + 1", NamingError, 5, "'exp' is a function"),
+    ("pi = 3", NamingError, 1, "cannot assign to 'pi'"),
+    ("exp = 3", NamingError, 1, "cannot assign to 'exp'"),
+    ("a = 1\na = 2", NamingError, 1, "'a' is defined twice (first at line 1, column 1)"),
     ("a = b + 1; b = a*2", CycleError, 1, "a → b → a"),
     ("a = a + 1", CycleError, 1, "'a' is defined in terms of itself"),
-    ("", SyntaxProblem, None, "no statement"),
-    ("# only a comment\n;;\n", SyntaxProblem, None, "no statement"),
-    ("1e999", SyntaxProblem, 1, "too large for a float"),
+    ("", ParseError, None, "no statement"),
+    ("# only a comment\n;;\n", ParseError, None, "no statement"),
+    ("1e999", ParseError, 1, "too large for a float"),
 ]
 
 
@@ -141,7 +141,7 @@ def test_errors(source, error, column, words):
 
 
 def test_syntax_error_names_line_and_column():
-    with pytest.raises(SyntaxProblem) as caught:
+    with pytest.raises(ParseError) as caught:
         parse("a = 1\nb = 2\nc = (a + ) * b\n")
     assert "line 3, column 10" in caught.value.message
 

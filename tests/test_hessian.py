@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from cgdiff.api import differentiate, load
-from cgdiff.errors import DomainProblem, NameProblem
+from cgdiff.errors import DomainError, NamingError
 from cgdiff.hessian import hessian
 
 from strategies import programs, values_strategy
@@ -76,7 +76,7 @@ def test_random_smooth_programs_match_finite_differences(data):
     try:
         result = hessian(graph, used)
         expected = finite_difference_hessian(program, used, result.names)
-    except DomainProblem:
+    except DomainError:
         assume(False)
     scale = max(1.0, max(abs(x) for row in expected for x in row) if expected else 1.0)
     for i, row in enumerate(result.matrix):
@@ -99,11 +99,11 @@ def test_wrt_subset_and_unused_input():
 
 
 def test_errors():
-    with pytest.raises(NameProblem, match="is a statement"):
+    with pytest.raises(NamingError, match="is a statement"):
         hessian(SEED_STATEMENTS, SEED_VALUES, wrt=["d"])
-    with pytest.raises(NameProblem, match="no such name"):
+    with pytest.raises(NamingError, match="no such name"):
         hessian(SEED_STATEMENTS, SEED_VALUES, wrt=["nosuch"])
-    with pytest.raises(DomainProblem, match="first derivative"):
+    with pytest.raises(DomainError, match="first derivative"):
         hessian("J = sqrt(x)", {"x": 0.0})
 
 

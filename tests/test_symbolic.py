@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from cgdiff import ops, passes, symbolic
 from cgdiff.api import differentiate, evaluate, load
-from cgdiff.errors import CgdiffError, DomainProblem
+from cgdiff.errors import CgdiffError, DomainError
 
 from conftest import SEED_ONE_LINE, SEED_SET, SEED_STATEMENTS, SEED_VALUES
 from strategies import programs, values_strategy
@@ -167,7 +167,7 @@ def test_round_trip_on_random_programs(program, values):
     used = {n: v for n, v in values.items() if n in graph.index}
     try:
         numeric = differentiate(graph, used).gradient
-    except DomainProblem:
+    except DomainError:
         assume(False)
     d = symbolic.derivatives(graph)
     # The whole program, one statement per derivative ...

@@ -12,7 +12,7 @@ from rich.console import Console
 from rich.table import Table
 
 from cgdiff.cli import cli
-from cgdiff.render import human_number
+from cgdiff.text import human_number
 from cgdiff.render.fitted import Fitted, number_column
 
 WIDTHS = [40, 80, 200]

@@ -209,7 +209,7 @@ def test_verify_catches_a_wrong_key():
     sheet = worksheet.build(SEED_STATEMENTS, SEED_VALUES)
     worksheet.verify(sheet)
     sheet.rows[0].grad = -3.0
-    with pytest.raises(worksheet.KeyMismatch, match="∂J/∂w"):
+    with pytest.raises(worksheet.KeyMismatchError, match="∂J/∂w"):
         worksheet.verify(sheet)
 
 

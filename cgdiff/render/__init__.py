@@ -6,15 +6,7 @@ Rich and is imported only when a table is asked for.
 
 import math
 
-
-def human_number(x: float | None) -> str:
-    """A number for people: ``-4``, ``1.996002``, ``—`` where there is none."""
-    if x is None or x != x:
-        return "—"
-    x = float(x)  # an int from a library caller: int.is_integer is Python 3.12's
-    if x.is_integer() and abs(x) < 1e15:
-        return str(int(x))
-    return format(x, ".10g")
+from ..text import human_number  # noqa: F401  (its old home; cgdiff.text has it)
 
 
 def why_not_finite(x: float) -> str:

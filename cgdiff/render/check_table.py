@@ -11,7 +11,7 @@ from rich.text import Text
 
 from ..check import Report
 from ..stats import Stats
-from . import human_number
+from ..text import human_number
 from .fitted import Fitted, number_column
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import IO
 
-from . import human_number
+from ..text import human_number
 
 MARKS = {"right": "✓", "wrong": "✗", "inherits": "✗", "unchecked": "?"}
 

@@ -8,7 +8,8 @@ import math
 from typing import IO
 
 from ..fit import Fit
-from . import human_number, json_text
+from ..text import human_number
+from . import json_text
 
 
 def write_json(fit: Fit, out: IO[str]) -> None:

@@ -7,7 +7,8 @@ import csv
 from typing import IO
 
 from ..hessian import Hessian
-from . import human_number, json_text
+from ..text import human_number
+from . import json_text
 
 
 def write_json(h: Hessian, out: IO[str]) -> None:
@@ -34,10 +35,9 @@ def render(h: Hessian):
     from rich.table import Table
     from rich.text import Text
 
-    from ..errors import clip
     from .fitted import Fitted, number_column
 
-    out = clip(h.output_name, 24)
+    out = h.graph.output_name()
     table = Table(title=f"∂²{out}/∂row∂column", title_justify="left",
                   header_style="bold")
     table.add_column("", style="bold cyan", no_wrap=True)

@@ -17,9 +17,9 @@ from __future__ import annotations
 import math
 from typing import Sequence
 
-from ..errors import CgdiffError, clip
+from ..errors import CommandFailedError, GraphvizFailedError, GraphvizMissingError
 from ..graph import Graph
-from . import human_number
+from ..text import human_number
 
 #: Longest source text shown in a node's label.
 LABEL_WIDTH = 40
@@ -27,29 +27,9 @@ LABEL_WIDTH = 40
 
 # ---------------------------------------------------------------- what a node says
 
-def output_name(graph: Graph) -> str:
-    """What to call the output in ∂J/∂node: its name, or its text in parentheses."""
-    name = graph.name_of.get(graph.output)
-    return name if name is not None else f"({clip(graph.label(graph.output), 24)})"
-
-
-def short_label(graph: Graph, i: int, width: int = LABEL_WIDTH) -> str:
-    """The node's source text on one line, clipped to ``width`` (for an input,
-    its name). Reads only the start of a long span, so labelling every node of
-    a deep expression stays linear."""
-    if graph.op[i].name == "input":
-        return graph.name_of[i]
-    start, end = graph.start[i], graph.end[i]
-    limit = 4 * width
-    text = " ".join(graph.source[start:min(end, start + limit)].split())
-    if end - start > limit and len(text) <= width:
-        text += "…"
-    return clip(text, width)
-
-
 def _text(graph: Graph, i: int) -> str:
     """The node's source text on one line, clipped ('' for an input)."""
-    return "" if graph.op[i].name == "input" else short_label(graph, i)
+    return "" if graph.op[i].name == "input" else graph.short_label(i, LABEL_WIDTH)
 
 
 def node_parts(graph: Graph, i: int, values: Sequence[float] | None = None,
@@ -69,7 +49,7 @@ def node_parts(graph: Graph, i: int, values: Sequence[float] | None = None,
         value = f"value {human_number(values[i])}"
     derivative = None
     if adjoints is not None:
-        derivative = f"∂{output_name(graph)}/∂{node_id} = {human_number(adjoints[i])}"
+        derivative = f"∂{graph.output_name()}/∂{node_id} = {human_number(adjoints[i])}"
     return head, op, value, derivative
 
 
@@ -230,14 +210,6 @@ TEXT_SUFFIXES = {".dot": "dot", ".gv": "dot", ".mmd": "mermaid", ".mermaid": "me
 GRAPHVIZ_SUFFIXES = {".svg": "svg", ".png": "png", ".pdf": "pdf"}
 
 
-class GraphvizMissing(CgdiffError):
-    """``dot`` is not on PATH."""
-
-
-class GraphvizFailed(CgdiffError):
-    """``dot`` ran and failed."""
-
-
 def format_for_file(path: str, default: str) -> str:
     """Which picture a file named ``path`` gets: its suffix decides
     (``.dot``, ``.mmd``, ``.svg``/``.png``/``.pdf``), else ``default``."""
@@ -266,7 +238,7 @@ def render_with_graphviz(dot_text: str, path: str, image_format: str,
 
     dot = shutil.which("dot")
     if dot is None:
-        raise GraphvizMissing(
+        raise GraphvizMissingError(
             f"writing {path} needs Graphviz's `dot` program, which is not on PATH: install "
             f"Graphviz (Debian/Ubuntu: apt-get install graphviz; macOS: brew install "
             f"graphviz), or write the DOT text with -o FILE.dot and render it elsewhere")
@@ -276,5 +248,5 @@ def render_with_graphviz(dot_text: str, path: str, image_format: str,
             GRAPHVIZ_SECONDS if seconds is None else seconds, "Graphviz (dot)",
             "; write the picture as text instead (-o FILE.dot or --format dot, -o FILE.mmd "
             "or --format mermaid) and draw it elsewhere")
-    except outfile.CommandFailed as error:
-        raise GraphvizFailed(error.message) from None
+    except CommandFailedError as error:
+        raise GraphvizFailedError(error.message) from None

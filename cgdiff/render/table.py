@@ -11,16 +11,8 @@ from rich.table import Table
 from rich.text import Text
 
 from ..api import Result
-from ..errors import clip
-from . import human_number
+from ..text import human_number
 from .fitted import Fitted, number_column
-
-
-def output_name(result: Result) -> str:
-    """What to call the output in ∂J/∂x: its name, or its text in parentheses."""
-    graph = result.graph
-    name = graph.name_of.get(graph.output)
-    return name if name is not None else f"({clip(graph.label(graph.output), 24)})"
 
 
 #: A table of more nodes shows the first and last MAX_ROWS/2: drawing a row
@@ -30,7 +22,7 @@ MAX_ROWS = 400
 
 def node_table(result: Result) -> Table:
     graph, values, adjoints = result.graph, result.values, result.adjoints
-    out = output_name(result)
+    out = result.graph.output_name()
     title = "forward and reverse pass" if adjoints is not None else "forward pass"
     table = Table(title=title, title_justify="left", header_style="bold")
     table.add_column("node", style="bold cyan", no_wrap=True)
@@ -63,7 +55,7 @@ def node_table(result: Result) -> Table:
 
 
 def summary(result: Result) -> Text:
-    out = output_name(result)
+    out = result.graph.output_name()
     text = Text()
     text.append(f"{out} = ", style="bold")
     text.append(human_number(result.value), style="bold green")

@@ -1,0 +1,178 @@
+"""Text helpers every layer shares: clipping, escaping, numbers, names.
+
+The lowest module of the package (it imports nothing of cgdiff's): error
+messages, renderers and the command line all word things through it, so a
+number or a clipped name reads the same everywhere.
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+import re
+from typing import Iterable
+
+#: How many characters of the offending line an error shows at most.
+CONTEXT_WIDTH = 120
+
+#: The one number syntax: what the grammar's NUMBER terminal accepts (a test
+#: holds ``grammars/cgdiff.lark`` to it), what ``--set`` takes after a sign.
+NUMBER = r"([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?"
+#: A number with an optional sign, as ``--set`` and data cells take it.
+SIGNED_NUMBER = re.compile(r"[+-]?" + NUMBER)
+#: A sign, then a number, maybe with blanks between: a statement's default.
+SIGNED_LITERAL = re.compile(r"([+-]?)[ \t\f\r]*(" + NUMBER + ")")
+#: What Python's float() reads that cgdiff refuses: not finite.
+NON_FINITE = re.compile(r"[+-]?(nan|inf|infinity)", re.IGNORECASE)
+
+
+def number_problem(text: str) -> str | None:
+    """Why ``text`` (already stripped) is not a finite number in cgdiff's
+    syntax (SIGNED_NUMBER), or None when it is one. Python's float() also
+    takes ``1_000``, ``nan``, ``infinity`` and other scripts' digits; cgdiff
+    takes none of them, in options or in data."""
+    if SIGNED_NUMBER.fullmatch(text):
+        return None if math.isfinite(float(text)) else "is too large for a float"
+    if NON_FINITE.fullmatch(text):
+        return "must be a finite number"
+    if "_" in text and SIGNED_NUMBER.fullmatch(text.replace("_", "")):
+        return "is not a number (write it without '_')"
+    return "is not a number"
+
+
+def printable(text: str) -> str:
+    """Text with control characters escaped (``\\x00``), tabs as one space."""
+    if text.isprintable():
+        return text
+    out = []
+    for char in text:
+        if char == "\t":
+            out.append(" ")
+        elif char.isprintable():
+            out.append(char)
+        else:
+            out.append(repr(char)[1:-1])
+    return "".join(out)
+
+
+def clip(text: str, width: int = 60) -> str:
+    """Text shortened to ``width`` characters with an ellipsis, for messages."""
+    text = printable(text)
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def one_line(text: str) -> str:
+    """Text with every run of blanks and line breaks as one space."""
+    return " ".join(text.split())
+
+
+def short_label(source: str, start: int, end: int, width: int = 40) -> str:
+    """``source[start:end]`` on one line, clipped to ``width``. Reads only the
+    start of a long span, so labelling every node of a deep expression stays
+    linear."""
+    limit = 4 * width
+    text = one_line(source[start:min(end, start + limit)])
+    if end - start > limit and len(text) <= width:
+        text += "…"
+    return clip(text, width)
+
+
+def enclosed(text: str) -> bool:
+    """Whether ``text`` is one parenthesised group: ``(a + b)`` but not ``(a)*(b)``."""
+    if not (text.startswith("(") and text.endswith(")")):
+        return False
+    depth = 0
+    for position, char in enumerate(text):
+        depth += (char == "(") - (char == ")")
+        if depth == 0 and position < len(text) - 1:
+            return False
+    return True
+
+
+def exact_number(x: float) -> str:
+    """A number as it reads back exactly, integers without ``.0``: ``-1``, ``0.5``, ``1e-200``."""
+    x = float(x)  # an int from a library caller: int.is_integer is Python 3.12's
+    return repr(int(x)) if x.is_integer() and abs(x) < 1e16 else repr(x)
+
+
+def human_number(x: float | None) -> str:
+    """A number for people: ``-4``, ``1.996002``, ``—`` where there is none."""
+    if x is None or x != x:
+        return "—"
+    x = float(x)  # an int from a library caller: int.is_integer is Python 3.12's
+    if x.is_integer() and abs(x) < 1e15:
+        return str(int(x))
+    return format(x, ".10g")
+
+
+def as_float(name: str, value) -> float:
+    """A value a library caller gave for ``name`` as a float: ``0``, ``True``,
+    ``Fraction(1, 2)`` or a NumPy scalar are numbers too; text is not."""
+    if isinstance(value, (str, bytes)):
+        raise TypeError(f"the value of {clip(name)} must be a number, not {type(value).__name__}")
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        raise TypeError(f"the value of {clip(name)} must be a number, "
+                        f"not {type(value).__name__}") from None
+
+
+def suggest(name: str, known: Iterable[str], ignore_case: bool = False) -> str | None:
+    """The known name ``name`` is most likely a typo of, or None: the closest
+    by spelling (with ``ignore_case``, the same name in other letter case first)."""
+    known = list(known)
+    if ignore_case:
+        folded = name.casefold()
+        for candidate in known:
+            if candidate.casefold() == folded and candidate != name:
+                return candidate
+    close = difflib.get_close_matches(name, known, n=1)
+    return close[0] if close else None
+
+
+def did_you_mean(name: str, known: Iterable[str], ignore_case: bool = False) -> str:
+    """`` (did you mean 'x'?)`` for a likely typo, else ''."""
+    close = suggest(name, known, ignore_case)
+    return f" (did you mean '{close}'?)" if close is not None else ""
+
+
+# ---------------------------------------------------------------- where in the text
+
+def line_and_column(source: str, offset: int) -> tuple[int, int]:
+    """1-based line and column of a character offset."""
+    line = source.count("\n", 0, offset) + 1
+    line_start = source.rfind("\n", 0, offset) + 1
+    return line, offset - line_start + 1
+
+
+def caret_excerpt(source: str, offset: int) -> str:
+    """The line holding ``offset`` and a caret under it, both indented by two.
+
+    A long line is clipped to CONTEXT_WIDTH characters around the column, with
+    ``...`` where it was cut, so a million-character line still gives a short
+    message. Control characters are shown escaped so the caret stays aligned
+    and the terminal is not disturbed. In a program of several lines, a margin
+    gives the line's number (``  3 | J = log(x)``).
+    """
+    offset = max(0, min(offset, len(source)))
+    line_start = source.rfind("\n", 0, offset) + 1
+    line_end = source.find("\n", offset)
+    if line_end == -1:
+        line_end = len(source)
+    if line_end > line_start and source[line_end - 1] == "\r":
+        line_end -= 1  # CRLF
+    offset = min(offset, line_end)
+    start = max(line_start, offset - CONTEXT_WIDTH // 2)
+    end = min(line_end, start + CONTEXT_WIDTH)
+    before = printable(source[start:offset])
+    shown = before + printable(source[offset:end])
+    prefix = "..." if start > line_start else ""
+    suffix = "..." if end < line_end else ""
+    caret_column = len(prefix) + len(before)
+    gutter = margin = ""
+    if line_start > 0 or line_end < len(source.rstrip("\r\n")):
+        # A program of several lines: say which one, in a margin.
+        number = str(source.count("\n", 0, line_start) + 1)
+        gutter, margin = f"{number} | ", f"{' ' * len(number)} | "
+    return (f"  {gutter}{prefix}{shown}{suffix}\n"
+            f"  {margin}{' ' * caret_column}^")
