@@ -1,9 +1,12 @@
 """Batches: one program over every row of a CSV file.
 
 The graph is built once; each row binds inputs by column name (``--set``
-gives the rest) and is run through the forward pass (and the reverse pass for
-gradients). Rows are read, computed and written one at a time, so memory
-stays flat however long the file is.
+gives the rest). Rows are read, computed and written in chunks of CHUNK rows,
+so memory stays flat however long the file is: each chunk runs through the
+column passes (one NumPy operation per node for all its rows). A chunk where
+some value or derivative is not finite, or a short one, runs row by row
+through the scalar passes, which report the first failing row exactly as
+without chunks (the rows before it are still written).
 """
 
 from __future__ import annotations
@@ -13,12 +16,20 @@ import math
 import re
 import unicodedata
 from dataclasses import dataclass
-from typing import IO, Iterable, Iterator, Mapping
+from itertools import chain, islice
+from typing import IO, Iterable, Iterator, Mapping, Sequence
 
-from . import passes
+from . import ops, passes
 from .errors import CgdiffError, InputTextError, NamingError
 from .text import clip, did_you_mean, number_problem
 from .graph import Graph
+
+
+#: Rows read, computed and written at a time.
+CHUNK = 65_536
+#: Fewer rows than this run through the scalar passes (NumPy's cost per call
+#: would outweigh the work).
+COLUMNS_FROM = 64
 
 
 #: The longest line of data read (bytes): ``--data /dev/zero`` or a file
@@ -26,24 +37,29 @@ from .graph import Graph
 MAX_LINE_BYTES = 2**20
 
 #: A carriage return that does not start a CRLF: where an old-Mac line ends.
-_BARE_CR = re.compile(r"(?<=\r)(?!\n)")
+_BARE_CR = re.compile(rb"(?<=\r)(?!\n)")
 
 
 class _Lines:
-    """A binary stream as text lines, at most MAX_LINE_BYTES each, counting
-    the bytes read (for a progress bar) and refusing invalid UTF-8 with its
-    line number. Lines may end in LF, CRLF or CR alone."""
+    """A binary stream as lines, at most MAX_LINE_BYTES each, ending in LF,
+    CRLF or CR alone (``raw``: bytes; iterated: text), counting the bytes
+    read (for a progress bar) and refusing invalid UTF-8 with its line number."""
 
     def __init__(self, stream: IO[bytes], name: str = "the data"):
         self.stream = stream
         self.name = name
         self.bytes_read = 0
         self.line = 0
+        #: The raw lines, bounded: every reader of the stream reads through it.
+        self.raw = self._bounded()
 
     def __iter__(self) -> Iterator[str]:
-        encoding = "utf-8-sig"
+        return self.decode(self.raw, "utf-8-sig")
+
+    def _bounded(self) -> Iterator[bytes]:
         readline = self.stream.readline
         limit = MAX_LINE_BYTES
+        count = 0  # lines given out (decode and chunks count self.line themselves)
         carry = b""  # the unfinished end of a block of CR-only lines
         while True:
             raw = readline(limit + 1 - len(carry))
@@ -51,31 +67,32 @@ class _Lines:
                 raw, carry = carry + raw, b""
             if not raw:
                 return
-            self.bytes_read += len(raw)
             if len(raw) > limit and raw[-1:] != b"\n":
-                if b"\r" in raw[:-1]:  # CR-only lines: keep the unfinished last one
-                    cut = raw.rindex(b"\r") + 1
-                    raw, carry = raw[:cut], raw[cut:]
-                    self.bytes_read -= len(carry)
-                else:
+                if b"\r" not in raw[:-1]:
                     raise InputTextError(
-                        f"{self.name}, line {self.line + 1}: longer than "
-                        f"{limit // 2**20} MB, the most cgdiff reads in one line of data "
-                        "(is it a CSV file?)")
-            try:
-                text = raw.decode(encoding)
-            except UnicodeDecodeError as error:
-                raise InputTextError(f"{self.name}, line {self.line + 1}: not valid UTF-8 "
-                                     f"(byte 0x{raw[error.start]:02x})") from None
-            encoding = "utf-8"
-            if b"\r" in raw and _BARE_CR.search(text):
-                for piece in _BARE_CR.split(text):
+                        f"{self.name}, line {count + 1}: longer than {limit // 2**20} MB, the "
+                        "most cgdiff reads in one line of data (is it a CSV file?)")
+                cut = raw.rindex(b"\r") + 1  # CR-only lines: keep the unfinished last one
+                raw, carry = raw[:cut], raw[cut:]
+            if b"\r" in raw and _BARE_CR.search(raw):
+                for piece in _BARE_CR.split(raw):
                     if piece:
-                        self.line += 1
+                        count += 1
                         yield piece
                 continue
+            count += 1
+            yield raw
+
+    def decode(self, raw_lines: Iterable[bytes], encoding: str = "utf-8") -> Iterator[str]:
+        for raw in raw_lines:
+            self.bytes_read += len(raw)
             self.line += 1
-            yield text
+            try:
+                yield raw.decode(encoding)
+            except UnicodeDecodeError as error:
+                raise InputTextError(f"{self.name}, line {self.line}: not valid UTF-8 (byte "
+                                     f"0x{raw[error.start]:02x})") from None
+            encoding = "utf-8"
 
 
 @dataclass
@@ -96,9 +113,9 @@ class Data:
         self.lines = _Lines(stream, name)
         self.name = name
         self.reader = csv.reader(iter(self.lines))
-        header = self._next()
+        header = _next(self.reader, name, 0)
         while header is not None and not any(cell.strip() for cell in header):
-            header = self._next()
+            header = _next(self.reader, name, 0)
         if header is None:
             raise InputTextError(f"{name} is empty: the first line must name the columns")
         # NFC, as the program's names: a decomposed é in a header matches é.
@@ -109,41 +126,64 @@ class Data:
             if column in self.columns[:k]:
                 raise InputTextError(f"{name}: the column '{clip(column)}' appears twice")
 
-    def _next(self) -> list[str] | None:
-        """The next record's cells; csv's errors, and a quoted field that runs
-        over a line end (in numbers, an unclosed quote), in cgdiff's words."""
-        before = self.reader.line_num
-        try:
-            cells = next(self.reader, None)
-        except csv.Error as error:
-            raise InputTextError(f"{self.name}, line {self.reader.line_num}: "
-                                 f"{_csv_problem(str(error))}") from None
-        if cells is not None and self.reader.line_num > before + 1 and \
-                any("\n" in cell or "\r" in cell for cell in cells):
-            raise InputTextError(
-                f"{self.name}, line {before + 1}: a quote (\") opened on this line is not "
-                f"closed on it" + (" (it runs to the end of the file)"
-                                   if self.lines.stream.read(1) == b"" else
-                                   f" (it runs to line {self.reader.line_num})"))
-        return cells
-
     @property
     def bytes_read(self) -> int:
         return self.lines.bytes_read
 
     def __iter__(self) -> Iterator[tuple[int, list[float]]]:
         """(line number, the row's numbers) for each non-blank row."""
+        for lines, block in self.chunks():
+            yield from zip(lines, block.tolist())
+
+    def chunks(self, size: int = CHUNK) -> Iterator[tuple[Sequence[int], object]]:
+        """(line numbers, a rows × columns float64 array) for up to ``size``
+        non-blank rows at a time.
+
+        Plain lines of numbers are split and converted in bulk (Python's own
+        ``float``, so the same numbers are accepted). At the first chunk that
+        is not plain (quotes, blank lines, a bad cell, non-ASCII), the rest of
+        the file goes through the csv module row by row, which also words
+        the errors.
+        """
+        np = ops.np
+        width = len(self.columns)
+        commas = width - 1
+        stream = self.lines.raw
+        while True:
+            raw = list(islice(stream, size))
+            if not raw:
+                return
+            block = _plain_block(raw, width, commas)
+            if block is None:
+                break
+            first = self.lines.line + 1
+            self.lines.line += len(raw)
+            self.lines.bytes_read += sum(map(len, raw))
+            yield range(first, first + len(raw)), block
+        rows: list[list[float]] = []
+        lines: list[int] = []
+        for line, row in self._csv_rows(self.lines.decode(chain(raw, stream)), self.lines.line):
+            rows.append(row)
+            lines.append(line)
+            if len(rows) == size:
+                yield lines, np.array(rows, dtype=np.float64)
+                rows, lines = [], []
+        if rows:
+            yield lines, np.array(rows, dtype=np.float64)
+
+    def _csv_rows(self, text_lines: Iterable[str], offset: int) -> Iterator[tuple[int, list[float]]]:
         width = len(self.columns)
         columns = self.columns
-        reader = self.reader
+        reader = csv.reader(text_lines)
         while True:
-            cells = self._next()
+            cells = _next(reader, self.name, offset)
             if cells is None:
                 return
+            line = offset + reader.line_num
             if not cells or (len(cells) == 1 and not cells[0].strip()):
                 continue
             if len(cells) != width:
-                raise InputTextError(f"{self.name}, line {reader.line_num}: {len(cells)} "
+                raise InputTextError(f"{self.name}, line {line}: {len(cells)} "
                                      f"fields where the header has {width}")
             try:
                 row = [float(cell) for cell in cells]
@@ -155,9 +195,27 @@ class Data:
                     problem = number_problem(cell.strip())
                     if problem is not None:
                         raise InputTextError(
-                            f"{self.name}, line {reader.line_num}, column '{clip(column, 30)}': "
+                            f"{self.name}, line {line}, column '{clip(column, 30)}': "
                             f"'{clip(cell.strip(), 30)}' {problem}")
-            yield reader.line_num, row
+            yield line, row
+
+
+def _next(reader, name: str, offset: int) -> list[str] | None:
+    """The reader's next record; csv's errors, and a quoted field that runs
+    over a line end (in numbers, an unclosed quote), in cgdiff's words, with
+    the line (``offset``: lines read before the reader started)."""
+    before = reader.line_num
+    try:
+        cells = next(reader, None)
+    except csv.Error as error:
+        raise InputTextError(f"{name}, line {offset + reader.line_num}: "
+                             f"{_csv_problem(str(error))}") from None
+    if cells is not None and reader.line_num > before + 1 and \
+            any("\n" in cell or "\r" in cell for cell in cells):
+        raise InputTextError(
+            f"{name}, line {offset + before + 1}: a quote (\") opened on this line is not "
+            f"closed on it (the field runs on to line {offset + reader.line_num})")
+    return cells
 
 
 def _plain(cells: list[str]) -> bool:
@@ -181,6 +239,25 @@ def _csv_problem(message: str) -> str:
                 message)
 
 
+def _plain_block(raw: list[bytes], width: int, commas: int):
+    """The lines as a rows × width array if every line is ``width`` numbers
+    separated by commas (and finite), else None."""
+    np = ops.np
+    joined = b",".join(raw)
+    if not joined.isascii() or joined.count(b",") != len(raw) * width - 1 or b'"' in joined \
+            or b"_" in joined:  # float() reads 1_000; cgdiff's number syntax does not
+        return None
+    if commas and min(map(bytes.count, raw, [b","] * len(raw))) != commas:
+        return None  # the total was right, but not line by line
+    try:
+        block = np.array(list(map(float, joined.split(b","))), dtype=np.float64)
+    except ValueError:  # a blank line or a cell that is not a number
+        return None
+    if not np.isfinite(block).all():
+        return None
+    return block.reshape(len(raw), width)
+
+
 def check_columns(graph: Graph, columns: list[str], settings: Mapping[str, float]) -> dict:
     """The inputs every row shares (from --set and defaults), after checking
     that every column names an input and every input has a value."""
@@ -198,6 +275,30 @@ def check_columns(graph: Graph, columns: list[str], settings: Mapping[str, float
     return passes.input_values(graph, {**settings, **placeholder})
 
 
+@dataclass
+class Chunk:
+    """Consecutive rows' results, as columns."""
+
+    first: int  # the number of its first row (1-based, counting data rows)
+    lines: Sequence[int]  # the line each row ends on in the file
+    data: object  # rows × columns float64 array
+    value: object  # one number per row
+    gradient: list | None = None  # one array per --wrt name
+
+    def __len__(self) -> int:
+        return len(self.lines)
+
+    def rows(self) -> Iterator[Row]:
+        values = self.value.tolist()
+        gradients = None
+        if self.gradient is not None:
+            gradients = (list(zip(*(g.tolist() for g in self.gradient))) if self.gradient
+                         else [()] * len(self))
+        for k, (line, data) in enumerate(zip(self.lines, self.data.tolist())):
+            yield Row(self.first + k, line, data, values[k],
+                      list(gradients[k]) if gradients is not None else None)
+
+
 def run(graph: Graph, data: Data, settings: Mapping[str, float] | None = None,
         wrt: Iterable[str] | None = None, gradient: bool = False,
         mode: str = "reverse") -> Iterator[Row]:
@@ -205,21 +306,71 @@ def run(graph: Graph, data: Data, settings: Mapping[str, float] | None = None,
 
     Columns, settings and ``wrt`` are checked before the first row is read.
     """
+    chunks = run_chunks(graph, data, settings, wrt, gradient, mode)
+    return (row for chunk in chunks for row in chunk.rows())
+
+
+def run_chunks(graph: Graph, data: Data, settings: Mapping[str, float] | None = None,
+               wrt: Iterable[str] | None = None, gradient: bool = False,
+               mode: str = "reverse", size: int = CHUNK) -> Iterator[Chunk]:
+    """:func:`run`, a chunk of rows at a time (see :class:`Chunk`)."""
     shared = check_columns(graph, data.columns, settings or {})
     nodes = list(graph.targets(wrt).values())
-    return _rows(graph, data, shared, nodes, gradient, mode)
+    return _chunks(graph, data, shared, nodes, gradient, mode, size)
 
 
-def _rows(graph, data, shared, nodes, gradient, mode) -> Iterator[Row]:
+def _chunks(graph, data, shared, nodes, gradient, mode, size) -> Iterator[Chunk]:
+    np = ops.np
     bind = [(k, column) for k, column in enumerate(data.columns) if column in graph.index]
+    number = 1
+    for lines, block in data.chunks(size):
+        m = len(lines)
+        result = None
+        if m >= COLUMNS_FROM:
+            inputs = dict(shared)
+            for k, column in bind:
+                inputs[column] = np.ascontiguousarray(block[:, k])
+            try:
+                if gradient:
+                    result = passes.column_gradient(graph, inputs, m, nodes, mode)
+                else:
+                    result = passes.column_forward(graph, inputs, m)[graph.output], None
+            except passes.NotFinite:
+                result = None
+        if result is None:
+            yield from _rows_one_by_one(graph, shared, bind, nodes, gradient, mode, number,
+                                        lines, block)
+        else:
+            yield Chunk(number, lines, block, *result)
+        number += m
+
+
+def _rows_one_by_one(graph, shared, bind, nodes, gradient, mode, number, lines, block):
+    """A chunk through the scalar passes; an error comes after the chunk of
+    the rows before it."""
+    np = ops.np
     out = graph.output
-    for number, (line, row) in enumerate(data, 1):
+    values_out, gradients = [], []
+    error = None
+    for line, row in zip(lines, block.tolist()):
         inputs = dict(shared)
         for k, column in bind:
             inputs[column] = row[k]
         try:
             values = passes.forward(graph, inputs)
-            derivatives = passes.gradient(graph, values, nodes, mode) if gradient else None
-        except CgdiffError as error:
-            raise type(error)(f"data line {line}: {error.message}", error.span) from None
-        yield Row(number, line, row, values[out], derivatives)
+            if gradient:
+                gradients.append(passes.gradient(graph, values, nodes, mode))
+        except CgdiffError as problem:
+            error = type(problem)(f"data line {line}: {problem.message}", problem.span)
+            break
+        values_out.append(values[out])
+    done = len(values_out)
+    if done:
+        columns = ([np.array(g, dtype=np.float64) for g in zip(*gradients)] if gradient
+                   else None)
+        if gradient and not columns:
+            columns = [np.zeros(done) for _ in nodes]
+        yield Chunk(number, lines[:done], block[:done],
+                    np.array(values_out, dtype=np.float64), columns)
+    if error is not None:
+        raise error

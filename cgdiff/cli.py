@@ -319,7 +319,7 @@ def _run_batch(source, data_file, settings, of, wrt, output_format, gradient=Fal
         name = getattr(data_file, "name", None)
         data = batch.Data(data_file, name if isinstance(name, str) and name != "<stdin>"
                           else "the data")
-        rows = batch.run(graph, data, settings, wrt, gradient, mode)
+        chunks = batch.run_chunks(graph, data, settings, wrt, gradient, mode)
         names = list(graph.targets(wrt)) if gradient else None
         writer = RowWriter(sys.stdout, output_format, data.columns,
                            graph.node_id(graph.output), names)
@@ -328,10 +328,9 @@ def _run_batch(source, data_file, settings, of, wrt, output_format, gradient=Fal
         except (OSError, AttributeError, ValueError):
             size = None
         with progress(size, "rows") as update:
-            for row in rows:
-                writer.write(row)
-                if not row.number & 1023:
-                    update(data.bytes_read)
+            for chunk in chunks:
+                writer.write_chunk(chunk)
+                update(data.bytes_read)
 
 
 def _check_stdin(program, program_file, data_file):
@@ -701,8 +700,9 @@ def explain_command(program, program_file, settings, of, wrt, width):
                    "(the inputs then need values); edges carry the local derivatives.")
 @click.option("-o", "--output", "output_file", metavar="FILE",
               help="Write to FILE instead of standard output ('-'). Its suffix decides what: "
-                   ".dot/.gv DOT text, .mmd Mermaid text, .svg/.png/.pdf drawn by Graphviz's "
-                   "`dot` (which must be installed); any other suffix gets --format.")
+                   ".dot/.gv DOT text, .mmd Mermaid text, .svg/.png/.pdf/.jpg/.gif/.webp "
+                   "drawn by Graphviz's `dot` (which must be installed); any other suffix "
+                   "gets --format. A --format that disagrees with the suffix is an error.")
 def graph_command(program, program_file, settings, of, picture_format, values, output_file):
     """The computation graph as a picture: each node, its operation, and
     which nodes it reads. A node used twice is drawn once.
@@ -721,7 +721,16 @@ def graph_command(program, program_file, settings, of, picture_format, values, o
     source = read_program(program, program_file)
     if output_file is not None:
         outfile.check(output_file)  # before the work: not the program, folder exists
-    chosen = picture.format_for_file(output_file, picture_format) if output_file else picture_format
+    chosen = picture_format
+    if output_file is not None:
+        from click.core import ParameterSource
+
+        explicit = click.get_current_context().get_parameter_source("picture_format") in (
+            ParameterSource.COMMANDLINE, ParameterSource.ENVIRONMENT)
+        try:
+            chosen = picture.format_for_file(output_file, picture_format, explicit)
+        except ValueError as error:
+            raise click.UsageError(str(error)) from None
     with _Run(source) as run:
         if values:
             result = evaluate(source, settings, of, progress=run.progress)
@@ -749,7 +758,9 @@ def graph_command(program, program_file, settings, of, picture_format, values, o
             Console(highlight=False).print(tree)
         else:
             with outfile.replacing(output_file) as handle:
-                Console(file=handle, width=200, color_system=None, highlight=False).print(tree)
+                # A file is as wide as the deepest tree drawn needs.
+                Console(file=handle, width=picture.TREE_FILE_WIDTH, color_system=None,
+                        highlight=False).print(tree)
     elif output_file is None:
         click.echo(text, nl=False)
     else:

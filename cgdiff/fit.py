@@ -3,23 +3,23 @@ leads.
 
 The program's output is a loss L for one data row; the cost is its mean over
 the rows, J = 1/m Σ L. Each step runs the forward and reverse pass over every
-row (the graph is built once; the passes run on whole columns), averages
-∂L/∂param, and moves every parameter against its gradient: p ← p - lr·∂J/∂p.
-It stops when the gradient's norm falls below ``tol`` or after ``steps``
-updates.
+row (the graph is built once; the column passes of ``passes`` run on chunks
+of rows, one NumPy operation per node), averages ∂L/∂param, and moves every
+parameter against its gradient: p ← p - lr·∂J/∂p. It stops when the
+gradient's norm falls below ``tol`` or after ``steps`` updates.
 
-The rows are read into memory once (a fit passes over them many times).
+The rows are read into memory once, as float64 columns (a fit passes over
+them many times).
 """
 
 from __future__ import annotations
 
 import math
-import operator
 from dataclasses import dataclass, field
 from typing import IO, Callable, Iterable, Mapping
 
 from . import ops, passes
-from .batch import Data, check_columns
+from .batch import CHUNK, COLUMNS_FROM, Data, check_columns
 from .errors import CgdiffError, DomainError, InputTextError, NamingError
 from .text import as_float, clip
 from .graph import Graph
@@ -47,130 +47,73 @@ class Fit:
         return math.sqrt(sum(x * x for x in self.gradient.values()))
 
 
-@dataclass
 class Dataset:
-    columns: list[str]
-    rows: list[list[float]]
-    _column_lists: list[list[float]] | None = field(default=None, repr=False)
+    """The rows of a fit as float64 columns (``array``: rows × columns)."""
 
-    def column_lists(self) -> list[list[float]]:
-        """The rows transposed: one list per column (made once)."""
-        if self._column_lists is None:
-            self._column_lists = [list(column) for column in zip(*self.rows)]
-        return self._column_lists
+    def __init__(self, columns: list[str], rows):
+        np = ops.np
+        self.columns = list(columns)
+        self.array = np.asarray(rows, dtype=np.float64).reshape(-1, len(self.columns))
+        #: each column as its own contiguous array
+        self.column_arrays = [np.ascontiguousarray(c) for c in self.array.T]
+
+    def __len__(self) -> int:
+        return len(self.array)
+
+    @property
+    def rows(self) -> list[list[float]]:
+        return self.array.tolist()
 
 
 def read_data(stream: IO[bytes], name: str = "the data") -> Dataset:
-    """Every row of a CSV stream, in memory."""
+    """Every row of a CSV stream, in memory as float64 columns."""
+    np = ops.np
     data = Data(stream, name)
-    rows = [row for _, row in data]
-    if not rows:
+    blocks = [block for _, block in data.chunks()]
+    if not blocks:
         raise InputTextError(f"{name} has a header but no rows")
-    return Dataset(data.columns, rows)
+    return Dataset(data.columns, np.concatenate(blocks) if len(blocks) > 1 else blocks[0])
 
 
 def cost_and_gradient(graph: Graph, dataset: Dataset, inputs: dict[str, float],
                       params: list[str]) -> tuple[float, list[float]]:
     """J = mean of the output over the rows, and ∂J/∂param for each param.
 
-    All rows at once, node by node (:func:`_columns`); the same numbers as one
-    forward and reverse pass per row (:func:`_row_by_row`), which also runs
-    whenever a row fails, to report it.
+    All rows at once, node by node (the column passes, CHUNK rows at a
+    time); equal to one forward and reverse pass per row (:func:`_row_by_row`)
+    up to the order of the sums. That one runs whenever a value or a
+    derivative is not finite, to report the row, and for fewer than
+    COLUMNS_FROM rows.
     """
-    result = _columns(graph, dataset, inputs, params)
+    result = _columns(graph, dataset, inputs, params) if len(dataset) >= COLUMNS_FROM else None
     return result if result is not None else _row_by_row(graph, dataset, inputs, params)
 
 
 def _columns(graph: Graph, dataset: Dataset, inputs: dict[str, float],
-             params: list[str]) -> tuple[float, list[float]] | None:
-    """The forward and reverse pass over whole columns: each node's values for
-    every row in one list, each op applied with ``map``. The arithmetic per row
-    is that of the passes, in the same order, so the sums agree to the bit.
-    None when any value or derivative is not finite (the row-by-row passes
-    then say where)."""
-    m = len(dataset.rows)
-    columns = dataset.column_lists()
-    where = {column: k for k, column in enumerate(dataset.columns)}
-    op, arg0, arg1, const, name_of = graph.op, graph.arg0, graph.arg1, graph.const, graph.name_of
-    n = len(graph)
-    values: list[list[float]] = [None] * n  # type: ignore[list-item]
-    try:
-        for i in range(n):
-            o = op[i]
-            if o.value is None:
-                if o is ops.INPUT:
-                    name = name_of[i]
-                    values[i] = columns[where[name]] if name in where else [inputs[name]] * m
-                else:
-                    values[i] = [const[i]] * m
-            elif o.arity == 2:
-                values[i] = list(map(o.value, values[arg0[i]], values[arg1[i]]))
-            else:
-                values[i] = list(map(o.value, values[arg0[i]]))
-            if not math.isfinite(sum(values[i])):
-                return None
-    except (ValueError, ZeroDivisionError, OverflowError):
-        return None
-    out = graph.output
-    adjoint: list[list[float] | None] = [None] * n
-    adjoint[out] = [1.0] * m
-    for i in range(out, -1, -1):
-        g = adjoint[i]
-        o = op[i]
-        if g is None or o.arity == 0:
-            continue
-        # The commonest ops by hand: their partials are finite, so no zero-skip
-        # is needed, and the products are those of the op table's partials.
-        if o is ops.ADD:
-            _accumulate(adjoint, arg0[i], g)
-            _accumulate(adjoint, arg1[i], g)
-        elif o is ops.SUB:
-            _accumulate(adjoint, arg0[i], g)
-            _accumulate(adjoint, arg1[i], [-x for x in g])
-        elif o is ops.MUL:
-            a, b = arg0[i], arg1[i]
-            _accumulate(adjoint, a, list(map(operator.mul, g, values[b])))
-            _accumulate(adjoint, b, list(map(operator.mul, g, values[a])))
-        elif o is ops.NEG:
-            _accumulate(adjoint, arg0[i], [-x for x in g])
-        elif o is ops.IDENTITY:
-            _accumulate(adjoint, arg0[i], g)
-        elif o.arity == 2:
-            a, b = arg0[i], arg1[i]
-            parts = list(map(o.partials, values[a], values[b], values[i]))
-            _accumulate(adjoint, a, [x * p[0] if x != 0.0 else 0.0 for x, p in zip(g, parts)])
-            _accumulate(adjoint, b, [x * p[1] if x != 0.0 else 0.0 for x, p in zip(g, parts)])
-        else:
-            a = arg0[i]
-            parts = list(map(o.partials, values[a], values[i]))
-            _accumulate(adjoint, a, [x * p[0] if x != 0.0 else 0.0 for x, p in zip(g, parts)])
-    # As the reverse pass: an infinite derivative that a parameter's needs is an error.
-    infinite = [i for i, column in enumerate(adjoint)
-                if column is not None and math.isinf(sum(x for x in column if x == x))]
-    if infinite:
-        needed = passes.depends_on(graph, [graph.index.get(name) for name in params], out)
-        if any(needed[i] for i in infinite):
-            return None
-    gradient = []
-    for name in params:
-        node = graph.index.get(name)
-        column = adjoint[node] if node is not None else None
-        total = 0.0
-        if column is not None:
-            for x in column:
-                total += x
-        gradient.append(total / m)
-    if not all(map(math.isfinite, gradient)):
-        return None
+             params: list[str], size: int = CHUNK) -> tuple[float, list[float]] | None:
+    """The column passes over the rows, a chunk at a time; None when a value
+    or a derivative is not finite in some row."""
+    m = len(dataset)
+    where = {column: k for k, column in enumerate(dataset.columns) if column in graph.index}
+    nodes = [graph.index.get(name) for name in params]
     total = 0.0
-    for x in values[out]:
-        total += x
-    return total / m, gradient
-
-
-def _accumulate(adjoint, node: int, terms: list[float]) -> None:
-    current = adjoint[node]
-    adjoint[node] = terms if current is None else list(map(operator.add, current, terms))
+    gradient = [0.0] * len(params)
+    for start in range(0, m, size):
+        rows = min(size, m - start)
+        chunk_inputs = dict(inputs)
+        for column, k in where.items():
+            chunk_inputs[column] = dataset.column_arrays[k][start:start + rows]
+        try:
+            value, derivatives = passes.column_gradient(graph, chunk_inputs, rows, nodes)
+        except passes.NotFinite:
+            return None
+        total += float(value.sum())
+        for j, column in enumerate(derivatives):
+            gradient[j] += float(column.sum())
+    result = total / m, [g / m for g in gradient]
+    if not math.isfinite(result[0]) or not all(map(math.isfinite, result[1])):
+        return None
+    return result
 
 
 def _row_by_row(graph: Graph, dataset: Dataset, inputs: dict[str, float],
@@ -192,7 +135,7 @@ def _row_by_row(graph: Graph, dataset: Dataset, inputs: dict[str, float],
         adjoint = passes.reverse(graph, values, wrt=nodes)
         for j, node in active:
             gradient[j] += adjoint[node]
-    m = len(dataset.rows)
+    m = len(dataset)
     return total / m, [g / m for g in gradient]
 
 
@@ -248,4 +191,4 @@ def fit(graph: Graph, dataset: Dataset, params: Iterable[str],
             current[name] -= lr * g
         step += 1
     return Fit(start, current, cost, step, converged, dict(zip(params, gradient)), history,
-               len(dataset.rows))
+               len(dataset))

@@ -9,6 +9,15 @@ Adding a function is one entry in FUNCTIONS.
 ``partials(*args, out)`` returns one number per argument; ``nan`` marks a
 derivative that does not exist at that point (``sqrt`` at 0, the exponent of a
 negative base). ``domain(*args)`` explains, in words, why ``value`` failed.
+
+``array_value`` and ``array_partials`` are the same two functions on NumPy
+float64 arrays (one row per element), for the column passes (``--data``,
+``fit``): one vectorised operation per node. They must give the scalar
+functions' numbers element by element (a value the scalar ``value`` refuses
+may come out as nan or inf: the passes then ask the scalar functions which
+row failed and why). Write ``np.exp(a)``, not ``math.exp``: ``np`` below is
+NumPy, imported on first use, so single-point commands never import it. An op
+without them still works in columns, one element at a time (slower).
 """
 
 from __future__ import annotations
@@ -37,6 +46,24 @@ class Op:
     domain: Callable[..., str | None] = field(default=lambda *args: None)
     #: The operator's symbol for infix operators (``*``), else None.
     symbol: str | None = None
+    #: ``value`` and ``partials`` on NumPy arrays (see the module's docstring).
+    array_value: Callable | None = None
+    array_partials: Callable | None = None
+
+
+class _NumPy:
+    """``numpy``, imported when an attribute is first read (inside an array
+    function, at run time): this module is read by every command."""
+
+    def __getattr__(self, name: str):
+        import numpy
+
+        found = getattr(numpy, name)
+        setattr(self, name, found)  # later reads skip __getattr__
+        return found
+
+
+np = _NumPy()
 
 
 # ---------------------------------------------------------------- operators
@@ -82,13 +109,33 @@ def _pow_or_inf(a, b):
         return INF if a > 0 or b % 2 == 0 else -INF
 
 
-ADD = Op("add", 2, lambda a, b: a + b, lambda a, b, out: (1.0, 1.0), ("1", "1"), symbol="+")
-SUB = Op("sub", 2, lambda a, b: a - b, lambda a, b, out: (1.0, -1.0), ("1", "-1"), symbol="-")
-MUL = Op("mul", 2, lambda a, b: a * b, lambda a, b, out: (b, a), ("b", "a"), symbol="*")
-DIV = Op("div", 2, lambda a, b: a / b, lambda a, b, out: (1.0 / b, -out / b),
-         ("1/b", "-out/b"), _div_domain, symbol="/")
-NEG = Op("neg", 1, lambda a: -a, lambda a, out: (-1.0,), ("-1",), symbol="-")
-POW = Op("pow", 2, _pow, _pow_partials, ("b*a^(b - 1)", "out*log(a)"), _pow_domain, symbol="^")
+def _pow_array_partials(a, b, out):
+    zero_base = a == 0
+    d_base = np.where(b == 0, 0.0, np.where(zero_base & (b < 1), NAN, b * np.power(a, b - 1)))
+    d_exponent = np.where(a > 0, out * np.log(np.where(a > 0, a, 1.0)),
+                          np.where(zero_base & (b > 0), 0.0, NAN))
+    return d_base, d_exponent
+
+
+# The arithmetic operators' scalar functions work on arrays as they are.
+_add, _add_partials = lambda a, b: a + b, lambda a, b, out: (1.0, 1.0)
+_sub, _sub_partials = lambda a, b: a - b, lambda a, b, out: (1.0, -1.0)
+_mul, _mul_partials = lambda a, b: a * b, lambda a, b, out: (b, a)
+_div, _div_partials = lambda a, b: a / b, lambda a, b, out: (1.0 / b, -out / b)
+_neg, _neg_partials = lambda a: -a, lambda a, out: (-1.0,)
+
+ADD = Op("add", 2, _add, _add_partials, ("1", "1"), symbol="+",
+         array_value=_add, array_partials=_add_partials)
+SUB = Op("sub", 2, _sub, _sub_partials, ("1", "-1"), symbol="-",
+         array_value=_sub, array_partials=_sub_partials)
+MUL = Op("mul", 2, _mul, _mul_partials, ("b", "a"), symbol="*",
+         array_value=_mul, array_partials=_mul_partials)
+DIV = Op("div", 2, _div, _div_partials, ("1/b", "-out/b"), _div_domain, symbol="/",
+         array_value=_div, array_partials=_div_partials)
+NEG = Op("neg", 1, _neg, _neg_partials, ("-1",), symbol="-",
+         array_value=_neg, array_partials=_neg_partials)
+POW = Op("pow", 2, _pow, _pow_partials, ("b*a^(b - 1)", "out*log(a)"), _pow_domain, symbol="^",
+         array_value=lambda a, b: np.power(a, b), array_partials=_pow_array_partials)
 
 # ---------------------------------------------------------------- functions
 
@@ -119,6 +166,33 @@ def _tanh_partial(a, out):
     return (s * s,)
 
 
+# The same on arrays (see the module's docstring): np for math, np.where for if.
+
+def _sigmoid_array(x):
+    z = np.exp(-np.abs(x))  # never overflows; the scalar function's two forms
+    return np.where(x >= 0, 1.0 / (1.0 + z), z / (1.0 + z))
+
+
+def _sigmoid_array_partial(a, out):
+    u = np.exp(-np.abs(a))
+    return (u / ((1.0 + u) * (1.0 + u)),)
+
+
+def _sech_array(x):
+    u = np.exp(-np.abs(x))
+    return 2.0 * u / (1.0 + u * u)
+
+
+def _tanh_array_partial(a, out):
+    s = _sech_array(a)
+    return (s * s,)
+
+
+def _sign_array(a):
+    # Not np.sign: that keeps -0.0, where the scalar function gives 0.0.
+    return np.where(a > 0, 1.0, np.where(a < 0, -1.0, 0.0))
+
+
 def _log_domain(a):
     return None if a > 0 else f"x = {exact_number(a)} is not > 0"
 
@@ -128,34 +202,56 @@ def _overflow(a, *rest):
 
 
 FUNCTIONS: dict[str, Op] = {
-    "exp": Op("exp", 1, math.exp, lambda a, out: (out,), ("out",), _overflow),
-    "log": Op("log", 1, math.log, lambda a, out: (1.0 / a,), ("1/a",), _log_domain),
+    "exp": Op("exp", 1, math.exp, lambda a, out: (out,), ("out",), _overflow,
+              array_value=lambda a: np.exp(a), array_partials=lambda a, out: (out,)),
+    "log": Op("log", 1, math.log, lambda a, out: (1.0 / a,), ("1/a",), _log_domain,
+              array_value=lambda a: np.log(a), array_partials=lambda a, out: (1.0 / a,)),
     "sqrt": Op("sqrt", 1, math.sqrt, lambda a, out: (0.5 / out if out > 0 else NAN,),
-               ("0.5/out",), lambda a: None if a >= 0 else f"x = {exact_number(a)} is not >= 0"),
-    "sin": Op("sin", 1, math.sin, lambda a, out: (math.cos(a),), ("cos(a)",)),
-    "cos": Op("cos", 1, math.cos, lambda a, out: (-math.sin(a),), ("-sin(a)",)),
-    "tan": Op("tan", 1, math.tan, lambda a, out: (1.0 + out * out,), ("1 + out^2",)),
-    "tanh": Op("tanh", 1, math.tanh, _tanh_partial, ("sech(a)^2",)),
-    "sech": Op("sech", 1, _sech, lambda a, out: (-out * math.tanh(a),), ("-out*tanh(a)",)),
-    "sigmoid": Op("sigmoid", 1, _sigmoid, _sigmoid_partial, ("out*sigmoid(-a)",)),
+               ("0.5/out",), lambda a: None if a >= 0 else f"x = {exact_number(a)} is not >= 0",
+               array_value=lambda a: np.sqrt(a),
+               array_partials=lambda a, out: (np.where(out > 0, 0.5 / out, NAN),)),
+    "sin": Op("sin", 1, math.sin, lambda a, out: (math.cos(a),), ("cos(a)",),
+              array_value=lambda a: np.sin(a), array_partials=lambda a, out: (np.cos(a),)),
+    "cos": Op("cos", 1, math.cos, lambda a, out: (-math.sin(a),), ("-sin(a)",),
+              array_value=lambda a: np.cos(a), array_partials=lambda a, out: (-np.sin(a),)),
+    "tan": Op("tan", 1, math.tan, lambda a, out: (1.0 + out * out,), ("1 + out^2",),
+              array_value=lambda a: np.tan(a), array_partials=lambda a, out: (1.0 + out * out,)),
+    "tanh": Op("tanh", 1, math.tanh, _tanh_partial, ("sech(a)^2",),
+               array_value=lambda a: np.tanh(a), array_partials=_tanh_array_partial),
+    "sech": Op("sech", 1, _sech, lambda a, out: (-out * math.tanh(a),), ("-out*tanh(a)",),
+               array_value=_sech_array, array_partials=lambda a, out: (-out * np.tanh(a),)),
+    "sigmoid": Op("sigmoid", 1, _sigmoid, _sigmoid_partial, ("out*sigmoid(-a)",),
+                  array_value=_sigmoid_array, array_partials=_sigmoid_array_partial),
     # relu'(0) = 0 and abs'(0) = 0, the SPEC's conventions at the kink.
     "relu": Op("relu", 1, lambda a: a if a > 0 else 0.0,
-               lambda a, out: (1.0 if a > 0 else 0.0,), ("step(a)",)),
+               lambda a, out: (1.0 if a > 0 else 0.0,), ("step(a)",),
+               array_value=lambda a: np.where(a > 0, a, 0.0),
+               array_partials=lambda a, out: (np.where(a > 0, 1.0, 0.0),)),
     "abs": Op("abs", 1, abs, lambda a, out: (1.0 if a > 0 else -1.0 if a < 0 else 0.0,),
-              ("sign(a)",)),
+              ("sign(a)",), array_value=lambda a: np.abs(a),
+              array_partials=lambda a, out: (_sign_array(a),)),
     # At a tie the first argument takes the whole derivative.
     "max": Op("max", 2, lambda a, b: a if a >= b else b,
               lambda a, b, out: (1.0, 0.0) if a >= b else (0.0, 1.0),
-              ("1 - step(b - a)", "step(b - a)")),
+              ("1 - step(b - a)", "step(b - a)"),
+              array_value=lambda a, b: np.where(a >= b, a, b),
+              array_partials=lambda a, b, out: (np.where(a >= b, 1.0, 0.0),
+                                                np.where(a >= b, 0.0, 1.0))),
     "min": Op("min", 2, lambda a, b: a if a <= b else b,
               lambda a, b, out: (1.0, 0.0) if a <= b else (0.0, 1.0),
-              ("1 - step(a - b)", "step(a - b)")),
+              ("1 - step(a - b)", "step(a - b)"),
+              array_value=lambda a, b: np.where(a <= b, a, b),
+              array_partials=lambda a, b, out: (np.where(a <= b, 1.0, 0.0),
+                                                np.where(a <= b, 0.0, 1.0))),
     "pow": POW,
     # Jumps, so that the kinks' derivatives above are formulas: step(0) = 0 and
     # sign(0) = 0; their own derivative is 0 (taken as 0 at the jump, too).
-    "step": Op("step", 1, lambda a: 1.0 if a > 0 else 0.0, lambda a, out: (0.0,), ("0",)),
+    "step": Op("step", 1, lambda a: 1.0 if a > 0 else 0.0, lambda a, out: (0.0,), ("0",),
+               array_value=lambda a: np.where(a > 0, 1.0, 0.0),
+               array_partials=lambda a, out: (0.0,)),
     "sign": Op("sign", 1, lambda a: 1.0 if a > 0 else -1.0 if a < 0 else 0.0,
-               lambda a, out: (0.0,), ("0",)),
+               lambda a, out: (0.0,), ("0",), array_value=_sign_array,
+               array_partials=lambda a, out: (0.0,)),
 }
 FUNCTIONS["ln"] = FUNCTIONS["log"]
 
@@ -168,7 +264,8 @@ INPUT = Op("input", 0)
 #: A number literal or a named constant.
 CONST = Op("const", 0)
 #: ``a = b``: a statement whose whole expression is another name.
-IDENTITY = Op("id", 1, lambda a: a, lambda a, out: (1.0,), ("1",))
+IDENTITY = Op("id", 1, lambda a: a, lambda a, out: (1.0,), ("1",),
+              array_value=lambda a: a, array_partials=lambda a, out: (1.0,))
 
 BINARY_OPERATORS = {"+": ADD, "-": SUB, "*": MUL, "/": DIV}
 

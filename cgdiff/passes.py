@@ -351,3 +351,187 @@ def central_difference(graph: Graph, inputs: Mapping[str, float], name: str,
     down[name] = inputs[name] - step
     out = graph.output
     return (forward(graph, up)[out] - forward(graph, down)[out]) / (2 * step)
+
+
+# ---------------------------------------------------------------- columns
+
+# The same sweeps over many rows at once: each node's values for every row in
+# one NumPy float64 array, each op applied once per node (the op table's
+# ``array_value``/``array_partials``). Element by element the arithmetic is
+# that of the scalar passes above, in the same order; only the ops' NumPy
+# implementations (exp, log, ...) may differ from the math module's in the
+# last bit. NumPy is imported here on first use, never by the scalar passes.
+
+
+class NotFinite(Exception):
+    """A column pass met a value or a derivative that is not finite in some
+    row. The caller runs those rows through the scalar passes instead, which
+    raise the error they would have raised row by row (the same message)."""
+
+
+def column_forward(graph: Graph, inputs: Mapping[str, object], rows: int) -> list:
+    """Every node's values for ``rows`` rows: one array per node.
+
+    ``inputs`` maps each input name to an array of ``rows`` numbers or to one
+    number shared by every row. Raises NotFinite if any value is not finite.
+    """
+    np = ops.np
+    n = len(graph)
+    values: list = [None] * n
+    op, arg0, arg1, const, name_of, INPUT = (graph.op, graph.arg0, graph.arg1, graph.const,
+                                            graph.name_of, ops.INPUT)
+    with np.errstate(all="ignore"):
+        for i in range(n):
+            o = op[i]
+            if o.value is None:
+                x = inputs[name_of[i]] if o is INPUT else const[i]
+                v = (np.asarray(x, dtype=np.float64) if isinstance(x, np.ndarray)
+                     else np.full(rows, float(x)))
+            elif o.arity == 2:
+                v = _column_value(o, values[arg0[i]], values[arg1[i]])
+            else:
+                v = _column_value(o, values[arg0[i]])
+            if not np.isfinite(v).all():
+                raise NotFinite(i)
+            values[i] = v
+    return values
+
+
+def _column_value(o: ops.Op, *args):
+    np = ops.np
+    if o.array_value is not None:
+        return np.broadcast_to(o.array_value(*args), args[0].shape)
+    # No NumPy form in the op table: the scalar function, element by element.
+    try:
+        return np.fromiter(map(o.value, *(a.tolist() for a in args)), np.float64,
+                           count=len(args[0]))
+    except (ValueError, ZeroDivisionError, OverflowError):
+        raise NotFinite() from None
+
+
+def _column_partials(o: ops.Op, args, out) -> tuple:
+    np = ops.np
+    if o.array_partials is not None:
+        return o.array_partials(*args, out)
+    parts = list(map(o.partials, *(a.tolist() for a in args), out.tolist()))
+    return tuple(np.array(parts, dtype=np.float64).reshape(len(out), o.arity).T)
+
+
+def column_reverse(graph: Graph, values: list, rows: int, keep) -> dict:
+    """∂output/∂node for every row, for the nodes in ``keep``: node → array.
+
+    The sweep of :func:`reverse` with arrays. As there, a zero adjoint passes
+    nothing on (not even a nan partial); an infinite adjoint anywhere raises
+    NotFinite here (the scalar pass then decides whether it is an error);
+    nan marks a derivative that does not exist.
+    """
+    np = ops.np
+    out = graph.output
+    keep = set(keep)
+    adjoint: list = [None] * len(graph)
+    adjoint[out] = np.ones(rows)
+    op, arg0, arg1 = graph.op, graph.arg0, graph.arg1
+    ADD, SUB, MUL, NEG, IDENTITY = ops.ADD, ops.SUB, ops.MUL, ops.NEG, ops.IDENTITY
+
+    def accumulate(node, term, fresh):
+        current = adjoint[node]
+        if current is not None:
+            adjoint[node] = current + term
+        elif fresh:  # 0.0 + term, as the scalar pass: -0.0 becomes 0.0
+            term += 0.0
+            adjoint[node] = term
+        else:
+            adjoint[node] = term + 0.0
+
+    kept = {}
+    with np.errstate(all="ignore"):
+        for i in range(out, -1, -1):
+            g = adjoint[i]
+            if g is None:
+                continue
+            if i in keep:
+                kept[i] = g
+            else:
+                adjoint[i] = None
+            total = g.sum()
+            if not (total == total and abs(total) != np.inf) and np.isinf(g).any():
+                raise NotFinite(i)
+            o = op[i]
+            if o is MUL:
+                a, b = arg0[i], arg1[i]
+                accumulate(a, g * values[b], True)
+                accumulate(b, g * values[a], True)
+            elif o is ADD:
+                accumulate(arg0[i], g, False)
+                accumulate(arg1[i], g, False)
+            elif o is SUB:
+                accumulate(arg0[i], g, False)
+                accumulate(arg1[i], -g, True)
+            elif o is NEG:
+                accumulate(arg0[i], -g, True)
+            elif o is IDENTITY:
+                accumulate(arg0[i], g, False)
+            elif o.arity:
+                args = graph.args(i)
+                partials = _column_partials(o, [values[a] for a in args], values[i])
+                for a, p in zip(args, partials):
+                    term = g * p
+                    if not np.isfinite(p).all():
+                        term = np.where(g == 0.0, 0.0, term)  # 0 · nan passes nothing
+                    accumulate(a, np.broadcast_to(term, (rows,)), False)
+    return {node: kept.get(node, None) for node in keep}
+
+
+def column_tangent(graph: Graph, values: list, rows: int, seed: int, cache: dict | None = None):
+    """d output/d seed for every row: :func:`tangent` with arrays (None where
+    the output does not depend on the seed). ``cache`` keeps each node's
+    partials between calls with other seeds."""
+    np = ops.np
+    cache = {} if cache is None else cache
+    dot: dict = {seed: np.ones(rows)}
+    op, out = graph.op, graph.output
+    with np.errstate(all="ignore"):
+        for i in range(seed + 1, out + 1):
+            if op[i].arity == 0:
+                continue
+            args = graph.args(i)
+            tangents = [dot.get(a) for a in args]
+            if all(t is None for t in tangents):
+                continue
+            partials = cache.get(i)
+            if partials is None:
+                partials = cache[i] = _column_partials(op[i], [values[a] for a in args],
+                                                       values[i])
+            terms = [np.where(t != 0.0, p * t, 0.0) for t, p in zip(tangents, partials)
+                     if t is not None]
+            if len(args) == 1:
+                dot[i] = terms[0]
+            else:
+                dot[i] = terms[0] + terms[1] if len(terms) == 2 else terms[0] + 0.0
+    return dot.get(out)
+
+
+def column_gradient(graph: Graph, inputs: Mapping[str, object], rows: int,
+                    nodes: list, mode: str = "reverse"):
+    """The output's value and its derivative with respect to each of ``nodes``
+    (None: a name the output does not depend on, derivative 0) at ``rows``
+    points at once: (value array, [derivative arrays]).
+
+    ``inputs`` as for :func:`column_forward`. Raises NotFinite when a value
+    or a derivative is not finite, or a derivative does not exist (nan) in
+    some row: run those rows through :func:`forward` and :func:`reverse`.
+    """
+    np = ops.np
+    values = column_forward(graph, inputs, rows)
+    if mode == "reverse":
+        adjoints = column_reverse(graph, values, rows, [n for n in nodes if n is not None])
+        result = [adjoints.get(n) if n is not None else None for n in nodes]
+    else:
+        cache: dict = {}
+        result = [column_tangent(graph, values, rows, n, cache) if n is not None else None
+                  for n in nodes]
+    result = [np.zeros(rows) if r is None else np.broadcast_to(r, (rows,)) for r in result]
+    for r in result:
+        if not np.isfinite(r).all():
+            raise NotFinite()
+    return values[graph.output], result

@@ -88,7 +88,7 @@ def test_data_cells_follow_the_set_syntax(run, tmp_path, cell, words):
 
 @pytest.mark.parametrize("text, words", [
     ('x,y\n1,"2\n3,4\n', 'line 2: a quote (") opened on this line is not closed on it '
-                        "(it runs to the end of the file)"),
+                        "(the field runs on to line 3)"),
     ('x,y\n1,"2\n3",4\n', "line 2: a quote"),
     ("x,y\n1,2\x00\n", "line 2, column 'y': '2\\x00' is not a number"),
     ("x,y\n\x01,2\n", "'\\x01' is not a number"),  # escaped once, not '\\\\x01'

@@ -156,11 +156,52 @@ def to_mermaid(graph: Graph, values: Sequence[float] | None = None,
 #: How deep the terminal tree goes: each level indents, so drawing a
 #: 100,000-deep expression would take quadratic time and be unreadable anyway.
 MAX_TREE_DEPTH = 200
+#: Each level of the tree indents by this many columns, and a line keeps at
+#: least TREE_ROOM columns for its text: deeper levels than the width allows
+#: are left out, and the tree says how many nodes that leaves out.
+TREE_INDENT, TREE_ROOM = 4, 28
+#: The width a tree is drawn at into a file (-o tree.txt): MAX_TREE_DEPTH levels.
+TREE_FILE_WIDTH = TREE_ROOM + TREE_INDENT * MAX_TREE_DEPTH + 4
+
+
+def tree_depth(width: int) -> int:
+    """How many levels fit in ``width`` columns (at least 1)."""
+    return max(1, min(MAX_TREE_DEPTH, (width - TREE_ROOM) // TREE_INDENT))
+
+
+class TreeView:
+    """The graph as a tree, fitted at drawing time to the console's width:
+    every node the output depends on is drawn, or a last line says how many
+    were left out and how to see them. ``max_depth`` overrides the width's."""
+
+    def __init__(self, graph: Graph, values=None, adjoints=None, max_depth: int | None = None):
+        self.graph, self.values, self.adjoints = graph, values, adjoints
+        self.max_depth = max_depth
+
+    def __rich_console__(self, console, options):
+        depth = self.max_depth or tree_depth(options.max_width)
+        tree, left_out = build_tree(self.graph, self.values, self.adjoints, depth)
+        yield tree
+        if left_out:
+            from rich.text import Text
+
+            n = len(self.graph)
+            yield Text(f"{left_out:,} of {n:,} nodes not drawn (⋯): the tree stops at depth "
+                       f"{depth} at this width; --format dot or mermaid, or -o FILE.svg, "
+                       f"draws the whole graph", style="yellow")
 
 
 def to_tree(graph: Graph, values: Sequence[float] | None = None,
-            adjoints: Sequence[float] | None = None, max_depth: int = MAX_TREE_DEPTH):
-    """A Rich ``Tree`` from the output down to the inputs, for the terminal.
+            adjoints: Sequence[float] | None = None, max_depth: int | None = None) -> TreeView:
+    """The tree for the terminal (see :class:`TreeView` and :func:`build_tree`)."""
+    return TreeView(graph, values, adjoints, max_depth)
+
+
+def build_tree(graph: Graph, values: Sequence[float] | None = None,
+               adjoints: Sequence[float] | None = None,
+               max_depth: int = MAX_TREE_DEPTH):
+    """A Rich ``Tree`` from the output down to the inputs, at most ``max_depth``
+    levels deep, and how many of the graph's nodes it leaves out.
 
     A node that feeds several others (``w`` in ``w*x + w``) is drawn in full
     the first time it appears and referred to after (``w ↑ see above``), so the
@@ -192,31 +233,43 @@ def to_tree(graph: Graph, values: Sequence[float] | None = None,
             reference.append("  ↑ see above", style="dim italic")
             parent.add(reference)
             continue
+        if depth > max_depth:  # the parent says it once for all its arguments
+            continue
         drawn.add(i)
         branch = parent.add(line(i))
         args = graph.args(i)
         if args and depth >= max_depth:
-            branch.add(Text(f"⋯ deeper levels not drawn (the tree stops at depth {max_depth}; "
-                            "--format dot draws the whole graph)", style="dim italic"))
+            if any(a not in drawn for a in args):
+                branch.add(Text("⋯", style="yellow"))
+            stack.extend((a, branch, depth + 1) for a in reversed(args) if a in drawn)
             continue
         stack.extend((a, branch, depth + 1) for a in reversed(args))
-    return root
+    return root, len(graph) - len(drawn)
 
 
 # ---------------------------------------------------------------- files
 
 #: -o suffixes that are text in a picture language, and those Graphviz draws.
 TEXT_SUFFIXES = {".dot": "dot", ".gv": "dot", ".mmd": "mermaid", ".mermaid": "mermaid"}
-GRAPHVIZ_SUFFIXES = {".svg": "svg", ".png": "png", ".pdf": "pdf"}
+GRAPHVIZ_SUFFIXES = {".svg": "svg", ".png": "png", ".pdf": "pdf", ".jpg": "jpg",
+                     ".jpeg": "jpg", ".gif": "gif", ".webp": "webp"}
 
 
-def format_for_file(path: str, default: str) -> str:
+def format_for_file(path: str, default: str, explicit: bool = False) -> str:
     """Which picture a file named ``path`` gets: its suffix decides
-    (``.dot``, ``.mmd``, ``.svg``/``.png``/``.pdf``), else ``default``."""
-    suffix = path[path.rfind("."):].lower() if "." in path else ""
-    if suffix in GRAPHVIZ_SUFFIXES:
-        return GRAPHVIZ_SUFFIXES[suffix]
-    return TEXT_SUFFIXES.get(suffix, default)
+    (``.dot``, ``.mmd``, ``.svg``/``.png``/``.pdf``/``.jpg``...), else ``default``.
+    With ``explicit`` (``--format`` was given), a suffix that says otherwise is
+    a ValueError, whose message says so."""
+    suffix = path[path.rfind("."):].lower() if "." in path.rsplit("/", 1)[-1] else ""
+    implied = GRAPHVIZ_SUFFIXES.get(suffix) or TEXT_SUFFIXES.get(suffix)
+    if implied is None:
+        return default
+    if explicit and implied != default:
+        what = (f"a picture drawn by Graphviz ({implied})" if suffix in GRAPHVIZ_SUFFIXES
+                else f"{implied} text")
+        raise ValueError(f"--format {default} disagrees with -o {path}: its suffix {suffix} "
+                         f"means {what}; drop --format, or give the file another name")
+    return implied
 
 
 #: The longest Graphviz may take to draw a picture, in seconds; past it ``dot``
