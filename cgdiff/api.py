@@ -41,18 +41,22 @@ def _no_progress(phase: str) -> None:
     pass
 
 
-def load(source: str, of: str | None = None, progress: PhaseHook = _no_progress) -> Graph:
-    """Parse ``source`` and build the graph of the output ``of``."""
+def load(source: str, of: str | list[str] | None = None,
+         progress: PhaseHook = _no_progress, given=()) -> Graph:
+    """Parse ``source`` and build the graph of the output ``of`` (or outputs).
+    ``given``: the names that will get values (they give vector inputs their
+    shapes, ``W[0,1]``)."""
     progress("parse")
     program = parse(source)
     progress("build")
-    return build_graph(program, of)
+    return build_graph(program, of, given)
 
 
 def evaluate(source: str | Graph, settings: Mapping[str, float] | None = None,
              of: str | None = None, progress: PhaseHook = _no_progress) -> Result:
     """The forward pass: every node's value."""
-    graph = source if isinstance(source, Graph) else load(source, of, progress)
+    graph = source if isinstance(source, Graph) else load(source, of, progress,
+                                                          given=list(settings or ()))
     inputs = passes.input_values(graph, settings or {})
     progress("forward")
     return Result(graph, inputs, passes.forward(graph, inputs))

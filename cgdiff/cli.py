@@ -8,6 +8,7 @@ numbers exit 1 with one ``error:`` paragraph; malformed options exit 2
 
 from __future__ import annotations
 
+import math
 import os
 import re
 import sys
@@ -122,12 +123,30 @@ def parse_settings(ctx, param, values, usage: bool = False,
     settings: dict[str, float] = {}
     option = param.opts[0] if param is not None and param.opts else "--set"
     for value in values:
-        for item in value.split(","):
+        for item in _top_level_items(value):
             name, sep, number = (part.strip() for part in item.partition("="))
             if not sep or not name or not number:
                 raise click.BadParameter(f"expected NAME=VALUE, got '{clip(item.strip())}'")
             name = _nfc(name)
             shown = f"{clip(name, 30)}={clip(number, 30)}"  # messages stay short
+            if number.startswith("["):
+                from .expand import split_value
+
+                try:
+                    elements = split_value(name, number)
+                except OverflowError:
+                    elements = {name: float("inf")}
+                except ValueError as error:
+                    raise click.BadParameter(f"{shown}: {error}") from None
+                for element, x in elements.items():  # JSON reads NaN, Infinity, 1e999
+                    if not math.isfinite(x) or usage and x == 0 and nonzero:
+                        raise (click.BadParameter(f"{shown}: every element must be a finite "
+                                                  "number" + (" other than 0" if nonzero else ""))
+                               if usage else
+                               ProgramError(CgdiffError(f"{option} {shown}: every element "
+                                                        "must be a finite number"), None))
+                settings.update(elements)
+                continue
             problem = number_problem(number)
             if problem is not None and problem.startswith("is not") or \
                     usage and problem is not None:
@@ -142,6 +161,21 @@ def parse_settings(ctx, param, values, usage: bool = False,
     return settings
 
 
+def _top_level_items(value: str) -> list[str]:
+    """``w=2,W=[[1,0],[0,1]],x[0]=1`` split at the commas outside brackets."""
+    items, depth, start = [], 0, 0
+    for k, c in enumerate(value):
+        if c == "[":
+            depth += 1
+        elif c == "]":
+            depth -= 1
+        elif c == "," and depth <= 0:
+            items.append(value[start:k])
+            start = k + 1
+    items.append(value[start:])
+    return items
+
+
 def parse_names(ctx, param, values) -> list[str] | None:
     """``--wrt w,x --wrt b`` → ["w", "x", "b"] (repeatable, like --set)."""
     if isinstance(values, str):
@@ -150,7 +184,7 @@ def parse_names(ctx, param, values) -> list[str] | None:
         return None
     names = []
     for value in values:
-        parts = [name.strip() for name in value.split(",")]
+        parts = [name.strip() for name in _top_level_items(value)]
         if not all(parts):
             raise click.BadParameter(f"expected NAME[,NAME...], got '{clip(value)}'")
         names += map(_nfc, parts)

@@ -53,6 +53,19 @@ class Graph:
     #: statement names in the program that are not inputs
     statement_names: set[str] = field(default_factory=set)
     output: int = -1
+    #: node → its label, where it is not its source text: the nodes a call
+    #: or a vector operation is unrolled into (``sq(w*x)``, ``(W @ x)[1]``)
+    labels: dict[int, str] = field(default_factory=dict)
+    #: node → the index in ``calls`` of the user-function call it belongs to
+    call_of: dict[int, int] = field(default_factory=dict)
+    #: the expanded calls of user functions (``expand.Call``), for pictures
+    calls: list = field(default_factory=list)
+    #: vector or matrix name → (shape, its element names row by row)
+    shapes: dict[str, tuple] = field(default_factory=dict)
+    #: every output node (``--of u,v``), the first being ``output``
+    outputs: list[int] = field(default_factory=list)
+    #: what each output is called
+    output_names: list[str] = field(default_factory=list)
 
     def __len__(self) -> int:
         return len(self.op)
@@ -70,6 +83,10 @@ class Graph:
         """
         if self.op[i] is ops.INPUT:
             return self.name_of[i]
+        if self.labels:
+            label = self.labels.get(i)
+            if label is not None:
+                return label
         start, end = self.start[i], self.end[i]
         if end - start <= LABEL_LIMIT:
             return self.source[start:end]
@@ -94,7 +111,12 @@ class Graph:
         """Each name of ``wrt`` (default: every input), once, in order → its
         node (None where the output does not depend on it); an error for a
         name the program lacks."""
-        names = list(dict.fromkeys(wrt)) if wrt is not None else list(self.inputs)
+        if wrt is None:
+            names = list(self.inputs)
+        else:  # a vector or matrix input stands for its elements
+            shapes = self.shapes
+            names = list(dict.fromkeys(element for name in wrt for element in
+                                       (shapes[name][1] if name in shapes else (name,))))
         return {name: self.find(name, "--wrt") for name in names}
 
     def short_label(self, i: int, width: int = 40) -> str:
@@ -102,6 +124,8 @@ class Graph:
         input, its name)."""
         if self.op[i] is ops.INPUT:
             return self.name_of[i]
+        if self.labels and i in self.labels:
+            return clip(one_line(self.labels[i]), width)
         return short_label(self.source, self.start[i], self.end[i], width)
 
     def output_name(self) -> str:
@@ -110,12 +134,27 @@ class Graph:
         return name if name is not None else f"({clip(one_line(self.label(self.output)), 24)})"
 
 
-def build_graph(program: Program, of: str | None = None) -> Graph:
-    """The graph of the statements ``of`` (default: the last statement) needs."""
+def build_graph(program: Program, of: str | list[str] | None = None, given=()) -> Graph:
+    """The graph of the statements ``of`` (default: the last statement) needs.
+
+    ``of`` may list several outputs. ``given``: the names values will be given
+    for (``W[0,1]`` gives the free input W its shape). Programs that use
+    functions, vectors or several outputs are unrolled by ``expand``.
+    """
     collecting = gc.isenabled()
     gc.disable()  # a million appends and no cycles: collections would only rescan
     try:
-        return _build_graph(program, of)
+        if isinstance(of, (list, tuple)) and len(of) == 1:
+            of = of[0]
+        if (program.extended or isinstance(of, (list, tuple))
+                or any("[" in name for name in given)):
+            from . import expand
+
+            return expand.build(program, of, given)
+        graph = _build_graph(program, of)
+        graph.outputs = [graph.output]
+        graph.output_names = [graph.node_id(graph.output)]
+        return graph
     finally:
         if collecting:
             gc.enable()

@@ -257,6 +257,21 @@ FUNCTIONS["ln"] = FUNCTIONS["log"]
 
 CONSTANTS: dict[str, float] = {"pi": math.pi, "e": math.e}
 
+#: Functions of whole vectors and matrices (and of many scalars), unrolled into
+#: the ops above when the graph is built (``cgdiff.expand`` holds how): name →
+#: what it computes. ``max`` and ``min`` of two scalars stay FUNCTIONS entries.
+VECTOR_FUNCTIONS: dict[str, str] = {
+    "sum": "the sum of all elements",
+    "mean": "the mean of all elements",
+    "max": "the largest element",
+    "min": "the smallest element",
+    "dot": "the dot product of two vectors of one length",
+    "norm": "the Euclidean norm, sqrt(sum(x^2))",
+    "softmax": "exp(x - max(x)) / sum(exp(x - max(x))), elementwise",
+    "logsumexp": "max(x) + log(sum(exp(x - max(x))))",
+    "transpose": "a matrix with rows and columns swapped",
+}
+
 # ---------------------------------------------------------------- graph leaves
 
 #: An input: a name whose value comes from the program's default or --set.

@@ -23,6 +23,14 @@ from .text import SIGNED_LITERAL, clip, did_you_mean, line_and_column, printable
 
 #: A reference to a name, resolved when the graph is built.
 REF = ops.Op("ref", 0)
+#: Entries of the extended language (user functions, vectors and matrices),
+#: unrolled into scalar nodes when the graph is built (``expand``). A CALL's or
+#: VECTOR's arg0 indexes ``Program.lists``; an INDEX's arg0 is the indexed
+#: entry and its arg1 indexes ``Program.lists`` (the index expressions).
+CALL = ops.Op("call", 0)
+VECTOR = ops.Op("vector", 0)
+INDEX = ops.Op("index", 0)
+MATMUL = ops.Op("matmul", 2, symbol="@")
 
 
 @dataclass(slots=True)
@@ -87,6 +95,22 @@ class Statements:
 
 
 @dataclass
+class FunctionDef:
+    """``name(p1, p2, ...) = body``: the body is tape entries body_first..top."""
+
+    name: str
+    params: list[str]
+    param_spans: list[Span]
+    name_span: Span
+    #: the text ``name(p1, p2)``
+    head: str
+    body_first: int
+    top: int
+    #: the definition's first tape entry (its parameters' references)
+    first: int
+
+
+@dataclass
 class Program:
     source: str
     statements: Statements = field(init=False)
@@ -107,6 +131,13 @@ class Program:
     ref_at: array = field(default_factory=lambda: array("q"))
     #: every name read or defined, in order of first appearance → its offset
     first_seen: dict[str, int] = field(default_factory=dict)
+    #: user-defined functions by name
+    functions: dict[str, FunctionDef] = field(default_factory=dict)
+    #: argument lists of CALL, VECTOR and INDEX entries: a CALL's entry is
+    #: ``(name, [argument entries], name start, name end)``, the others' a list
+    lists: list = field(default_factory=list)
+    #: True when the program uses the extended language (``expand`` builds it)
+    extended: bool = False
 
     def __post_init__(self):
         self.statements = Statements(self.start, self.end)
@@ -200,22 +231,92 @@ class _Builder:
     def call(self, children):
         name, _, args, rpar = children
         span = Span(name.start_pos, rpar.end_pos)
-        op = ops.FUNCTIONS.get(str(name))
-        if op is None:
-            raise NamingError(f"unknown function '{clip(name)}'{did_you_mean(str(name), ops.FUNCTIONS)}",
-                              Span(name.start_pos, name.end_pos))
+        text = _intern(str(name))
+        op = ops.FUNCTIONS.get(text)
+        if op is None or (len(args) != op.arity and text in ops.VECTOR_FUNCTIONS):
+            # A user's function, or one of many arguments (sum, softmax, ...):
+            # checked and unrolled when the graph is built.
+            p = self.program
+            p.extended = True
+            p.lists.append((text, args, name.start_pos, name.end_pos))
+            return self._emit(CALL, len(p.lists) - 1, -1, span.start, span.end)
         if len(args) != op.arity:
             wanted = "1 argument" if op.arity == 1 else f"{op.arity} arguments"
             raise ParseError(f"{name}() takes {wanted}, got {len(args)}", span)
         return self._emit(op, args[0], args[1] if op.arity == 2 else -1, span.start, span.end)
+
+    def matmul(self, children):
+        self.program.extended = True
+        return self._binary(MATMUL, *children)
+
+    def vector(self, children):
+        lsqb, args, rsqb = children
+        if not args:
+            raise ParseError("an empty vector: write its elements, [1, 2, 3]",
+                                Span(lsqb.start_pos, rsqb.end_pos))
+        p = self.program
+        p.extended = True
+        p.lists.append(args)
+        return self._emit(VECTOR, len(p.lists) - 1, -1, lsqb.start_pos, rsqb.end_pos)
+
+    def index(self, children):
+        base, lsqb, args, rsqb = children
+        if not args:
+            raise ParseError("an index is missing: write x[0] or W[0, 1]",
+                                Span(lsqb.start_pos, rsqb.end_pos))
+        p = self.program
+        p.extended = True
+        p.lists.append(args)
+        return self._emit(INDEX, base, len(p.lists) - 1, p.start[base], rsqb.end_pos)
+
+    def define(self, children):
+        """``name(p1, ...) = body``: a function, kept apart from the statements."""
+        name, lpar, args, rpar, top = children
+        p = self.program
+        text = _intern(str(name))
+        name_span = Span(name.start_pos, name.end_pos)
+        if text in ops.FUNCTIONS or text in ops.CONSTANTS or text in ops.VECTOR_FUNCTIONS:
+            kind = "constant" if text in ops.CONSTANTS else "function"
+            raise NamingError(f"cannot define '{text}': it is a built-in {kind} "
+                              f"(choose another name)", name_span)
+        if text in p.functions:
+            line, column = line_and_column(p.source, p.functions[text].name_span.start)
+            raise NamingError(f"the function '{clip(text)}' is defined twice (first at "
+                              f"line {line}, column {column})", name_span)
+        params: list[str] = []
+        spans: list[Span] = []
+        for a in args:
+            span = Span(p.start[a], p.end[a])
+            written = p.source[span.start:span.end]
+            if p.op[a] is ops.CONST and written in ops.CONSTANTS:
+                raise NamingError(f"'{written}' is a built-in constant; it cannot be a "
+                                  f"parameter", span)
+            if p.op[a] is not REF or p.ref_name[p.arg0[a]] != written:
+                raise ParseError(f"a parameter must be a name, not '{clip(written, 30)}' "
+                                    f"(define {text}(x) = ..., call {text}({clip(written, 30)}))",
+                                    span)
+            if written in params:
+                raise NamingError(f"the parameter '{clip(written)}' is named twice in "
+                                  f"{clip(text)}()", span)
+            params.append(written)
+            spans.append(span)
+            if p.first_seen.get(written) == span.start:
+                del p.first_seen[written]  # a parameter is no input
+        first = self._statement_first
+        body_first = (max(args) + 1) if args else first
+        p.functions[text] = FunctionDef(text, params, spans, name_span,
+                                        p.source[name.start_pos:rpar.end_pos],
+                                        body_first, top, first)
+        p.extended = True
+        self._statement_first = len(p.op)
 
     # -- statements
 
     def assign(self, children):
         name, top = children
         text = _intern(str(name))  # the same string as the name's references
-        if text in ops.FUNCTIONS or text in ops.CONSTANTS:
-            kind = "function" if text in ops.FUNCTIONS else "constant"
+        if text in ops.FUNCTIONS or text in ops.CONSTANTS or text in ops.VECTOR_FUNCTIONS:
+            kind = "constant" if text in ops.CONSTANTS else "function"
             raise NamingError(f"cannot assign to '{text}': it is a built-in {kind}",
                               Span(name.start_pos, name.end_pos))
         self.program.first_seen.setdefault(text, name.start_pos)
@@ -361,11 +462,11 @@ def _parse_with_lark(source: str) -> Program:
 #: STATEMENT and END stand for sets of terminals (see ``describe_expected``).
 _WORDS = {
     "STATEMENT": "a statement", "NUMBER": "a number", "NAME": "a name",
-    "OPERATOR": "an operator", "LPAR": "'('", "RPAR": "')'", "COMMA": "','", "EQUAL": "'='",
+    "OPERATOR": "an operator", "LPAR": "'('", "RPAR": "')'", "LSQB": "'['", "RSQB": "']'", "COMMA": "','", "EQUAL": "'='",
     "END": "the end of the statement", "_SEP": "a new line or ';'",
     "$END": "the end of the program",
 }
-_OPERATORS = {"PLUS", "MINUS", "STAR", "SLASH", "POW"}
+_OPERATORS = {"PLUS", "MINUS", "STAR", "SLASH", "POW", "AT"}
 _EXPRESSION_START = {"NUMBER", "NAME", "LPAR"}
 
 
@@ -373,7 +474,9 @@ def describe_expected(terminals) -> str:
     """``{'NUMBER', 'NAME', 'LPAR', 'MINUS', 'PLUS'}`` → "a number, a name or '('"."""
     names = set(terminals)
     if "NUMBER" in names:
-        names -= {"PLUS", "MINUS"}  # unary signs: implied by "a number"
+        names -= {"PLUS", "MINUS", "LSQB"}  # unary signs, vectors: implied by "a number"
+    if names & _OPERATORS:
+        names.discard("LSQB")  # indexing counts as an operator
     if names & _OPERATORS:
         names = (names - _OPERATORS) | {"OPERATOR"}
     if "_SEP" in names and "$END" in names:

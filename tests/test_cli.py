@@ -189,13 +189,13 @@ def test_unknown_format_is_a_usage_error(run):
 # ---------------------------------------------------------------- errors
 
 def test_syntax_error_paragraph(run):
-    result = run("eval", "J = 0.5*(w*x + @b)")
+    result = run("eval", "J = 0.5*(w*x + $b)")
     assert result.exit_code == 1
     assert result.stdout == ""
     assert result.stderr == (
-        "error: syntax error at line 1, column 16: unexpected character '@'; "
+        "error: syntax error at line 1, column 16: unexpected character '$'; "
         "expected a number, a name or '('\n"
-        "  J = 0.5*(w*x + @b)\n"
+        "  J = 0.5*(w*x + $b)\n"
         "                 ^\n")
 
 

@@ -101,7 +101,7 @@ def test_constants():
 
 ERRORS = [
     # source, error class, column of the caret (1-based), words in the message
-    ("J = 0.5*(w*x + @b)", ParseError, 16, "expected a number, a name or '('"),
+    ("J = 0.5*(w*x + $b)", ParseError, 16, "expected a number, a name or '('"),
     ("J = (x", ParseError, 7, "expected an operator or ')'"),
     ("J = x)", ParseError, 6, "')'"),
     ("2**", ParseError, 4, "a number, a name or '('"),
@@ -113,7 +113,7 @@ ERRORS = [
     ("1e", ParseError, 1, "malformed number '1e'"),
     ("f()", NamingError, 1, "unknown function 'f'"),
     ("sqr(x)", NamingError, 1, "did you mean 'sqrt'?"),
-    ("max(1)", ParseError, 1, "max() takes 2 arguments, got 1"),
+    ("pow(1)", ParseError, 1, "pow() takes 2 arguments, got 1"),
     ("exp(1, 2)", ParseError, 1, "exp() takes 1 argument, got 2"),
     ("y = exp + 1", NamingError, 5, "'exp' is a function"),
     ("pi = 3", NamingError, 1, "cannot assign to 'pi'"),

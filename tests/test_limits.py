@@ -92,11 +92,11 @@ def test_a_million_nodes_on_one_million_character_line(run):
 
 @pytest.mark.slow
 def test_a_million_character_line_with_an_error_at_the_end(run):
-    source = "x = 1; J = " + "+".join(["x"] * 500_000) + " @ 1\n"
+    source = "x = 1; J = " + "+".join(["x"] * 500_000) + " $ 1\n"
     stderr = clean_error(run("eval", "-f", "-", input=source))
     first, shown, caret = stderr.splitlines()
-    assert "unexpected character '@'" in first
-    assert len(shown) < 130 and shown[caret.index("^")] == "@"
+    assert "unexpected character '$'" in first
+    assert len(shown) < 130 and shown[caret.index("^")] == "$"
 
 
 @pytest.mark.slow

@@ -148,3 +148,9 @@ def test_json_notes_say_why():
                                      "hessian", "fit"])
 def test_every_help_page_shows(run, command):
     assert run(command, "--help").exit_code == 0
+
+
+@pytest.mark.parametrize("value", ["[1, NaN]", "[1, Infinity]", "[1, 1e999]", "[[1, -Infinity]]"])
+def test_vector_values_are_finite_too(run, value):
+    message = clean_error(run("eval", "J = sum(W)", "--set", f"W={value}"))
+    assert "every element must be a finite number" in message

@@ -1,0 +1,129 @@
+"""The extended language (issue 15): user-defined functions, several outputs,
+vectors and matrices, all unrolled into scalar nodes when the graph is built."""
+
+import json
+
+import pytest
+
+from cgdiff.api import differentiate, load
+
+from conftest import SEED_SET, clean_error
+
+SEED_GRADIENT = {"w": -4.0, "x": 4.0, "b": 2.0, "y": -2.0}
+
+
+# ---------------------------------------------------------------- user-defined functions
+
+def test_a_user_function_gives_the_seeds_numbers(run):
+    result = run("grad", "sq(t) = t^2; J = 0.5*sq(w*x + b - y)", "--set", SEED_SET,
+                 "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert data["value"] == 2.0
+    assert data["gradient"] == SEED_GRADIENT
+    labels = [node["label"] for node in data["nodes"]]
+    assert "sq(w*x + b - y)" in labels  # the call's node, labelled with the call
+
+
+def test_functions_may_come_after_their_use_and_call_each_other():
+    source = "J = f(w, x) + 1\nf(a, b) = sq(a*b) + a\nsq(t) = t*t"
+    result = differentiate(source, {"w": 2.0, "x": 3.0})
+    # J = (w x)^2 + w + 1: dJ/dw = 2 w x^2 + 1, dJ/dx = 2 w^2 x
+    assert result.value == 36 + 2 + 1
+    assert result.gradient == {"w": 2 * 2 * 9 + 1, "x": 2 * 4 * 3}
+
+
+def test_each_call_is_a_cluster_of_its_own_nodes():
+    graph = load("sq(t) = t*t + 1; J = sq(x) + sq(y)")
+    assert [call.label for call in graph.calls] == ["sq(x)", "sq(y)"]
+    members = {}
+    for node, call in graph.call_of.items():
+        members.setdefault(call, []).append(node)
+    assert len(members) == 2 and all(len(nodes) == 3 for nodes in members.values())
+    assert graph.label(graph.calls[0].top) == "sq(x)"
+    inner = [graph.label(n) for n in members[0] if n != graph.calls[0].top]
+    assert "t*t in sq(x)" in inner
+
+
+def test_a_function_reads_program_names():
+    result = differentiate("w = 2; J = f(3); f(x) = w*x", {})
+    assert result.value == 6.0 and result.gradient == {"w": 3.0}
+
+
+def test_a_function_returning_its_parameter():
+    result = differentiate("id(t) = t; J = id(x)*2", {"x": 5.0})
+    assert result.value == 10.0 and result.gradient == {"x": 2.0}
+
+
+def test_parameters_shadow_program_names():
+    result = differentiate("x = 3; f(x) = x^2; J = f(x + 1)", {})
+    assert result.value == 16.0 and result.gradient == {"x": 8.0}
+
+
+@pytest.mark.parametrize("source, message, column", [
+    ("f(x) = f(x) + 1; J = f(2)", "'f' calls itself", 8),
+    ("f(x) = g(x); g(y) = f(y)*2; J = f(1)", "recursion: f → g → f", 21),
+    ("f(x, x) = x; J = f(1, 2)", "the parameter 'x' is named twice in f()", 6),
+    ("f(x, y) = x*y; J = f(1)", "f(x, y) takes 2 arguments, got 1", 20),
+    ("exp(x) = x; J = exp(1)", "cannot define 'exp': it is a built-in function", 1),
+    ("pi(x) = x; J = pi(1)", "cannot define 'pi': it is a built-in constant", 1),
+    ("sq(t) = t^2; J = t + sq(2)", "'t' is a parameter of sq(t)", 18),
+    ("sq(t) = t^2; J = sq + 1", "'sq' is a function: call it as sq(...)", 18),
+    ("f(2) = 3; J = f(1)", "a parameter must be a name", 3),
+    ("f(x) = x; f(y) = y; J = f(1)", "the function 'f' is defined twice", 11),
+    ("f(x) = x; f = 2; J = f(1)", "'f' is both a function and a statement", 1),
+    ("J = sqr(x)", "unknown function 'sqr' (did you mean 'sqrt'?)", 5),
+])
+def test_function_errors_have_a_caret(run, source, message, column):
+    stderr = clean_error(run("eval", source, "--set", "x=1"))
+    first, shown, caret = stderr.splitlines()
+    assert message in first
+    assert caret.index("^") - 2 == column - 1, stderr
+
+
+# ---------------------------------------------------------------- vectors and matrices
+
+SOFTMAX_GRADIENT = [0.041772570515350445, 0.8390245074625319, 0.005653302662216329,
+                    -0.8864503806400986]
+
+
+def test_micrograds_softmax_exercise_with_a_vector(run):
+    result = run("grad", "logits = [0, 3, -2, 1]; p = softmax(logits); L = -log(p[3])",
+                 "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    gradient = json.loads(result.stdout)["gradient"]
+    values = gradient["logits"] if "logits" in gradient else \
+        [gradient[f"logits[{k}]"] for k in range(4)]
+    assert values == pytest.approx(SOFTMAX_GRADIENT, abs=1e-12)
+
+
+def test_a_matrix_set_on_the_command_line(run):
+    result = run("eval", "J = sum(W @ x)", "--set", "W=[[1,2],[3,4]],x=[1,-1]",
+                 "--format", "plain")
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout == "-2.0\n"
+
+
+def test_elements_are_named_and_labelled():
+    graph = load("x = [1, 2]; W = [[1, 0], [0, 1]]; z = W @ x + 1; J = sum(z)")
+    assert [name for name in graph.inputs] == ["x[0]", "x[1]", "W[0,0]", "W[0,1]",
+                                               "W[1,0]", "W[1,1]"]
+    assert graph.label(graph.index["z[1]"]) == "(W @ x + 1)[1]"
+    assert graph.shapes["W"][0] == (2, 2)
+
+
+@pytest.mark.parametrize("source, message, column", [
+    ("z = [1,2]; J = z[2]", "index 2 is out of range: 'z' is a vector of 2", 18),
+    ("W = [[1,2],[3,4]]; x = [1,2,3]; J = sum(W @ x)",
+     "'W' is a 2×2 matrix, 'x' is a vector of 3", 43),
+    ("x = [1,2]; y = [1,2,3]; J = sum(x + y)",
+     "'x' is a vector of 2, 'y' is a vector of 3", 35),
+    ("x = [1,2]; J = x[0.5]", "an index must be a whole number", 18),
+    ("J = [[1, 2], [3]]", "row 0 is a vector of 2, row 1 is a vector of 1", 14),
+    ("J = x[0]", "'x' is a scalar", 6),
+])
+def test_shape_errors_have_a_caret(run, source, message, column):
+    stderr = clean_error(run("eval", source, "--set", "x=1"))
+    first, shown, caret = stderr.splitlines()
+    assert message in first
+    assert caret.index("^") - 2 == column - 1, stderr
