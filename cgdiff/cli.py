@@ -233,6 +233,84 @@ def format_option(command):
                         help="table for people; json, csv or plain for scripts.")(command)
 
 
+def parse_expectations(ctx, param, values):
+    """``--expect c=-4,dJ/dw=-4`` → Expectations (the names are checked
+    against the program later, the numbers here)."""
+    from .expect import parse
+
+    found = []
+    for value in values:
+        for item in value.split(","):
+            name, sep, number = (part.strip() for part in item.rpartition("="))
+            if not sep or not name or not number:
+                raise click.BadParameter(f"expected NAME=VALUE or dOUT/dNODE=VALUE, got "
+                                         f"'{clip(item.strip())}'")
+            if not SIGNED_NUMBER.fullmatch(number):
+                raise click.BadParameter(f"{clip(name, 30)}={clip(number, 30)}: "
+                                         f"'{clip(number, 30)}' is not a number")
+            found.append(parse(name, float(number)))
+    return found
+
+
+def tolerance_options(command, rtol: float = 1e-5, atol: float = 1e-8, what: str = "agree"):
+    """--rtol and --atol, as ``check`` reads them."""
+    command = click.option("--atol", type=click.FloatRange(0, None), default=atol,
+                           show_default=True, metavar="A",
+                           help="Absolute tolerance, for numbers near 0.")(command)
+    return click.option("--rtol", type=click.FloatRange(0, None), default=rtol,
+                        show_default=True, metavar="R",
+                        help=f"Relative tolerance: two numbers {what} when |a - b| <= "
+                             "atol + R*max(|a|, |b|).")(command)
+
+
+def expect_options(command):
+    """--expect and its tolerances (eval, grad)."""
+    command = tolerance_options(command, what="match")
+    return click.option(
+        "--expect", "expectations", multiple=True, callback=parse_expectations,
+        metavar="NAME=VALUE,dOUT/dNODE=VALUE",
+        help="Check numbers you expect: a node's value by name (c=-4) or a derivative "
+             "(dJ/dw=-4, or ∂J/∂w=-4); each gets ✓ or ✗ beside the table (and in JSON); "
+             "exit status 3 if one does not hold. Repeatable.")(command)
+
+
+def _show(result, output_format: str, tables=(), json_extra: dict | None = None) -> None:
+    """``emit``, with more Rich tables after a table, or more keys in JSON."""
+    if output_format == "table" and tables:
+        from rich.console import Console
+
+        from .render.table import render
+
+        console = Console(highlight=False)
+        console.print(render(result))
+        for table in tables:
+            console.print(table)
+    elif output_format == "json" and json_extra:
+        from .render import data
+
+        data.write_json(result, sys.stdout, json_extra)
+    else:
+        emit(result, output_format)
+
+
+def _expectations_shown(outcomes, tables: list, json_extra: dict) -> None:
+    if outcomes is None:
+        return
+    from .render import expect as shown
+
+    from rich.console import Console
+
+    tables.append(shown.table(outcomes, Console().width))
+    json_extra["expect"] = shown.as_data(outcomes)
+
+
+def _expectations_exit(outcomes) -> None:
+    if outcomes is not None and not all(o.ok for o in outcomes):
+        from .expect import failures
+
+        raise Found(failures(outcomes))
+
+
 # ---------------------------------------------------------------- reading the program
 
 #: The longest program read from a file or standard input. A program takes
@@ -444,11 +522,13 @@ def cli():
     """
 
 
-@cli.command("eval")
+@cli.command("eval", epilog=EXIT_STATUSES)
 @program_options
 @format_option
 @data_option
-def eval_command(program, program_file, settings, of, output_format, data_file):
+@expect_options
+def eval_command(program, program_file, settings, of, output_format, data_file, expectations,
+                 rtol, atol):
     """Forward pass: every node's value, in evaluation order, and the output's.
     With --data, the output's value for every row of a CSV file.
 
@@ -463,14 +543,24 @@ def eval_command(program, program_file, settings, of, output_format, data_file):
     _check_stdin(program, program_file, data_file)
     source = read_program(program, program_file)
     if data_file is not None:
+        if expectations:
+            raise click.UsageError("--expect checks one point; drop --data")
         _run_batch(source, data_file, settings, of, None, output_format)
         return
+    outcomes = None
     with _Run(source) as run:
         result = evaluate(source, settings, of, progress=run.progress)
-    emit(result, output_format)
+        if expectations:
+            from .expect import judge
+
+            outcomes = judge(result, expectations, rtol, atol)
+    tables, json_extra = [], {}
+    _expectations_shown(outcomes, tables, json_extra)
+    _show(result, output_format, tables, json_extra)
+    _expectations_exit(outcomes)
 
 
-@cli.command("grad")
+@cli.command("grad", epilog=EXIT_STATUSES)
 @program_options
 @click.option("--wrt", callback=parse_names, multiple=True, metavar="NAME[,NAME...]",
               help="Differentiate with respect to these (repeatable; default: every input).")
@@ -488,8 +578,9 @@ def eval_command(program, program_file, settings, of, output_format, data_file):
               default="table", show_default=True,
               help="table for people; json, csv or plain for scripts; latex (with --symbolic).")
 @data_option
+@expect_options
 def grad_command(program, program_file, settings, of, wrt, mode, symbolic, stats, output_format,
-                 data_file):
+                 data_file, expectations, rtol, atol):
     """Forward and reverse pass: every node's value and the derivative of the
     output with respect to it, then the gradient. With --symbolic, the
     derivatives as formulas: a program cgdiff reads back (--format plain: one
@@ -513,6 +604,9 @@ def grad_command(program, program_file, settings, of, wrt, mode, symbolic, stats
         raise click.UsageError("--stats counts the numeric passes; drop --symbolic or --data")
     if stats and output_format not in ("table", "json"):
         raise click.UsageError("--stats needs --format table or json")
+    if expectations and (symbolic or data_file is not None):
+        raise click.UsageError("--expect checks the numbers at one point; drop --symbolic "
+                               "or --data")
     _check_stdin(program, program_file, data_file)
     source = read_program(program, program_file)
     if data_file is not None:
@@ -529,27 +623,26 @@ def grad_command(program, program_file, settings, of, wrt, mode, symbolic, stats
         return
     from .api import differentiate
 
+    outcomes = None
     with _Run(source) as run:
         result = differentiate(source, settings, of, wrt, mode, progress=run.progress)
         if stats:
             from .stats import measure
 
             counts = measure(result.graph, result.inputs, wrt)
-    if not stats:
-        emit(result, output_format)
-    elif output_format == "json":
-        from .render import data
+        if expectations:
+            from .expect import judge
 
-        data.write_json(result, sys.stdout, {"stats": counts.as_dict()})
-    else:
-        from rich.console import Console
-
+            outcomes = judge(result, expectations, rtol, atol)
+    tables, json_extra = [], {}
+    if stats:
         from .render.check_table import stats_table
-        from .render.table import render
 
-        console = Console(highlight=False)
-        console.print(render(result))
-        console.print(stats_table(counts))
+        tables.append(stats_table(counts))
+        json_extra["stats"] = counts.as_dict()
+    _expectations_shown(outcomes, tables, json_extra)
+    _show(result, output_format, tables, json_extra)
+    _expectations_exit(outcomes)
 
 
 @cli.command("check", epilog=EXIT_STATUSES)
@@ -799,6 +892,47 @@ def graph_command(program, program_file, settings, of, picture_format, values, o
         click.echo(text, nl=False)
     else:
         outfile.write_text(output_file, text)
+
+
+@cli.command("view")
+@program_options
+@click.option("-o", "--output", "output_file", metavar="FILE.html",
+              help="Write the page to FILE.html. Without -o it goes to standard output when "
+                   "that is a file or a pipe, else to cgdiff-view.html here.")
+@click.option("--layout", type=_choice(["auto", "builtin", "dot"]), default="auto",
+              show_default=True,
+              help="Who places the nodes: Graphviz's dot (auto: when installed) or cgdiff's "
+                   "own layered layout. Either way the page needs nothing at view time.")
+@click.option("--title", metavar="TEXT", help="The page's title (default: the output's name).")
+def view_command(program, program_file, settings, of, output_file, layout, title):
+    """An interactive page that steps through the forward pass, then the
+    reverse pass, node by node, with explain's sentence for each step; sliders
+    for the inputs re-run both passes in the page; click a node for its
+    numbers. One self-contained HTML file: it works offline.
+
+    Example:
+
+    \b
+        cgdiff view 'c = w*x; a = c + b; d = a - y; J = 1/2*d^2' --set w=2,x=-2,b=8,y=2 -o seed.html
+    """
+    from .api import evaluate, load
+    from .render import page
+
+    if output_file is None and sys.stdout.isatty():
+        output_file = "cgdiff-view.html"
+    source = read_program(program, program_file)
+    if not outfile.is_stdout(output_file):
+        outfile.check(output_file)  # before the work: not the program, folder exists
+    with _Run(source) as run:
+        graph = load(source, of, progress=run.progress)
+        page.check_size(graph)
+        result = evaluate(graph, settings, progress=run.progress)
+        text = page.to_page(result, title, layout)
+    if outfile.is_stdout(output_file):
+        click.echo(text, nl=False)
+        return
+    outfile.write_text(output_file, text)
+    click.echo(f"wrote {output_file} ({len(graph)} nodes); open it in a browser", err=True)
 
 
 @cli.command("worksheet")

@@ -49,6 +49,12 @@ class Op:
     #: ``value`` and ``partials`` on NumPy arrays (see the module's docstring).
     array_value: Callable | None = None
     array_partials: Callable | None = None
+    #: The same value and partials in JavaScript, for the page ``cgdiff view``
+    #: writes (it re-runs both passes in the browser): an expression over
+    #: ``a``, ``b`` for the value, and an array over ``a``, ``b``, ``out`` for
+    #: the partials, following ``value`` and ``partials`` exactly (NaN where
+    #: ``partials`` has nan; NaN or ±Infinity where ``value`` raises).
+    js: tuple[str, str] = ()
 
 
 class _NumPy:
@@ -125,17 +131,25 @@ _div, _div_partials = lambda a, b: a / b, lambda a, b, out: (1.0 / b, -out / b)
 _neg, _neg_partials = lambda a: -a, lambda a, out: (-1.0,)
 
 ADD = Op("add", 2, _add, _add_partials, ("1", "1"), symbol="+",
-         array_value=_add, array_partials=_add_partials)
+         array_value=_add, array_partials=_add_partials,
+         js=("a + b", "[1, 1]"))
 SUB = Op("sub", 2, _sub, _sub_partials, ("1", "-1"), symbol="-",
-         array_value=_sub, array_partials=_sub_partials)
+         array_value=_sub, array_partials=_sub_partials,
+         js=("a - b", "[1, -1]"))
 MUL = Op("mul", 2, _mul, _mul_partials, ("b", "a"), symbol="*",
-         array_value=_mul, array_partials=_mul_partials)
+         array_value=_mul, array_partials=_mul_partials,
+         js=("a * b", "[b, a]"))
 DIV = Op("div", 2, _div, _div_partials, ("1/b", "-out/b"), _div_domain, symbol="/",
-         array_value=_div, array_partials=_div_partials)
+         array_value=_div, array_partials=_div_partials,
+         js=("b === 0 ? NaN : a / b", "[1 / b, -out / b]"))
 NEG = Op("neg", 1, _neg, _neg_partials, ("-1",), symbol="-",
-         array_value=_neg, array_partials=_neg_partials)
+         array_value=_neg, array_partials=_neg_partials,
+         js=("-a", "[-1]"))
 POW = Op("pow", 2, _pow, _pow_partials, ("b*a^(b - 1)", "out*log(a)"), _pow_domain, symbol="^",
-         array_value=lambda a, b: np.power(a, b), array_partials=_pow_array_partials)
+         array_value=lambda a, b: np.power(a, b), array_partials=_pow_array_partials,
+         js=("(a === 0 && b < 0) ? NaN : Math.pow(a, b)",
+             "[b === 0 ? 0 : (a === 0 && b < 1) ? NaN : b * Math.pow(a, b - 1), "
+             "a > 0 ? out * Math.log(a) : (a === 0 && b > 0) ? 0 : NaN]"))
 
 # ---------------------------------------------------------------- functions
 
@@ -203,55 +217,74 @@ def _overflow(a, *rest):
 
 FUNCTIONS: dict[str, Op] = {
     "exp": Op("exp", 1, math.exp, lambda a, out: (out,), ("out",), _overflow,
-              array_value=lambda a: np.exp(a), array_partials=lambda a, out: (out,)),
+              array_value=lambda a: np.exp(a), array_partials=lambda a, out: (out,),
+              js=("Math.exp(a)", "[out]")),
     "log": Op("log", 1, math.log, lambda a, out: (1.0 / a,), ("1/a",), _log_domain,
-              array_value=lambda a: np.log(a), array_partials=lambda a, out: (1.0 / a,)),
+              array_value=lambda a: np.log(a), array_partials=lambda a, out: (1.0 / a,),
+              js=("a > 0 ? Math.log(a) : NaN", "[1 / a]")),
     "sqrt": Op("sqrt", 1, math.sqrt, lambda a, out: (0.5 / out if out > 0 else NAN,),
                ("0.5/out",), lambda a: None if a >= 0 else f"x = {exact_number(a)} is not >= 0",
                array_value=lambda a: np.sqrt(a),
-               array_partials=lambda a, out: (np.where(out > 0, 0.5 / out, NAN),)),
+               array_partials=lambda a, out: (np.where(out > 0, 0.5 / out, NAN),),
+               js=("Math.sqrt(a)", "[out > 0 ? 0.5 / out : NaN]")),
     "sin": Op("sin", 1, math.sin, lambda a, out: (math.cos(a),), ("cos(a)",),
-              array_value=lambda a: np.sin(a), array_partials=lambda a, out: (np.cos(a),)),
+              array_value=lambda a: np.sin(a), array_partials=lambda a, out: (np.cos(a),),
+              js=("Math.sin(a)", "[Math.cos(a)]")),
     "cos": Op("cos", 1, math.cos, lambda a, out: (-math.sin(a),), ("-sin(a)",),
-              array_value=lambda a: np.cos(a), array_partials=lambda a, out: (-np.sin(a),)),
+              array_value=lambda a: np.cos(a), array_partials=lambda a, out: (-np.sin(a),),
+              js=("Math.cos(a)", "[-Math.sin(a)]")),
     "tan": Op("tan", 1, math.tan, lambda a, out: (1.0 + out * out,), ("1 + out^2",),
-              array_value=lambda a: np.tan(a), array_partials=lambda a, out: (1.0 + out * out,)),
+              array_value=lambda a: np.tan(a), array_partials=lambda a, out: (1.0 + out * out,),
+              js=("Math.tan(a)", "[1 + out * out]")),
     "tanh": Op("tanh", 1, math.tanh, _tanh_partial, ("sech(a)^2",),
-               array_value=lambda a: np.tanh(a), array_partials=_tanh_array_partial),
+               array_value=lambda a: np.tanh(a), array_partials=_tanh_array_partial,
+               js=("Math.tanh(a)",
+                   "((u) => { const s = 2 * u / (1 + u * u); return [s * s]; })"
+                   "(Math.exp(-Math.abs(a)))")),
     "sech": Op("sech", 1, _sech, lambda a, out: (-out * math.tanh(a),), ("-out*tanh(a)",),
-               array_value=_sech_array, array_partials=lambda a, out: (-out * np.tanh(a),)),
+               array_value=_sech_array, array_partials=lambda a, out: (-out * np.tanh(a),),
+               js=("((u) => 2 * u / (1 + u * u))(Math.exp(-Math.abs(a)))",
+                   "[-out * Math.tanh(a)]")),
     "sigmoid": Op("sigmoid", 1, _sigmoid, _sigmoid_partial, ("out*sigmoid(-a)",),
-                  array_value=_sigmoid_array, array_partials=_sigmoid_array_partial),
+                  array_value=_sigmoid_array, array_partials=_sigmoid_array_partial,
+                  js=("a >= 0 ? 1 / (1 + Math.exp(-a)) : Math.exp(a) / (1 + Math.exp(a))",
+                      "((u) => [u / ((1 + u) * (1 + u))])(Math.exp(-Math.abs(a)))")),
     # relu'(0) = 0 and abs'(0) = 0, the SPEC's conventions at the kink.
     "relu": Op("relu", 1, lambda a: a if a > 0 else 0.0,
                lambda a, out: (1.0 if a > 0 else 0.0,), ("step(a)",),
                array_value=lambda a: np.where(a > 0, a, 0.0),
-               array_partials=lambda a, out: (np.where(a > 0, 1.0, 0.0),)),
+               array_partials=lambda a, out: (np.where(a > 0, 1.0, 0.0),),
+               js=("a > 0 ? a : 0", "[a > 0 ? 1 : 0]")),
     "abs": Op("abs", 1, abs, lambda a, out: (1.0 if a > 0 else -1.0 if a < 0 else 0.0,),
               ("sign(a)",), array_value=lambda a: np.abs(a),
-              array_partials=lambda a, out: (_sign_array(a),)),
+              array_partials=lambda a, out: (_sign_array(a),),
+              js=("Math.abs(a)", "[a > 0 ? 1 : a < 0 ? -1 : 0]")),
     # At a tie the first argument takes the whole derivative.
     "max": Op("max", 2, lambda a, b: a if a >= b else b,
               lambda a, b, out: (1.0, 0.0) if a >= b else (0.0, 1.0),
               ("1 - step(b - a)", "step(b - a)"),
               array_value=lambda a, b: np.where(a >= b, a, b),
               array_partials=lambda a, b, out: (np.where(a >= b, 1.0, 0.0),
-                                                np.where(a >= b, 0.0, 1.0))),
+                                                np.where(a >= b, 0.0, 1.0)),
+              js=("a >= b ? a : b", "a >= b ? [1, 0] : [0, 1]")),
     "min": Op("min", 2, lambda a, b: a if a <= b else b,
               lambda a, b, out: (1.0, 0.0) if a <= b else (0.0, 1.0),
               ("1 - step(a - b)", "step(a - b)"),
               array_value=lambda a, b: np.where(a <= b, a, b),
               array_partials=lambda a, b, out: (np.where(a <= b, 1.0, 0.0),
-                                                np.where(a <= b, 0.0, 1.0))),
+                                                np.where(a <= b, 0.0, 1.0)),
+              js=("a <= b ? a : b", "a <= b ? [1, 0] : [0, 1]")),
     "pow": POW,
     # Jumps, so that the kinks' derivatives above are formulas: step(0) = 0 and
     # sign(0) = 0; their own derivative is 0 (taken as 0 at the jump, too).
     "step": Op("step", 1, lambda a: 1.0 if a > 0 else 0.0, lambda a, out: (0.0,), ("0",),
                array_value=lambda a: np.where(a > 0, 1.0, 0.0),
-               array_partials=lambda a, out: (0.0,)),
+               array_partials=lambda a, out: (0.0,),
+               js=("a > 0 ? 1 : 0", "[0]")),
     "sign": Op("sign", 1, lambda a: 1.0 if a > 0 else -1.0 if a < 0 else 0.0,
                lambda a, out: (0.0,), ("0",), array_value=_sign_array,
-               array_partials=lambda a, out: (0.0,)),
+               array_partials=lambda a, out: (0.0,),
+               js=("a > 0 ? 1 : a < 0 ? -1 : 0", "[0]")),
 }
 FUNCTIONS["ln"] = FUNCTIONS["log"]
 
@@ -280,7 +313,8 @@ INPUT = Op("input", 0)
 CONST = Op("const", 0)
 #: ``a = b``: a statement whose whole expression is another name.
 IDENTITY = Op("id", 1, lambda a: a, lambda a, out: (1.0,), ("1",),
-              array_value=lambda a: a, array_partials=lambda a, out: (1.0,))
+              array_value=lambda a: a, array_partials=lambda a, out: (1.0,),
+              js=("a", "[1]"))
 
 BINARY_OPERATORS = {"+": ADD, "-": SUB, "*": MUL, "/": DIV}
 

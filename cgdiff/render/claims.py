@@ -72,33 +72,48 @@ def notes(report) -> list[tuple[str, str]]:
     return lines
 
 
+#: Below this many columns the table becomes one line per claim.
+NARROW = 72
+
+
 def table(report, out: IO[str]) -> None:
     from rich.console import Console, Group
     from rich.table import Table
     from rich.text import Text
 
+    console = Console(file=out, highlight=False)
     title = (f"claims against the program's derivatives at the given point and "
              f"{len(report.points) - 1} samples (seed {report.seed}; rtol {report.rtol:g}, "
              f"atol {report.atol:g})")
-    grid = Table(title=title, title_justify="left", header_style="bold")
-    grid.add_column("claim", style="bold cyan", overflow="fold")
-    grid.add_column("of", overflow="fold")
-    grid.add_column("claimed", justify="right", overflow="fold")
-    grid.add_column("true", justify="right", style="magenta", overflow="fold")
-    grid.add_column("rel error", justify="right", overflow="fold")
-    grid.add_column("at", overflow="fold")
-    grid.add_column("", no_wrap=True)
-    grid.add_column("verdict", overflow="fold")
-    for v in report.verdicts:
-        mark = MARKS[v.status]
-        style = {"✓": "bold green", "✗": "bold red", "?": "yellow"}[mark]
-        grid.add_row(v.name, f"∂{report.output}/∂{v.claim.node}", human_number(v.claimed),
-                     human_number(v.true), _error(v.rel_error), where(report, v),
-                     Text(mark, style=style), verdict_text(v))
+    styles = {"✓": "bold green", "✗": "bold red", "?": "yellow"}
+    claimed = [human_number(v.claimed) for v in report.verdicts]
+    true = [human_number(v.true) for v in report.verdicts]
+    if console.width < NARROW:
+        grid = Text(title + "\n", style="bold")
+        for k, v in enumerate(report.verdicts):
+            mark = MARKS[v.status]
+            grid.append(mark, style=styles[mark])
+            grid.append(f" {v.name}: claimed {claimed[k]}, true {true[k]}; {verdict_text(v)}\n")
+    else:
+        grid = Table(title=title, title_justify="left", header_style="bold")
+        grid.add_column("claim", style="bold cyan", overflow="fold")
+        # numbers are never folded nor cut: their columns are as wide as the longest
+        grid.add_column("claimed", justify="right", no_wrap=True,
+                        min_width=max(map(len, claimed), default=0))
+        grid.add_column("true", justify="right", style="magenta", no_wrap=True,
+                        min_width=max(map(len, true), default=0))
+        grid.add_column("rel error", justify="right", no_wrap=True, min_width=7)
+        grid.add_column("at", overflow="fold")
+        grid.add_column("", no_wrap=True)
+        grid.add_column("verdict", overflow="fold")
+        for k, v in enumerate(report.verdicts):
+            mark = MARKS[v.status]
+            grid.add_row(v.name, claimed[k], true[k], _error(v.rel_error), where(report, v),
+                         Text(mark, style=styles[mark]), verdict_text(v))
     text = Text()
     for k, (line, style) in enumerate(notes(report)):
         text.append(("\n" if k else "") + line, style=style)
-    Console(file=out, highlight=False).print(Group(grid, text))
+    console.print(Group(grid, text))
 
 
 def _number(x):
