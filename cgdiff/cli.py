@@ -245,19 +245,20 @@ def parse_expectations(ctx, param, values):
             if not sep or not name or not number:
                 raise click.BadParameter(f"expected NAME=VALUE or dOUT/dNODE=VALUE, got "
                                          f"'{clip(item.strip())}'")
-            if not SIGNED_NUMBER.fullmatch(number):
+            problem = number_problem(number)
+            if problem is not None:
                 raise click.BadParameter(f"{clip(name, 30)}={clip(number, 30)}: "
-                                         f"'{clip(number, 30)}' is not a number")
+                                         f"'{clip(number, 30)}' {problem}")
             found.append(parse(name, float(number)))
     return found
 
 
 def tolerance_options(command, rtol: float = 1e-5, atol: float = 1e-8, what: str = "agree"):
     """--rtol and --atol, as ``check`` reads them."""
-    command = click.option("--atol", type=click.FloatRange(0, None), default=atol,
+    command = click.option("--atol", type=Number(0), default=atol,
                            show_default=True, metavar="A",
                            help="Absolute tolerance, for numbers near 0.")(command)
-    return click.option("--rtol", type=click.FloatRange(0, None), default=rtol,
+    return click.option("--rtol", type=Number(0, 1), default=rtol,
                         show_default=True, metavar="R",
                         help=f"Relative tolerance: two numbers {what} when |a - b| <= "
                              "atol + R*max(|a|, |b|).")(command)

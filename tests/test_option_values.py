@@ -154,3 +154,8 @@ def test_every_help_page_shows(run, command):
 def test_vector_values_are_finite_too(run, value):
     message = clean_error(run("eval", "J = sum(W)", "--set", f"W={value}"))
     assert "every element must be a finite number" in message
+
+
+@pytest.mark.parametrize("value", ["J=nan", "J=inf", "J=1_0"])
+def test_expectations_use_the_number_syntax(run, value):
+    clean_error(run("eval", "J = 2*x", "--set", "x=1", "--expect", value), 2)
