@@ -12,6 +12,7 @@ without chunks (the rows before it are still written).
 from __future__ import annotations
 
 import csv
+import io
 import math
 import re
 import unicodedata
@@ -147,13 +148,12 @@ class Data:
         """
         np = ops.np
         width = len(self.columns)
-        commas = width - 1
         stream = self.lines.raw
         while True:
             raw = list(islice(stream, size))
             if not raw:
                 return
-            block = _plain_block(raw, width, commas)
+            block = _plain_block(raw, width)
             if block is None:
                 break
             first = self.lines.line + 1
@@ -239,23 +239,27 @@ def _csv_problem(message: str) -> str:
                 message)
 
 
-def _plain_block(raw: list[bytes], width: int, commas: int):
-    """The lines as a rows × width array if every line is ``width`` numbers
-    separated by commas (and finite), else None."""
+def _plain_block(raw: list[bytes], width: int):
+    """The lines as a rows × width array if every line is ``width`` finite
+    numbers separated by commas, else None (the csv module then reads them).
+
+    NumPy's reader (C) accepts a subset of what Python's ``float`` does, so
+    whatever it takes, the csv path would take with the same numbers; what it
+    skips (blank lines) shows as a row count that differs.
+    """
     np = ops.np
-    joined = b",".join(raw)
-    if not joined.isascii() or joined.count(b",") != len(raw) * width - 1 or b'"' in joined \
+    joined = b"".join(raw)
+    if not joined.isascii() or b'"' in joined or joined.count(b"\r") != joined.count(b"\r\n") \
             or b"_" in joined:  # float() reads 1_000; cgdiff's number syntax does not
         return None
-    if commas and min(map(bytes.count, raw, [b","] * len(raw))) != commas:
-        return None  # the total was right, but not line by line
     try:
-        block = np.array(list(map(float, joined.split(b","))), dtype=np.float64)
-    except ValueError:  # a blank line or a cell that is not a number
+        block = np.loadtxt(io.BytesIO(joined), delimiter=",", comments=None, dtype=np.float64,
+                           ndmin=2, quotechar=None)
+    except ValueError:  # a cell that is not a number, a row of another width
         return None
-    if not np.isfinite(block).all():
+    if block.shape != (len(raw), width) or not np.isfinite(block).all():
         return None
-    return block.reshape(len(raw), width)
+    return block
 
 
 def check_columns(graph: Graph, columns: list[str], settings: Mapping[str, float]) -> dict:
@@ -334,7 +338,8 @@ def _chunks(graph, data, shared, nodes, gradient, mode, size) -> Iterator[Chunk]
                 if gradient:
                     result = passes.column_gradient(graph, inputs, m, nodes, mode)
                 else:
-                    result = passes.column_forward(graph, inputs, m)[graph.output], None
+                    value = passes.column_forward(graph, inputs, m)[graph.output]
+                    result = np.broadcast_to(value, (m,)), None
             except passes.NotFinite:
                 result = None
         if result is None:

@@ -116,11 +116,23 @@ def _pow_or_inf(a, b):
 
 
 def _pow_array_partials(a, b, out):
-    zero_base = a == 0
-    d_base = np.where(b == 0, 0.0, np.where(zero_base & (b < 1), NAN, b * np.power(a, b - 1)))
     d_exponent = np.where(a > 0, out * np.log(np.where(a > 0, a, 1.0)),
-                          np.where(zero_base & (b > 0), 0.0, NAN))
-    return d_base, d_exponent
+                          np.where(a == 0, np.where(b > 0, 0.0, NAN), NAN))
+    return pow_array_base_partial(a, b), d_exponent
+
+
+def pow_array_base_partial(a, b):
+    """∂(a^b)/∂a alone on arrays: what the column reverse pass asks for when the
+    exponent is a constant (``x^2``), sparing the exponent's log."""
+    if not isinstance(b, np.ndarray) or b.ndim == 0:  # one exponent for every row
+        b = float(b)
+        if b == 0:
+            return 0.0
+        if b == 2.0:
+            return 2.0 * a  # b*a^1, exactly
+        d = b * np.power(a, b - 1)
+        return np.where(a == 0, NAN, d) if b < 1 else d
+    return np.where(b == 0, 0.0, np.where((a == 0) & (b < 1), NAN, b * np.power(a, b - 1)))
 
 
 # The arithmetic operators' scalar functions work on arrays as they are.

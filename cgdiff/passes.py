@@ -370,7 +370,9 @@ class NotFinite(Exception):
 
 
 def column_forward(graph: Graph, inputs: Mapping[str, object], rows: int) -> list:
-    """Every node's values for ``rows`` rows: one array per node.
+    """Every node's values for ``rows`` rows: an array per node, or one number
+    for a node that is the same in every row (a constant, an input given one
+    value, and what is computed from those alone).
 
     ``inputs`` maps each input name to an array of ``rows`` numbers or to one
     number shared by every row. Raises NotFinite if any value is not finite.
@@ -386,7 +388,7 @@ def column_forward(graph: Graph, inputs: Mapping[str, object], rows: int) -> lis
             if o.value is None:
                 x = inputs[name_of[i]] if o is INPUT else const[i]
                 v = (np.asarray(x, dtype=np.float64) if isinstance(x, np.ndarray)
-                     else np.full(rows, float(x)))
+                     else np.float64(x))
             elif o.arity == 2:
                 v = _column_value(o, values[arg0[i]], values[arg1[i]])
             else:
@@ -400,9 +402,12 @@ def column_forward(graph: Graph, inputs: Mapping[str, object], rows: int) -> lis
 def _column_value(o: ops.Op, *args):
     np = ops.np
     if o.array_value is not None:
-        return np.broadcast_to(o.array_value(*args), args[0].shape)
+        return o.array_value(*args)
     # No NumPy form in the op table: the scalar function, element by element.
     try:
+        if all(np.ndim(a) == 0 for a in args):
+            return np.float64(o.value(*map(float, args)))
+        args = np.broadcast_arrays(*args)
         return np.fromiter(map(o.value, *(a.tolist() for a in args)), np.float64,
                            count=len(args[0]))
     except (ValueError, ZeroDivisionError, OverflowError):
@@ -413,27 +418,35 @@ def _column_partials(o: ops.Op, args, out) -> tuple:
     np = ops.np
     if o.array_partials is not None:
         return o.array_partials(*args, out)
+    if all(np.ndim(a) == 0 for a in (*args, out)):
+        return o.partials(*map(float, args), float(out))
+    *args, out = np.broadcast_arrays(*args, out)
     parts = list(map(o.partials, *(a.tolist() for a in args), out.tolist()))
     return tuple(np.array(parts, dtype=np.float64).reshape(len(out), o.arity).T)
 
 
 def column_reverse(graph: Graph, values: list, rows: int, keep) -> dict:
-    """∂output/∂node for every row, for the nodes in ``keep``: node → array.
+    """∂output/∂node for every row, for the nodes in ``keep``: node → array
+    (None where the output does not depend on the node).
 
-    The sweep of :func:`reverse` with arrays. As there, a zero adjoint passes
-    nothing on (not even a nan partial); an infinite adjoint anywhere raises
-    NotFinite here (the scalar pass then decides whether it is an error);
-    nan marks a derivative that does not exist.
+    The sweep of :func:`reverse` with arrays, passing adjoints only to nodes
+    that depend on one of ``keep`` (no other adjoint is asked for). As there,
+    a zero adjoint passes nothing on (not even a nan partial); an infinite
+    adjoint raises NotFinite here (the scalar pass then decides whether it is
+    an error); nan marks a derivative that does not exist.
     """
     np = ops.np
     out = graph.output
-    keep = set(keep)
-    adjoint: list = [None] * len(graph)
+    keep = [k for k in keep if k is not None and k <= out]
+    needed = depends_on(graph, keep, out)
+    adjoint: list = [None] * (out + 1)
     adjoint[out] = np.ones(rows)
     op, arg0, arg1 = graph.op, graph.arg0, graph.arg1
-    ADD, SUB, MUL, NEG, IDENTITY = ops.ADD, ops.SUB, ops.MUL, ops.NEG, ops.IDENTITY
+    ADD, SUB, MUL, NEG, IDENTITY, POW = ops.ADD, ops.SUB, ops.MUL, ops.NEG, ops.IDENTITY, ops.POW
 
     def accumulate(node, term, fresh):
+        if not needed[node]:
+            return
         current = adjoint[node]
         if current is not None:
             adjoint[node] = current + term
@@ -444,42 +457,50 @@ def column_reverse(graph: Graph, values: list, rows: int, keep) -> dict:
             adjoint[node] = term + 0.0
 
     kept = {}
+    keep_set = set(keep)
     with np.errstate(all="ignore"):
         for i in range(out, -1, -1):
             g = adjoint[i]
             if g is None:
                 continue
-            if i in keep:
+            if i in keep_set:
                 kept[i] = g
-            else:
-                adjoint[i] = None
+            adjoint[i] = None
             total = g.sum()
             if not (total == total and abs(total) != np.inf) and np.isinf(g).any():
                 raise NotFinite(i)
             o = op[i]
             if o is MUL:
                 a, b = arg0[i], arg1[i]
-                accumulate(a, g * values[b], True)
-                accumulate(b, g * values[a], True)
+                if needed[a]:
+                    accumulate(a, g * values[b], True)
+                if needed[b]:
+                    accumulate(b, g * values[a], True)
             elif o is ADD:
                 accumulate(arg0[i], g, False)
                 accumulate(arg1[i], g, False)
             elif o is SUB:
                 accumulate(arg0[i], g, False)
-                accumulate(arg1[i], -g, True)
+                if needed[arg1[i]]:
+                    accumulate(arg1[i], -g, True)
             elif o is NEG:
                 accumulate(arg0[i], -g, True)
             elif o is IDENTITY:
                 accumulate(arg0[i], g, False)
             elif o.arity:
                 args = graph.args(i)
-                partials = _column_partials(o, [values[a] for a in args], values[i])
+                if o is POW and not needed[args[1]]:  # x^2: the base's partial alone
+                    partials = (ops.pow_array_base_partial(values[args[0]], values[args[1]]),)
+                else:
+                    partials = _column_partials(o, [values[a] for a in args], values[i])
                 for a, p in zip(args, partials):
+                    if not needed[a]:
+                        continue
                     term = g * p
                     if not np.isfinite(p).all():
                         term = np.where(g == 0.0, 0.0, term)  # 0 · nan passes nothing
                     accumulate(a, np.broadcast_to(term, (rows,)), False)
-    return {node: kept.get(node, None) for node in keep}
+    return {node: kept.get(node) for node in keep}
 
 
 def column_tangent(graph: Graph, values: list, rows: int, seed: int, cache: dict | None = None):
@@ -523,6 +544,7 @@ def column_gradient(graph: Graph, inputs: Mapping[str, object], rows: int,
     """
     np = ops.np
     values = column_forward(graph, inputs, rows)
+    value = np.broadcast_to(values[graph.output], (rows,))
     if mode == "reverse":
         adjoints = column_reverse(graph, values, rows, [n for n in nodes if n is not None])
         result = [adjoints.get(n) if n is not None else None for n in nodes]
@@ -534,4 +556,4 @@ def column_gradient(graph: Graph, inputs: Mapping[str, object], rows: int,
     for r in result:
         if not np.isfinite(r).all():
             raise NotFinite()
-    return values[graph.output], result
+    return value, result

@@ -53,9 +53,10 @@ class RowWriter:
         columns = [chunk.value, *(chunk.gradient or [])]
         if self.format == "csv":
             columns = [*chunk.data.T, *columns]
-        texts = [list(map(repr, column.tolist())) for column in columns]
         separator = "," if self.format == "csv" else "\t"
-        self.out.write("\n".join(map(separator.join, zip(*texts))) + "\n")
+        for start in range(0, len(chunk), 4096):  # a few MB of text at a time
+            texts = [map(repr, column[start:start + 4096].tolist()) for column in columns]
+            self.out.write("\n".join(map(separator.join, zip(*texts))) + "\n")
 
     def write_all(self, rows: Iterable[Row]) -> None:
         for row in rows:
