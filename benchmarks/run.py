@@ -4,7 +4,8 @@
 Usage (from a clone, with the bench extra installed)::
 
     pip install -e '.[bench]'          # sympy, micrograd, torch==2.13.0 (CPU)
-    python benchmarks/run.py           # sizes 1e3..1e6, every family, writes RESULTS.md
+    python benchmarks/run.py           # sizes 1e3..1e6, every family, into benchmarks/scratch/
+    python benchmarks/run.py --update  # the same, rewriting the committed RESULTS.md
     python benchmarks/run.py --sizes 1e3,1e4 --families wide,dag --repeats 5 --timeout 60
 
 Every measurement runs in a fresh subprocess of this script (``--worker``), so
@@ -771,6 +772,19 @@ def parse_sizes(text: str) -> list[int]:
     return sorted({int(float(part)) for part in text.split(",") if part.strip()})
 
 
+#: Where a run writes unless told otherwise: a scratch folder git ignores, so
+#: that trying the benchmark never changes the committed results.
+SCRATCH = HERE / "scratch"
+
+
+def result_path(out: str | None, update: bool) -> Path:
+    """The report's path: ``--out``, else the committed RESULTS.md with
+    ``--update``, else the scratch folder."""
+    if out is not None:
+        return Path(out)
+    return HERE / "RESULTS.md" if update else SCRATCH / "RESULTS.md"
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -791,7 +805,13 @@ def main(argv=None) -> int:
                         help="interleaved rounds of the start-up comparison (0 skips it)")
     parser.add_argument("--micrograd-path", default=None,
                         help="a directory holding the micrograd package, if it is not installed")
-    parser.add_argument("--out", default=str(HERE / "RESULTS.md"), help="where to write the report")
+    parser.add_argument("--out", default=None,
+                        help="where to write the report (with plot.svg and results.json "
+                             "beside it); default: benchmarks/scratch/RESULTS.md, which git "
+                             "ignores")
+    parser.add_argument("--update", action="store_true",
+                        help="write the committed results, benchmarks/RESULTS.md, plot.svg and "
+                             "results.json, that the README quotes")
     parser.add_argument("--worker", nargs=2, metavar=("TOOL", "CASE"), help=argparse.SUPPRESS)
     parser.add_argument("--time-command", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("rest", nargs="*", help=argparse.SUPPRESS)
@@ -854,7 +874,7 @@ def main(argv=None) -> int:
     note = (f"Runs per measurement: {args.repeats} (median), {args.repeats_large} at n ≥ 10^6; "
             f"time-out {args.timeout:g} s per run; a tool that fails or times out is skipped at "
             "larger n.")
-    out = Path(args.out)
+    out = result_path(args.out, args.update)
     out.parent.mkdir(parents=True, exist_ok=True)
     write_report(out, command, results, sizes, families, tools, start, elapsed, note)
     svg = svg_plot(results, sizes, families, tools)

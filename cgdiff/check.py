@@ -203,3 +203,8 @@ def to_json(report: Report) -> dict:
                          "change": n.change, "predicted": n.predicted,
                          **({"note": n.note} if n.note else {})}
     return data
+
+
+from ._callable import make_callable  # noqa: E402  (cgdiff.check(...) is the Python API's)
+
+make_callable(__name__)

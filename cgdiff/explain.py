@@ -296,3 +296,8 @@ def as_text(lines: Sequence[str], width: int = 88) -> str:
                                 break_long_words=False, break_on_hyphens=False)
         out.append(wrapped.replace("\xa0", " "))
     return "\n".join(out) + "\n"
+
+
+from ._callable import make_callable  # noqa: E402  (cgdiff.explain(...) is the Python API's)
+
+make_callable(__name__)

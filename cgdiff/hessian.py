@@ -99,3 +99,8 @@ def hessian(source: str | Graph, settings: Mapping[str, float] | None = None,
         matrix.append(row)
     return Hessian(graph, result.inputs, result.value, names, gradient, matrix)
 
+
+
+from ._callable import make_callable  # noqa: E402  (cgdiff.hessian(...) is the Python API's)
+
+make_callable(__name__)

@@ -696,3 +696,8 @@ def _latex_pieces(f: Formulas, i: int, prec) -> list:
     for position, k in enumerate(f.args(i)):
         pieces += [", ", k] if position else [k]
     return pieces + [r"\right)"]
+
+
+from ._callable import make_callable  # noqa: E402  (cgdiff.symbolic(...) is the Python API's)
+
+make_callable(__name__)

@@ -97,3 +97,13 @@ def test_title_is_escaped():
     result = evaluate("J = x", {"x": 1})
     text = to_page(result, title="<b>mine</b>", engine="builtin")
     assert "<title>&lt;b&gt;mine&lt;/b&gt;</title>" in text
+
+
+def test_every_op_carries_its_javascript():
+    """A new function is one entry in ops.py, its JavaScript included: a page
+    that used it could not otherwise re-run the passes."""
+    from cgdiff import ops
+
+    missing = [op.name for op in ops.BY_NAME.values() if op not in (ops.INPUT, ops.CONST)
+               and len(op.js) != 2]
+    assert missing == []

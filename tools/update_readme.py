@@ -1,9 +1,9 @@
-"""Rewrite the output of every ```console example in README.md from the
-current code (run from the repository root): `python tools/update_readme.py`.
+"""Rewrite the output of every ```console example in README.md and
+docs/reference.md from the current code: `python tools/update_readme.py`.
 
 tests/test_readme.py checks the same examples, so a stale README fails CI.
 Commands with a pipe run through the shell; others through Click's CliRunner,
-as the test does, 100 columns wide.
+as the test does, 80 columns wide.
 """
 
 import os
@@ -23,11 +23,11 @@ ROOT = Path(__file__).resolve().parent.parent
 def run(command: str) -> str:
     if "|" in command or "<" in command or not command.startswith("cgdiff "):
         result = subprocess.run(command, shell=True, capture_output=True, text=True, cwd=ROOT,
-                                env={**os.environ, "COLUMNS": "100",
+                                env={**os.environ, "COLUMNS": "80",
                                      "PATH": f"{Path(sys.executable).parent}:{os.environ['PATH']}"})
         return (result.stdout + result.stderr).rstrip()
-    os.environ["COLUMNS"] = "100"
-    result = CliRunner().invoke(cli, shlex.split(command)[1:])
+    os.environ["COLUMNS"] = "80"
+    result = CliRunner().invoke(cli, shlex.split(command)[1:], prog_name="cgdiff")
     return (result.stdout + result.stderr).rstrip()
 
 
@@ -46,5 +46,7 @@ def update(text: str) -> str:
 
 if __name__ == "__main__":
     os.chdir(ROOT)
-    readme = ROOT / "README.md"
-    readme.write_text(update(readme.read_text(encoding="utf-8")), encoding="utf-8")
+    for document in (ROOT / "README.md", ROOT / "docs" / "reference.md"):
+        if document.exists():
+            document.write_text(update(document.read_text(encoding="utf-8")),
+                                encoding="utf-8")

@@ -4,7 +4,8 @@ Rich fits a table to the terminal by shrinking its columns and, as a last
 resort, cutting cells with ``…``: ``2.775557562e-17`` became ``2.775557562e-…``.
 Here a number column is ``no_wrap`` (Rich never shrinks those while a text
 column can give way), and :class:`Fitted` decides at drawing time, knowing the
-width: the table as it is; else the same table without its outer edge; else,
+width: the table as it is; else the same table without its outer edge and
+vertical lines; else,
 for a matrix, blocks of its columns; else a vertical layout, one block per row,
 where nothing needs cutting.
 
@@ -13,6 +14,7 @@ Text columns may still fold (the expression) or wrap (several words).
 
 from __future__ import annotations
 
+from rich import box
 from rich.console import Console, ConsoleOptions, Group, RenderResult
 from rich.measure import Measurement
 from rich.table import Table
@@ -127,14 +129,14 @@ class Fitted:
         if needed_width(table, console, options) <= options.max_width:
             yield table
             return
-        edges = table.show_edge, table.pad_edge
-        table.show_edge = table.pad_edge = False
+        saved = table.box, table.show_edge, table.pad_edge
+        table.box, table.show_edge, table.pad_edge = box.SIMPLE_HEAD, False, False
         try:
             if needed_width(table, console, options) <= options.max_width:
                 yield table
                 return
         finally:
-            table.show_edge, table.pad_edge = edges
+            table.box, table.show_edge, table.pad_edge = saved
         parts = column_blocks(table, console, options) if self.blocks else []
         if parts:
             yield from parts
