@@ -64,7 +64,7 @@ def _choice(choices) -> click.Choice:
     return click.Choice(choices, case_sensitive=False)
 
 
-class Number(click.ParamType):
+class Number(click.FloatRange):
     """The one check of every numeric option (--eps, --rtol, --atol, --lr,
     --tol, --steps, --vary, --width, ...): cgdiff's number syntax
     (errors.number_problem: no ``nan``, ``inf`` or ``1_000``), finite, and
@@ -74,6 +74,7 @@ class Number(click.ParamType):
     def __init__(self, low: float | None = None, high: float | None = None,
                  low_open: bool = False, high_open: bool = False, integer: bool = False,
                  why: str = ""):
+        super().__init__(low, high, low_open, high_open)  # Click's help: [x>0]
         self.low, self.high, self.low_open, self.high_open = low, high, low_open, high_open
         self.integer = integer
         self.why = why  # added to a range error: what the bound is for
