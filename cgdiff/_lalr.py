@@ -119,11 +119,16 @@ def _rule(rule):
 # In the user's cache folder, named by a checksum of the grammar; the file holds
 # the grammar's full text too, and is used only if that text is the same.
 
-def _cache_path(grammar_text: str) -> str:
+def cache_folder() -> str:
+    """cgdiff's cache folder: the parser tables here, the graph cache too."""
     base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return os.path.join(base, "cgdiff")
+
+
+def _cache_path(grammar_text: str) -> str:
     key = f"{zlib.crc32(grammar_text.encode('utf-8')):08x}-{len(grammar_text)}"
     python = f"{sys.version_info[0]}{sys.version_info[1]}"
-    return os.path.join(base, "cgdiff", f"lalr-{_FORMAT}-py{python}-{key}.marshal")
+    return os.path.join(cache_folder(), f"lalr-{_FORMAT}-py{python}-{key}.marshal")
 
 
 def load_tables(grammar_text: str, build_lark) -> Tables:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable, Iterable, Mapping
 
-from . import passes
+from . import graphcache, passes
 from .graph import Graph, build_graph
 from .parser import parse
 
@@ -42,14 +42,25 @@ def _no_progress(phase: str) -> None:
 
 
 def load(source: str, of: str | list[str] | None = None,
-         progress: PhaseHook = _no_progress, given=()) -> Graph:
+         progress: PhaseHook = _no_progress, given=(), cache: bool | None = None) -> Graph:
     """Parse ``source`` and build the graph of the output ``of`` (or outputs).
     ``given``: the names that will get values (they give vector inputs their
-    shapes, ``W[0,1]``)."""
+    shapes, ``W[0,1]``). A big program's graph comes from the warm-run cache
+    when it is there (:mod:`cgdiff.graphcache`; ``cache=False`` or
+    CGDIFF_NO_CACHE=1 turn it off)."""
+    use_cache = len(source) >= graphcache.THRESHOLD and graphcache.enabled(cache)
+    if use_cache:
+        progress("cache")
+        graph = graphcache.fetch(source, of, given)
+        if graph is not None:
+            return graph
     progress("parse")
     program = parse(source)
     progress("build")
-    return build_graph(program, of, given)
+    graph = build_graph(program, of, given)
+    if use_cache:
+        graphcache.store(graph, source, of, given)
+    return graph
 
 
 def evaluate(source: str | Graph, settings: Mapping[str, float] | None = None,

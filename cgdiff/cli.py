@@ -211,6 +211,14 @@ def _nfc(name: str) -> str:
     return unicodedata.normalize("NFC", name)
 
 
+def _cache_choice(ctx, param, value) -> None:
+    # Called on every run (value False when the flag is absent), so a choice
+    # never outlives its command.
+    from . import graphcache
+
+    graphcache.command_line_choice = False if value else None
+
+
 def program_options(command):
     """The options every command shares: where the program comes from, values, output."""
     decorators = [
@@ -222,6 +230,9 @@ def program_options(command):
                      help="Give or override an input's value (repeatable)."),
         click.option("--of", "of", metavar="NAME", callback=parse_name,
                      help="The output node (default: the last statement)."),
+        click.option("--no-cache", is_flag=True, expose_value=False, callback=_cache_choice,
+                     help="Neither load nor store this program's graph in the warm-run "
+                          "cache (programs of 100,000 characters or more; see README)."),
     ]
     for decorator in reversed(decorators):
         command = decorator(command)
