@@ -107,6 +107,19 @@ class Row:
     gradient: list[float] | None = None
 
 
+@dataclass
+class Rows:
+    """The results of a run over data, as they are computed: iterate for chunks of rows."""
+
+    columns: list[str]  # the data's header
+    output: str  # the output's name
+    names: list[str] | None  # the gradient's names (None: values only)
+    chunks: Iterable[Chunk]  # the rows, a chunk at a time (see run_chunks)
+
+    def __iter__(self):
+        return iter(self.chunks)
+
+
 class Data:
     """A CSV stream: the header's column names, then rows of numbers."""
 

@@ -177,34 +177,6 @@ def nudge(result: Result, deltas: Mapping[str, float]) -> Nudge:
     return result_nudge
 
 
-# ---------------------------------------------------------------- for scripts
-
-def to_json(report: Report) -> dict:
-    """The report as plain data (numbers in full precision, None for none)."""
-    def number(x):
-        return None if x is None or x != x else x
-
-    data = {
-        "of": report.output,
-        "value": report.value,
-        "ok": report.ok,
-        "rtol": report.rtol,
-        "atol": report.atol,
-        "relative_step": report.relative_step,
-        "inputs": [{"name": row.name, "value": number(row.value), "reverse": row.derivative,
-                    "finite_difference": number(row.difference), "step": row.step,
-                    "abs_error": number(row.abs_error), "rel_error": number(row.rel_error),
-                    "ok": row.ok, **({"note": row.note} if row.note else {})}
-                   for row in report.rows],
-    }
-    if report.nudge is not None:
-        n = report.nudge
-        data["nudge"] = {"deltas": n.deltas, "before": n.before, "after": n.after,
-                         "change": n.change, "predicted": n.predicted,
-                         **({"note": n.note} if n.note else {})}
-    return data
-
-
 from ._callable import make_callable  # noqa: E402  (cgdiff.check(...) is the Python API's)
 
 make_callable(__name__)

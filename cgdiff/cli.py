@@ -18,10 +18,18 @@ from typing import IO
 import click
 
 from . import outfile
+from .render import check as check_output
+from .render import claims as claims_output
+from .render import data as nodes_output
+from .render import fitting as fit_output
+from .render import formulas as formulas_output
+from .render import matrix as matrix_output
+from .render import picture as picture_output
+from .render import rows as rows_output
+from .render import annotated as annotated_output
 from .errors import CgdiffError, InputTextError, OutputError
 from .text import clip, number_problem
 
-FORMATS = ["table", "json", "csv", "plain"]
 
 
 class ProgramError(click.ClickException):
@@ -239,10 +247,11 @@ def program_options(command):
     return command
 
 
-def format_option(command):
-    return click.option("--format", "output_format", type=_choice(FORMATS),
-                        default="table", show_default=True,
-                        help="table for people; json, csv or plain for scripts.")(command)
+def format_option(formats, default: str = "table", help: str | None = None):
+    """``--format``, its choices those of a render module's FORMATS."""
+    return click.option("--format", "output_format", type=_choice(list(formats)),
+                        default=default, show_default=default is not None,
+                        help=help or "table for people; json, csv or plain for scripts.")
 
 
 def parse_expectations(ctx, param, values):
@@ -289,21 +298,9 @@ def expect_options(command):
 
 def _show(result, output_format: str, tables=(), json_extra: dict | None = None) -> None:
     """``emit``, with more Rich tables after a table, or more keys in JSON."""
-    if output_format == "table" and tables:
-        from rich.console import Console
-
-        from .render.table import render
-
-        console = Console(highlight=False)
-        console.print(render(result))
-        for table in tables:
-            console.print(table)
-    elif output_format == "json" and json_extra:
-        from .render import data
-
-        data.write_json(result, sys.stdout, json_extra)
-    else:
-        emit(result, output_format)
+    if (output_format == "table" and tables) or (output_format == "json" and json_extra):
+        result = annotated_output.Annotated(result, list(tables), dict(json_extra or {}))
+    emit(result, output_format)
 
 
 def _expectations_shown(outcomes, tables: list, json_extra: dict) -> None:
@@ -370,19 +367,28 @@ def standard_input() -> IO[bytes]:
     return sys.stdin.buffer
 
 
-def emit(result, output_format: str) -> None:
-    """Write ``result`` to stdout in the format asked for."""
-    if output_format == "table":
-        from rich.console import Console
+def usable(formats, output_format: str, where: str = "here") -> str:
+    """``output_format`` if ``formats`` (a render module's FORMATS) has it, else
+    a usage error listing those it has (checked before any work is done)."""
+    if output_format not in formats:
+        raise click.UsageError(f"--format {output_format} is not available {where}; "
+                               f"choose from {', '.join(formats)}")
+    return output_format
 
-        from .render.table import render
 
-        Console(highlight=False).print(render(result))
-        return
-    from .render import data
+def emit(result, output_format: str, output: str | None = None) -> None:
+    """Write ``result`` in a format of its render module's FORMATS to standard
+    output, or to the file ``output`` (written whole or not at all). A format
+    the result type lacks is a usage error that lists the ones it has."""
+    from .render import formats_for
 
-    writer = {"json": data.write_json, "csv": data.write_csv, "plain": data.write_plain}
-    writer[output_format](result, sys.stdout)
+    formats = formats_for(result)
+    write = formats[usable(formats, output_format)]
+    if outfile.is_stdout(output):
+        write(result, sys.stdout)
+    else:
+        with outfile.replacing(output) as handle:
+            write(result, handle)
 
 
 #: The most steps ``fit --steps`` takes (it keeps each step's cost: 8 bytes).
@@ -437,8 +443,11 @@ def _run_batch(source, data_file, settings, of, wrt, output_format, gradient=Fal
     from . import batch
     from .api import load
     from .render.progress import progress
-    from .render.rows import RowWriter
 
+    if click.get_current_context().get_parameter_source("output_format") is \
+            click.core.ParameterSource.DEFAULT:
+        output_format = "csv"  # the rows' default: a table of rows has no place to stop
+    output_format = usable(rows_output.FORMATS, output_format, "with --data")
     with _Run(source):
         graph = load(source, of)
         name = getattr(data_file, "name", None)
@@ -446,16 +455,18 @@ def _run_batch(source, data_file, settings, of, wrt, output_format, gradient=Fal
                           else "the data")
         chunks = batch.run_chunks(graph, data, settings, wrt, gradient, mode)
         names = list(graph.targets(wrt)) if gradient else None
-        writer = RowWriter(sys.stdout, output_format, data.columns,
-                           graph.node_id(graph.output), names)
         try:
             size = os.fstat(data_file.fileno()).st_size or None
         except (OSError, AttributeError, ValueError):
             size = None
         with progress(size, "rows") as update:
-            for chunk in chunks:
-                writer.write_chunk(chunk)
-                update(data.bytes_read)
+            def shown(chunks):
+                for chunk in chunks:
+                    yield chunk
+                    update(data.bytes_read)
+
+            emit(batch.Rows(data.columns, graph.node_id(graph.output), names, shown(chunks)),
+                 output_format)
 
 
 def _check_stdin(program, program_file, data_file):
@@ -535,9 +546,13 @@ def cli():
     """
 
 
+#: --format of eval and grad: the node table's formats, and with --data the rows'.
+NODE_FORMATS = list(dict.fromkeys([*nodes_output.FORMATS, *rows_output.FORMATS]))
+
+
 @cli.command("eval", epilog=EXIT_STATUSES)
 @program_options
-@format_option
+@format_option(NODE_FORMATS)
 @data_option
 @expect_options
 def eval_command(program, program_file, settings, of, output_format, data_file, expectations,
@@ -560,6 +575,7 @@ def eval_command(program, program_file, settings, of, output_format, data_file, 
             raise click.UsageError("--expect checks one point; drop --data")
         _run_batch(source, data_file, settings, of, None, output_format)
         return
+    output_format = usable(nodes_output.FORMATS, output_format, "without --data")
     outcomes = None
     with _Run(source) as run:
         result = evaluate(source, settings, of, progress=run.progress)
@@ -587,9 +603,8 @@ def eval_command(program, program_file, settings, of, output_format, data_file, 
               help="Also count the work each method does on this program, measured while the "
                    "passes run: one reverse sweep, forward mode over every input, finite "
                    "differences (table and json only).")
-@click.option("--format", "output_format", type=_choice(FORMATS + ["latex"]),
-              default="table", show_default=True,
-              help="table for people; json, csv or plain for scripts; latex (with --symbolic).")
+@format_option(list(dict.fromkeys([*NODE_FORMATS, *formulas_output.FORMATS])),
+               help="table for people; json, csv or plain for scripts; latex (with --symbolic).")
 @data_option
 @expect_options
 def grad_command(program, program_file, settings, of, wrt, mode, symbolic, stats, output_format,
@@ -615,8 +630,11 @@ def grad_command(program, program_file, settings, of, wrt, mode, symbolic, stats
         raise click.UsageError("--symbolic needs no data; drop --data")
     if stats and (symbolic or data_file is not None):
         raise click.UsageError("--stats counts the numeric passes; drop --symbolic or --data")
-    if stats and output_format not in ("table", "json"):
-        raise click.UsageError("--stats needs --format table or json")
+    if data_file is None:
+        formats, where = ((formulas_output.FORMATS, "with --symbolic") if symbolic else
+                          (annotated_output.FORMATS, "with --stats") if stats else
+                          (nodes_output.FORMATS, "without --data"))
+        output_format = usable(formats, output_format, where)
     if expectations and (symbolic or data_file is not None):
         raise click.UsageError("--expect checks the numbers at one point; drop --symbolic "
                                "or --data")
@@ -631,8 +649,7 @@ def grad_command(program, program_file, settings, of, wrt, mode, symbolic, stats
 
         with _Run(source):
             derivatives = sym.symbolic_gradient(source, settings, of, wrt)
-            text = sym.render(derivatives, output_format, settings)
-        click.echo(text, nl=False)
+            emit(derivatives, output_format)  # whole formulas: an error writes nothing
         return
     from .api import differentiate
 
@@ -692,10 +709,9 @@ def grad_command(program, program_file, settings, of, wrt, mode, symbolic, stats
                    "(each input v drawn from v ± max(1, |v|)).")
 @click.option("--seed", type=int, default=0, show_default=True,
               help="With --against: the random seed of the drawn points.")
-@click.option("--format", "output_format", type=_choice(FORMATS), default="table",
-              show_default=True,
-              help="table for people; json, csv or plain (NAME, reverse, difference, ok) "
-                   "for scripts.")
+@format_option(list(dict.fromkeys([*check_output.FORMATS, *claims_output.FORMATS])),
+               help="table for people; json, csv or plain (NAME, reverse, difference, ok) "
+                    "for scripts.")
 @click.pass_context
 def check_command(ctx, program, program_file, settings, of, wrt, relative_step, rtol, atol,
                   nudges, claims, samples, seed, output_format):
@@ -730,32 +746,7 @@ def check_command(ctx, program, program_file, settings, of, wrt, relative_step, 
         result = differentiate(source, settings, of, wrt, progress=run.progress)
         report = check.check(result, wrt, relative_step or check.RELATIVE_STEP, rtol, atol,
                              nudges)
-    if output_format == "json":
-        from .render import json_text
-
-        click.echo(json_text(check.to_json(report)))
-    elif output_format == "csv":
-        import csv
-
-        writer = csv.writer(sys.stdout, lineterminator="\n")
-        writer.writerow(["input", "value", "reverse", "finite_difference", "step",
-                         "abs_error", "rel_error", "ok", "note"])
-        for row in report.rows:
-            writer.writerow([row.name, *("" if x is None or x != x else repr(x) for x in
-                                         (row.value, row.derivative, row.difference, row.step,
-                                          row.abs_error, row.rel_error)),
-                             {True: "ok", False: "FAIL", None: "unchecked"}[row.ok], row.note])
-    elif output_format == "plain":
-        for row in report.rows:
-            difference = "" if row.difference is None else repr(row.difference)
-            ok = {True: "ok", False: "FAIL", None: "unchecked"}[row.ok]
-            click.echo(f"{row.name}\t{row.derivative!r}\t{difference}\t{ok}")
-    else:
-        from rich.console import Console
-
-        from .render.check_table import check_table
-
-        Console(highlight=False).print(check_table(report))
+    emit(report, output_format)
     if not report.ok:
         bad = ", ".join(row.name for row in report.rows if row.ok is False)
         raise Found(f"the reverse-mode derivative disagrees with finite differences for {bad} "
@@ -798,7 +789,7 @@ def _check_claims(program, program_file, settings, of, claims, samples, seed, rt
     source = read_program(program, program_file)
     with _Run(source):
         report = check_claims(source, claims_text, settings, of, samples, seed, rtol, atol)
-    show.FORMATS[output_format](report, sys.stdout)
+    emit(report, output_format)
     if not report.ok:
         raise Found(show.summary(report))
 
@@ -832,7 +823,7 @@ def explain_command(program, program_file, settings, of, wrt, width):
 
 @cli.command("graph")
 @program_options
-@click.option("--format", "picture_format", type=_choice(["tree", "dot", "mermaid"]),
+@click.option("--format", "picture_format", type=_choice(list(picture_output.FORMATS)),
               default="tree", show_default=True,
               help="tree: drawn in the terminal; dot: Graphviz; mermaid: a Mermaid flowchart.")
 @click.option("--values", is_flag=True,
@@ -874,37 +865,17 @@ def graph_command(program, program_file, settings, of, picture_format, values, o
     with _Run(source) as run:
         if values:
             result = evaluate(source, settings, of, progress=run.progress)
-            graph, node_values = result.graph, result.values
-            adjoints = passes.reverse(graph, node_values)
+            drawing = picture.Picture(result.graph, result.values,
+                                      passes.reverse(result.graph, result.values))
         else:
-            graph = load(source, of, progress=run.progress)
+            drawing = picture.Picture(load(source, of, progress=run.progress))
             if settings:
-                passes.input_values(graph, settings)  # --set naming no input is still an error
-            node_values = adjoints = None
-        if chosen == "tree":
-            text = None
-        elif chosen == "mermaid":
-            text = picture.to_mermaid(graph, node_values, adjoints)
-        else:
-            text = picture.to_dot(graph, node_values, adjoints)
-        if chosen in picture.GRAPHVIZ_SUFFIXES.values():
-            picture.render_with_graphviz(text, output_file, chosen)
+                # --set naming no input is still an error
+                passes.input_values(drawing.graph, settings)
+        if chosen in picture.IMAGES:
+            picture.draw(drawing, output_file, chosen)
             return
-    if text is None:
-        from rich.console import Console
-
-        tree = picture.to_tree(graph, node_values, adjoints)
-        if output_file is None:
-            Console(highlight=False).print(tree)
-        else:
-            with outfile.replacing(output_file) as handle:
-                # A file is as wide as the deepest tree drawn needs.
-                Console(file=handle, width=picture.TREE_FILE_WIDTH, color_system=None,
-                        highlight=False).print(tree)
-    elif output_file is None:
-        click.echo(text, nl=False)
-    else:
-        outfile.write_text(output_file, text)
+    emit(drawing, chosen, output_file)
 
 
 @cli.command("view")
@@ -1023,7 +994,7 @@ def worksheet_command(program, program_file, settings, of, blank, sheet_format, 
 @click.option("--wrt", callback=parse_names, multiple=True, metavar="NAME[,NAME...]",
               help="Second derivatives with respect to these inputs (repeatable; default: "
                    "every input).")
-@format_option
+@format_option(matrix_output.FORMATS)
 def hessian_command(program, program_file, settings, of, wrt, output_format):
     """Second derivatives: the matrix of ∂²J/∂x∂y, by the reverse pass run over
     the derivative's own graph (the formulas of grad --symbolic).
@@ -1038,15 +1009,7 @@ def hessian_command(program, program_file, settings, of, wrt, output_format):
     source = read_program(program, program_file)
     with _Run(source):
         result = hessian(source, settings, of, wrt)
-    from .render import matrix
-
-    if output_format == "table":
-        from rich.console import Console
-
-        Console(highlight=False).print(matrix.render(result))
-        return
-    writer = {"json": matrix.write_json, "csv": matrix.write_csv, "plain": matrix.write_plain}
-    writer[output_format](result, sys.stdout)
+    emit(result, output_format)
 
 
 @cli.command("fit")
@@ -1063,7 +1026,7 @@ def hessian_command(program, program_file, settings, of, wrt, output_format):
               help="At most this many steps.")
 @click.option("--tol", type=Number(0), default=1e-10, show_default=True,
               help="Stop when the gradient's norm falls below this.")
-@format_option
+@format_option(fit_output.FORMATS)
 def fit_command(program, program_file, settings, of, data_file, params, lr, steps, tol,
                 output_format):
     """Gradient descent: fit --params so that the mean of the output over the
@@ -1091,15 +1054,7 @@ def fit_command(program, program_file, settings, of, data_file, params, lr, step
                     update(step, cost=format(cost, ".6g"))
 
             result = fitting.fit(graph, dataset, params, settings, lr, steps, tol, on_step)
-    from .render import fitting as show
-
-    if output_format == "table":
-        from rich.console import Console
-
-        Console(highlight=False).print(show.render(result))
-        return
-    writer = {"json": show.write_json, "csv": show.write_csv, "plain": show.write_plain}
-    writer[output_format](result, sys.stdout)
+    emit(result, output_format)
 
 
 def main() -> None:

@@ -262,9 +262,9 @@ class Check:
         self.value: float = report.value
 
     def to_dict(self) -> dict[str, Any]:
-        from .check import to_json
+        from .render.check import as_data
 
-        return to_json(self._report)
+        return as_data(self._report)
 
     def to_json(self, **dumps: Any) -> str:
         return json.dumps(self.to_dict(), **dumps)

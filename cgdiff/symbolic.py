@@ -305,6 +305,8 @@ class Derivatives:
     primal: list[int]
     #: formula node → the program's statement name for it (where it has one)
     statement_name: dict[int, str] = field(default_factory=dict)
+    #: the inputs' values to write in the program (``--set``), beside the defaults
+    values: dict[str, float] | None = None
 
     @property
     def output_name(self) -> str:
@@ -583,33 +585,6 @@ def inline_text(d: Derivatives, name: str) -> str:
     return text
 
 
-def render(d: Derivatives, output_format: str, values: dict[str, float] | None = None) -> str:
-    """The derivatives in a format of ``grad --symbolic``: ``table`` (a program),
-    ``plain`` (``NAME<TAB>FORMULA``), ``csv``, ``json`` or ``latex``."""
-    if output_format == "table":
-        return program_text(d, values)
-    if output_format == "latex":
-        return "".join(latex_text(d, name) + "\n" for name in d.gradient)
-    inlined = {name: inline_text(d, name) for name in d.gradient}
-    if output_format == "plain":
-        return "".join(f"{name}\t{formula}\n" for name, formula in inlined.items())
-    if output_format == "csv":
-        import csv
-        import io
-
-        buffer = io.StringIO()
-        writer = csv.writer(buffer, lineterminator="\n")
-        writer.writerow(["name", "derivative"])
-        writer.writerows(inlined.items())
-        return buffer.getvalue()
-    if output_format == "json":
-        from .render import json_text
-
-        return json_text({"of": d.graph.node_id(d.graph.output), "gradient": inlined,
-                          "program": program_text(d, values)}) + "\n"
-    raise ValueError(f"unknown format {output_format!r}")
-
-
 def symbolic_gradient(source: str, settings=None, of: str | None = None,
                       wrt: Iterable[str] | None = None) -> Derivatives:
     """Parse ``source`` and differentiate its output symbolically. ``settings``
@@ -621,7 +596,9 @@ def symbolic_gradient(source: str, settings=None, of: str | None = None,
     for name in settings or {}:
         if name not in graph.inputs:
             raise NamingError(f"--set {clip(name)}: '{clip(name)}' is not an input of the program")
-    return derivatives(graph, wrt)
+    result = derivatives(graph, wrt)
+    result.values = dict(settings) if settings else None
+    return result
 
 
 # ---------------------------------------------------------------- LaTeX

@@ -52,6 +52,9 @@ class Row:
     is_input: bool
     blank_value: bool
     blank_grad: bool
+    #: the value / derivative is float noise next to its neighbours: shown as 0
+    noise_value: bool = False
+    noise_grad: bool = False
 
 
 @dataclass
@@ -88,6 +91,18 @@ class Worksheet:
     title: str = "Computation graph worksheet"
     #: False when no "nice" inputs were found for a variant
     nice: bool = True
+    #: answers that are not short are rounded to this many significant
+    #: digits (the sheet says so); None when every answer is short
+    digits: int | None = None
+    #: sentences under the table (float noise shown as 0)
+    notes: list[str] = field(default_factory=list)
+
+    def number(self, row: Row, kind: str) -> str:
+        """A cell's number as the sheet and the key show it: 0 for float
+        noise, short numbers as they are, others rounded to ``digits``."""
+        return shown_number(row.value if kind == "value" else row.grad,
+                            row.noise_value if kind == "value" else row.noise_grad,
+                            self.digits)
 
     @property
     def graph(self) -> Graph:
@@ -116,10 +131,48 @@ def build(source: str | Graph, settings: Mapping[str, float] | None = None,
             blank_grad=blank in ("grads", "both") and i != graph.output))
     sheet = Worksheet(result, blank, _formulas(graph), dict(result.inputs),
                       graph.output_name(), rows)
+    _mark_noise(sheet)
+    numbers = [x for row in rows for x, noise in ((row.value, row.noise_value),
+                                                  (row.grad, row.noise_grad)) if not noise]
+    if not all(is_nice(x) for x in numbers if math.isfinite(x)):
+        sheet.digits = DIGITS
     if title:
         sheet.title = title
     sheet.questions = _questions(sheet)
     return sheet
+
+
+def shown_number(x: float, noise: bool = False, digits: int | None = None) -> str:
+    """``x`` on a sheet: ``0`` for float noise, a short number as it is, any
+    other rounded to ``digits`` significant digits (``0.4621``)."""
+    if noise:
+        return "0"
+    if digits is None or not math.isfinite(x) or is_nice(x):
+        return human_number(x)
+    return human_number(float(f"{x:.{digits}g}"))
+
+
+def _mark_noise(sheet: Worksheet) -> None:
+    """Values and derivatives below NOISE of their neighbours' scale (the
+    arguments' values; the users' derivatives) are float noise: shown as 0,
+    with a note."""
+    graph, values, adjoints = sheet.graph, sheet.result.values, sheet.result.adjoints
+    users: dict[int, list[int]] = {}
+    for k in range(len(graph)):
+        for a in graph.args(k):
+            users.setdefault(a, []).append(k)
+    for row in sheet.rows:
+        i = row.node
+        scale = max((abs(values[a]) for a in graph.args(i)), default=0.0)
+        if row.value != 0 and abs(row.value) < NOISE * scale:
+            row.noise_value = True
+            sheet.notes.append(f"{row.id} is {row.value:.3g} in floating point: rounding "
+                               f"noise next to its arguments (about {scale:.3g}), shown as 0.")
+        scale = max((abs(adjoints[k]) for k in users.get(i, ())), default=0.0)
+        if row.grad == row.grad and row.grad != 0 and abs(row.grad) < NOISE * scale:
+            row.noise_grad = True
+            sheet.notes.append(f"∂{sheet.out}/∂{row.id} is {row.grad:.3g} in floating point: "
+                               f"rounding noise, shown as 0.")
 
 
 def _check_size(graph: Graph) -> None:
@@ -207,16 +260,90 @@ class Variant:
     nice: bool
 
 
-def is_nice(x: float, limit: float = 1000) -> bool:
-    """A number a student writes down exactly: at most two decimals, not huge."""
+def is_nice(x: float, limit: float = 1000, digits: int | None = None) -> bool:
+    """A number a student writes down exactly: at most two decimals (0.01 is
+    the smallest step: 9.7e-10 is not two decimals), at most ``limit`` in size,
+    and with ``digits``, at most that many significant digits. The test is
+    relative, so float rounding (0.1 + 0.2) does not count against a number."""
     if not math.isfinite(x) or abs(x) > limit:
         return False
-    return abs(x * 100 - round(x * 100)) < 1e-6
+    cents = x * 100
+    whole = round(cents)
+    if abs(cents - whole) > 1e-9 * max(1.0, abs(cents)):
+        return False
+    if digits is not None and whole != 0:
+        significant = len(str(abs(int(whole))).rstrip("0"))
+        if significant > digits:
+            return False
+    return True
+
+
+#: Ops that keep short decimals short (sums, products, integer powers, kinks):
+#: a program of only these gets sheets whose every answer is exact.
+EXACT_OPS = {"input", "const", "id", "add", "sub", "mul", "neg", "relu", "abs", "max", "min",
+             "step", "sign"}
+#: Significant digits of an answer that cannot be short (tanh, exp, log, ...):
+#: the sheet says so, and the key rounds to it.
+DIGITS = 4
+#: Short answers have at most this many significant digits.
+SHORT_DIGITS = 4
+#: A tanh or sigmoid this close to its limits is saturated: its derivative is
+#: next to 0 and the student learns nothing from it.
+SATURATION = 1e-3
+#: A derivative smaller than this (and not exactly 0) would round to 0 at three
+#: decimals, or need an exponent (7.2e-05): the draw is not kept.
+TINY = 1e-3
+#: A value or derivative below this fraction of its neighbours' scale is
+#: float noise (0.1 + 0.2 - 0.3): the sheet shows 0.
+NOISE = 1e-12
+
+
+def exact_program(graph: Graph) -> bool:
+    """Whether every operation keeps short decimals short: the ops in
+    EXACT_OPS, divisions by a constant, and powers with a whole, non-negative
+    constant exponent. (Whether a draw's numbers are short is still checked.)"""
+    constant = bytearray(len(graph))  # depends on literals only
+    for i in range(len(graph)):
+        op = graph.op[i]
+        args = graph.args(i)
+        if op is ops.CONST or (op is not ops.INPUT and args and all(constant[a] for a in args)):
+            constant[i] = 1
+        if op.name in EXACT_OPS:
+            continue
+        if op is ops.DIV and constant[graph.arg1[i]]:
+            continue  # 1/2*d^2: a division by a constant
+        if op is ops.POW:
+            exponent = graph.arg1[i]
+            if graph.op[exponent] is ops.CONST:
+                b = graph.const.get(exponent)
+                if b is not None and b >= 0 and float(b).is_integer():
+                    continue
+        return False
+    return True
+
+
+def saturated(graph: Graph, values, adjoints, shown) -> str | None:
+    """Why this point makes a poor exercise, naming the node; None if it doesn't."""
+    for i in range(len(graph)):
+        name = graph.op[i].name
+        v = values[i]
+        if name == "tanh" and 1 - abs(v) < SATURATION:
+            return f"{graph.node_id(i)} = {one_line(graph.label(i))} saturates at {v:.6g}"
+        if name == "sigmoid" and min(v, 1 - v) < SATURATION:
+            return f"{graph.node_id(i)} = {one_line(graph.label(i))} saturates at {v:.6g}"
+    for i in shown:
+        d = adjoints[i]
+        if d != 0 and abs(d) < TINY:
+            return (f"∂{graph.output_name()}/∂{graph.node_id(i)} = {d:.3g} would round to 0")
+    return None
 
 
 #: The numbers inputs are drawn from: small integers, sometimes halves.
 INTEGERS = [float(k) for k in range(-9, 10) if k]
 HALVES = [k + 0.5 for k in range(-5, 5)]
+#: For programs with tanh, exp, log, ...: small short inputs, which keep
+#: tanh and sigmoid off their flat tails.
+SMALL = [x for k in (0.1, 0.2, 0.25, 0.5, 0.75, 1.0, 1.5, 2.0) for x in (k, -k)]
 
 
 def variants(source: str | Graph, count: int, seed: int,
@@ -236,6 +363,7 @@ def variants(source: str | Graph, count: int, seed: int,
     free = [name for name in names if name not in fixed]
     shown = _shown_nodes(graph)
     rng = random.Random(seed)
+    exact = exact_program(graph)
     seen = set()
     try:  # a --set naming no input is the usual error; missing values are drawn
         own = passes.input_values(graph, fixed)
@@ -245,41 +373,66 @@ def variants(source: str | Graph, count: int, seed: int,
     chosen = []
     for _ in range(count):
         best: tuple[int, dict[str, float]] | None = None
+        reasons: list[str] = []
         for attempt in range(TRIES):
             if best is not None and best[0] == 1 and attempt >= TRIES // 5:
                 break  # short numbers will do; don't spend every draw on the best
             settings = dict(fixed)
             for name in free:
-                settings[name] = rng.choice(HALVES if rng.random() < 0.2 else INTEGERS)
+                if exact:
+                    settings[name] = rng.choice(HALVES if rng.random() < 0.2 else INTEGERS)
+                else:
+                    settings[name] = rng.choice(SMALL)
             key = tuple(settings[name] for name in names)
             if key in seen:
                 continue
-            tier = _tier(graph, settings, shown)
+            tier = _tier(graph, settings, shown, reasons)
             if tier is not None and (best is None or tier < best[0]):
                 best = (tier, settings)
                 if tier == 0:
                     break
         if best is None:
+            common = max(set(reasons), key=reasons.count) if reasons else None
             raise WorksheetError(
                 f"no input values found that keep every value and derivative in the domain "
-                f"(tried {TRIES} draws for variant {len(chosen) + 1})")
+                f"and no node saturated (tried {TRIES} draws for variant {len(chosen) + 1})"
+                + (f"; most often: {common}" if common else ""))
         tier, settings = best
         seen.add(tuple(settings[name] for name in names))
         chosen.append(Variant(settings, nice=tier < 2))
     return chosen
 
 
-def _tier(graph: Graph, settings: dict[str, float], shown: list[int]) -> int | None:
+def _tier(graph: Graph, settings: dict[str, float], shown: list[int],
+          reasons: list[str] | None = None) -> int | None:
     """0: all short, at most 100 and no zero derivative; 1: all short; 2: all
-    exist; None: some value or derivative is out of the domain."""
+    exist; None: some value or derivative is out of the domain, a tanh or
+    sigmoid saturates, or a derivative would round to 0 (the reason is
+    appended to ``reasons``).
+
+    "Short" is two decimals, and for a program whose every operation keeps
+    numbers short (:func:`exact_program`) at most SHORT_DIGITS significant
+    digits too; a program with tanh, exp, log, ... can't have short answers, so
+    only its inputs need be short (the sheet rounds the rest to DIGITS)."""
     try:
         result = differentiate(graph, settings)
-    except CgdiffError:
+    except CgdiffError as error:
+        if reasons is not None:
+            reasons.append(error.message)
         return None
     numbers = [result.values[i] for i in shown] + [result.adjoints[i] for i in shown]
     if not all(math.isfinite(x) for x in numbers):
+        if reasons is not None:
+            reasons.append("a value or derivative is not finite")
         return None
-    if not all(is_nice(x) for x in numbers):
+    why = saturated(graph, result.values, result.adjoints, shown)
+    if why is not None:
+        if reasons is not None:
+            reasons.append(why)
+        return None
+    if not exact_program(graph):
+        return 0 if not any(result.adjoints[i] == 0 for i in shown) else 1
+    if not all(is_nice(x, digits=SHORT_DIGITS) for x in numbers):
         return 2
     if any(result.adjoints[i] == 0 for i in shown) or not all(is_nice(x, 100) for x in numbers):
         return 1
@@ -331,11 +484,10 @@ def file_names(count: int, sheet_format: str) -> list[tuple[str, str]]:
 
 # ---------------------------------------------------------------- cells
 
-def _cell(row: Row, kind: str, answers: bool) -> str | None:
+def _cell(sheet: Worksheet, row: Row, kind: str, answers: bool) -> str | None:
     """The number in a cell, or None for a blank the student fills in."""
-    if kind == "value":
-        return None if row.blank_value and not answers else human_number(row.value)
-    return None if row.blank_grad and not answers else human_number(row.grad)
+    blank = row.blank_value if kind == "value" else row.blank_grad
+    return None if blank and not answers else sheet.number(row, kind)
 
 
 def _title(sheet: Worksheet, answers: bool) -> str:
@@ -351,6 +503,9 @@ def _instructions(sheet: Worksheet) -> str:
     text = "Using the inputs given, " + ", then ".join(parts) + "."
     if sheet.blank != "values":
         text += f" Start from ∂{sheet.out}/∂{sheet.out} = 1."
+    if sheet.digits is not None:
+        text += (f" Round answers that are not exact to {sheet.digits} significant digits "
+                 f"(0.4621, -1.387); the key does the same.")
     return text
 
 
@@ -372,8 +527,17 @@ def _picture(sheet: Worksheet, answers: bool, kind: str) -> str:
     from .render.picture import to_dot, to_mermaid
 
     result = sheet.result
-    values = result.values if answers else None
-    adjoints = result.adjoints if answers or sheet.blank == "values" else None
+    # The numbers as the table shows them (rounded, noise as 0); no
+    # derivative with respect to a literal.
+    shown_values = list(result.values)
+    shown_adjoints: list = [None if op is ops.CONST else d
+                            for op, d in zip(sheet.graph.op, result.adjoints)]
+    for row in sheet.rows:
+        shown_values[row.node] = float(sheet.number(row, "value"))
+        grad = sheet.number(row, "grad")
+        shown_adjoints[row.node] = float("nan") if grad == "—" else float(grad)
+    values = shown_values if answers else None
+    adjoints = shown_adjoints if answers or sheet.blank == "values" else None
     draw = to_mermaid if kind == "mermaid" else to_dot
     return draw(sheet.graph, values=values, adjoints=adjoints)
 
@@ -391,14 +555,16 @@ def to_markdown(sheet: Worksheet, answers: bool = False) -> str:
     lines += ["## Nodes", "", f"| node | computes | value | ∂{out}/∂node |",
               "|---|---|--:|--:|"]
     for row in sheet.rows:
-        value = _cell(row, "value", answers)
-        grad = _cell(row, "grad", answers)
+        value = _cell(sheet, row, "value", answers)
+        grad = _cell(sheet, row, "grad", answers)
         step = "input" if row.is_input else f"`{row.step}`"
         lines.append(f"| `{row.id}` | {step} | {_md_answer(value, row.blank_value)} | "
                      f"{_md_answer(grad, row.blank_grad)} |")
+    if answers and sheet.notes:
+        lines += [""] + [f"Note: {note}" for note in sheet.notes]
     lines += ["", "## Questions", ""]
     for q in sheet.questions:
-        answer = f" **{human_number(q.answer)}**" if answers else ""
+        answer = f" **{sheet.number(q.row, q.kind)}**" if answers else ""
         lines.append(f"{q.number}. {q.before}`{q.code}`{q.after}{answer}")
     if not sheet.questions:
         lines.append("None: there is nothing to work out.")
@@ -477,19 +643,21 @@ def to_latex(sheet: Worksheet, answers: bool = False) -> str:
         step = "input" if row.is_input else tt(row.step)
         cells = []
         for kind, was_blank in (("value", row.blank_value), ("grad", row.blank_grad)):
-            text = _cell(row, kind, answers)
+            text = _cell(sheet, row, kind, answers)
             if text is None:
                 cells.append(r"\hspace{2.5cm}")
             else:
                 text = latex_escape(text)
                 cells.append(r"\textbf{" + text + "}" if was_blank else text)
         body.append(f"{tt(row.id)} & {step} & {cells[0]} & {cells[1]} \\\\")
-    body += [r"\bottomrule", r"\end{tabular}", r"\end{center}", "",
-             r"\subsection*{Questions}"]
+    body += [r"\bottomrule", r"\end{tabular}", r"\end{center}", ""]
+    if answers:
+        body += [f"Note: {latex_escape(note)}\n" for note in sheet.notes]
+    body += [r"\subsection*{Questions}"]
     if sheet.questions:
         body.append(r"\begin{enumerate}")
         for q in sheet.questions:
-            answer = (r" \textbf{" + latex_escape(human_number(q.answer)) + "}" if answers
+            answer = (r" \textbf{" + latex_escape(sheet.number(q.row, q.kind)) + "}" if answers
                       else r" \hrulefill")
             body.append(r"\item " + latex_escape(q.before) + tt(q.code)
                         + latex_escape(q.after) + answer)
@@ -567,7 +735,7 @@ def to_html(sheet: Worksheet, answers: bool = False) -> str:
     for row in sheet.rows:
         cells = []
         for kind, was_blank in (("value", row.blank_value), ("grad", row.blank_grad)):
-            text = _cell(row, kind, answers)
+            text = _cell(sheet, row, kind, answers)
             if text is None:
                 cells.append('<td class="num blank"></td>')
             elif was_blank:
@@ -577,11 +745,14 @@ def to_html(sheet: Worksheet, answers: bool = False) -> str:
         step = "input" if row.is_input else f"<code>{e(row.step)}</code>"
         parts.append(f"<tr><td><code>{e(row.id)}</code></td><td>{step}</td>"
                      + "".join(cells) + "</tr>")
-    parts += ["</table>", "<h2>Questions</h2>"]
+    parts.append("</table>")
+    if answers:
+        parts += [f'<p class="note">Note: {e(note)}</p>' for note in sheet.notes]
+    parts.append("<h2>Questions</h2>")
     if sheet.questions:
         parts.append("<ol>")
         for q in sheet.questions:
-            answer = (f" <strong>{e(human_number(q.answer))}</strong>" if answers
+            answer = (f" <strong>{e(sheet.number(q.row, q.kind))}</strong>" if answers
                       else ' <span class="line"></span>')
             parts.append(f"<li>{e(q.before)}<code>{e(q.code)}</code>{e(q.after)}{answer}</li>")
         parts.append("</ol>")

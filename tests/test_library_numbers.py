@@ -86,7 +86,8 @@ def test_fit_takes_int_starting_values():
 
 
 def test_symbolic_takes_ints():
-    from cgdiff.symbolic import render as formulas, symbolic_gradient
+    from cgdiff.render import as_text
+    from cgdiff.symbolic import symbolic_gradient
 
     derivatives = symbolic_gradient(SEED, INTS)
-    assert formulas(derivatives, "plain", INTS)
+    assert as_text(derivatives, "plain")

@@ -21,7 +21,7 @@ from conftest import SEED_ONE_LINE, SEED_SET, SEED_STATEMENTS, SEED_VALUES
 def md_table(page: str) -> list[list[str]]:
     """The Markdown node table's lines, split into raw cells (header included)."""
     section = page.split("## Nodes\n", 1)[1].split("\n## ", 1)[0]
-    lines = [line for line in section.strip().splitlines()]
+    lines = [line for line in section.strip().splitlines() if line.startswith("|")]
     return [[cell.strip() for cell in line.strip()[1:-1].split("|")] for line in lines]
 
 
@@ -384,3 +384,79 @@ def test_a_sheet_with_nothing_to_work_out_says_so(run, sheet_format):
     result = run("worksheet", "x = 3; J = x^2", "--of", "x", "--format", sheet_format)
     assert result.exit_code == 0
     assert "None: there is nothing to work out." in result.output
+
+
+# ---------------------------------------------------------------- numbers that print well
+
+def key_cells(path: Path) -> dict[str, tuple[str, str]]:
+    """node → (value text, derivative text) from a Markdown key."""
+    rows = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        cells = [c.strip() for c in line.strip("|").split("|")]
+        if len(cells) == 4 and cells[0].startswith("`"):
+            rows[cells[0].strip("`")] = (cells[2].strip("*"), cells[3].strip("*"))
+    return rows
+
+
+def test_vary_on_the_lecture_gives_exact_short_answers(run, tmp_path):
+    result = run("worksheet", "-f", str(ROOT / "examples" / "seed.cg"), "--vary", "5",
+                 "--seed", "1", "-o", str(tmp_path))
+    assert result.exit_code == 0, result.output
+    for k in range(1, 6):
+        key = key_cells(tmp_path / f"sheet-0{k}-key.md")
+        assert len(key) == 9
+        for node, texts in key.items():
+            for text in texts:
+                x = float(text)
+                assert worksheet.is_nice(x, digits=4), (k, node, text)
+        assert "significant digits" not in (tmp_path / f"sheet-0{k}.md").read_text()
+
+
+def test_vary_on_a_tanh_network_rounds_as_stated_and_never_saturates(run, tmp_path):
+    program = (ROOT / "examples" / "tanh-221.cg").read_text(encoding="utf-8")
+    result = run("worksheet", program, "--vary", "5", "--seed", "1", "-o", str(tmp_path))
+    assert result.exit_code == 0, result.output
+    for k in range(1, 6):
+        sheet_text = (tmp_path / f"sheet-0{k}.md").read_text()
+        assert "Round answers that are not exact to 4 significant digits" in sheet_text
+        key = key_cells(tmp_path / f"sheet-0{k}-key.md")
+        inputs = {name: float(v) for name, (v, _) in key.items() if not name.startswith("#")
+                  and name not in ("h1", "h2", "y", "J")}
+        nodes = grad_json(run, program, inputs)
+        for node, (value, grad) in key.items():
+            true = nodes[node]
+            for text, x in ((value, true["value"]), (grad, true["grad"])):
+                assert "e" not in text, (k, node, text)  # no float noise, no tiny numbers
+                assert float(text) == float(f"{x:.4g}"), (k, node, text, x)
+            if true["op"] == "tanh":
+                assert 1 - abs(true["value"]) >= 1e-3, (k, node)
+            assert true["grad"] == 0 or abs(true["grad"]) >= worksheet.TINY
+
+
+@pytest.mark.parametrize("x, digits, nice", [(9.7e-10, None, False), (0.01, None, True),
+                                             (123.45, 4, False), (123.4, 4, True),
+                                             (-1.25, 4, True), (1234.567, None, False)])
+def test_is_nice_is_relative_and_counts_digits(x, digits, nice):
+    assert worksheet.is_nice(x, limit=10_000, digits=digits) is nice
+
+
+def test_float_noise_is_shown_as_zero_and_noted(run):
+    program = "r = a + b - c; J = r*w + w"
+    key = run("worksheet", program, "--set", "a=0.1,b=0.2,c=0.3,w=2", "--answers").output
+    rows = md_rows(key)
+    assert rows["r"][0] == "0"
+    assert "Note: r is 5.55e-17 in floating point" in key
+    sheet = run("worksheet", program, "--set", "a=0.1,b=0.2,c=0.3,w=2").output
+    assert "e-17" not in sheet
+
+
+def test_no_derivative_with_respect_to_a_literal_in_the_key(run):
+    key = run("worksheet", SEED_STATEMENTS, "--set", SEED_SET, "--answers").output
+    assert "1.386" not in key and "2.772" not in key
+    assert "∂J/∂#35;11" not in key
+
+
+def test_a_network_that_always_saturates_names_the_node(run):
+    result = run("worksheet", "h = tanh(100 + x); J = h*w", "--vary", "1")
+    assert result.exit_code == 1
+    assert "h = tanh(100 + x) saturates" in result.output

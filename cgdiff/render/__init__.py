@@ -1,5 +1,14 @@
 """Renderers: the one place results are formatted, for people and for scripts.
 
+Each result type has one module that declares its formats in one mapping,
+``FORMATS = {"table": write, "json": write, ...}``, every ``write(result, out)``
+writing to a text stream: ``data`` (nodes and gradient), ``annotated``
+(the node table with grad --stats or --expect beside it), ``check_table`` (check), ``claims`` (check --against), ``matrix``
+(hessian), ``formulas`` (grad --symbolic), ``fitting`` (fit), ``rows`` (--data),
+``picture`` (graph), ``sheets`` (worksheet). The command line offers a
+command's ``--format`` choices from its mapping and writes with ``cli.emit``.
+Rich is imported only inside the table writers.
+
 ``data`` (json, csv, plain) needs only the standard library; ``table`` needs
 Rich and is imported only when a table is asked for.
 """
@@ -7,6 +16,39 @@ Rich and is imported only when a table is asked for.
 import math
 
 from ..text import human_number  # noqa: F401  (its old home; cgdiff.text has it)
+
+
+#: Each result type (its class's name) → the module that declares its FORMATS.
+MODULES = {"Result": "data", "Annotated": "annotated", "Report": "check", "ClaimReport": "claims",
+           "Hessian": "matrix", "Derivatives": "formulas", "Fit": "fitting", "Rows": "rows",
+           "Picture": "picture"}
+
+
+def formats_for(result) -> dict:
+    """The FORMATS of ``result``'s render module: format name → ``write(result, out)``."""
+    from importlib import import_module
+
+    return import_module(f"{__name__}.{MODULES[type(result).__name__]}").FORMATS
+
+
+def as_text(result, output_format: str) -> str:
+    """``result`` in one of its formats, as a string (for library callers)."""
+    import io
+
+    buffer = io.StringIO()
+    formats_for(result)[output_format](result, buffer)
+    return buffer.getvalue()
+
+
+def print_rich(out, *renderables, width: int | None = None) -> None:
+    """Rich renderables printed to ``out`` (``width`` columns, else the
+    terminal's width there, else 80 or $COLUMNS), without Rich's guessing at
+    what to highlight."""
+    from rich.console import Console
+
+    console = Console(file=out, width=width, highlight=False)
+    for renderable in renderables:
+        console.print(renderable)
 
 
 def why_not_finite(x: float) -> str:

@@ -1,4 +1,5 @@
-"""Machine-readable output: json, csv and plain (SPEC §5).
+"""Nodes and gradient (``eval``, ``grad``): the table for people (drawn by
+``render.table``), json, csv and plain for scripts (SPEC §5).
 
 Numbers are written in Python's shortest round-trip form (``repr(float)``) so
 they parse back exactly; a derivative that does not exist is ``null``/empty.
@@ -8,9 +9,10 @@ string.
 
 from __future__ import annotations
 
-from typing import IO
+from typing import IO, TYPE_CHECKING
 
-from ..api import Result
+if TYPE_CHECKING:
+    from ..api import Result
 
 
 def _grad(x: float):
@@ -77,3 +79,13 @@ def write_plain(result: Result, out: IO[str]) -> None:
         return
     for name, derivative in result.gradient.items():
         out.write(f"{name}\t{derivative!r}\n")
+
+
+def write_table(result: Result, out: IO[str]) -> None:
+    from . import print_rich
+    from .table import render
+
+    print_rich(out, render(result))
+
+
+FORMATS = {"table": write_table, "json": write_json, "csv": write_csv, "plain": write_plain}

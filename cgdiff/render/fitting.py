@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import csv
 import math
-from typing import IO
+from typing import IO, TYPE_CHECKING
 
-from ..fit import Fit
+if TYPE_CHECKING:
+    from ..fit import Fit
 from ..text import human_number
 from . import json_text
 
@@ -87,3 +88,12 @@ def render(fit: Fit):
     curve = Text("\ncost curve" + (" (log scale)\n" if log else "\n"), style="bold")
     curve.append("\n".join(lines), style="")
     return Group(Fitted(table), text, curve)
+
+
+def write_table(fit: Fit, out: IO[str]) -> None:
+    from . import print_rich
+
+    print_rich(out, render(fit))
+
+
+FORMATS = {"table": write_table, "json": write_json, "csv": write_csv, "plain": write_plain}

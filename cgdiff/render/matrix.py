@@ -4,9 +4,10 @@
 from __future__ import annotations
 
 import csv
-from typing import IO
+from typing import IO, TYPE_CHECKING
 
-from ..hessian import Hessian
+if TYPE_CHECKING:
+    from ..hessian import Hessian
 from ..text import human_number
 from . import json_text
 
@@ -53,3 +54,12 @@ def render(h: Hessian):
         text.append(f"\n  ∂{out}/∂{name} = ")
         text.append(human_number(x), style="bold magenta")
     return Group(Fitted(table, blocks=True), text)
+
+
+def write_table(h: Hessian, out: IO[str]) -> None:
+    from . import print_rich
+
+    print_rich(out, render(h))
+
+
+FORMATS = {"table": write_table, "json": write_json, "csv": write_csv, "plain": write_plain}

@@ -15,10 +15,13 @@ the tree is built with an explicit stack.
 from __future__ import annotations
 
 import math
-from typing import Sequence
+import sys
+from dataclasses import dataclass
+from typing import IO, TYPE_CHECKING, Sequence
 
 from ..errors import CommandFailedError, GraphvizFailedError, GraphvizMissingError
-from ..graph import Graph
+if TYPE_CHECKING:
+    from ..graph import Graph
 from ..text import human_number
 
 #: Longest source text shown in a node's label.
@@ -48,7 +51,7 @@ def node_parts(graph: Graph, i: int, values: Sequence[float] | None = None,
     if values is not None and not (op == "const" and human_number(values[i]) == text):
         value = f"value {human_number(values[i])}"
     derivative = None
-    if adjoints is not None:
+    if adjoints is not None and adjoints[i] is not None:  # None: not shown (worksheets' constants)
         derivative = f"∂{graph.output_name()}/∂{node_id} = {human_number(adjoints[i])}"
     return head, op, value, derivative
 
@@ -106,7 +109,7 @@ def to_dot(graph: Graph, values: Sequence[float] | None = None,
         args = graph.args(i)
         partials = local_derivatives(graph, i, values) if values is not None else ()
         for position, a in enumerate(args):
-            if partials:
+            if partials and not (adjoints is not None and adjoints[a] is None):
                 out.append(f'  n{a} -> n{i} [label="{human_number(partials[position])}"];')
             else:
                 out.append(f"  n{a} -> n{i};")
@@ -143,7 +146,7 @@ def to_mermaid(graph: Graph, values: Sequence[float] | None = None,
     for i in range(len(graph)):
         partials = local_derivatives(graph, i, values) if values is not None else ()
         for position, a in enumerate(graph.args(i)):
-            if partials:
+            if partials and not (adjoints is not None and adjoints[a] is None):
                 edge_label = _mermaid_text(human_number(partials[position]))
                 out.append(f'    n{a} -->|"{edge_label}"| n{i}')
             else:
@@ -247,12 +250,51 @@ def build_tree(graph: Graph, values: Sequence[float] | None = None,
     return root, len(graph) - len(drawn)
 
 
+# ---------------------------------------------------------------- formats
+
+@dataclass
+class Picture:
+    """What ``cgdiff graph`` draws: the graph, and with ``--values`` every
+    node's value and ∂output/∂node."""
+
+    graph: Graph
+    values: Sequence[float] | None = None
+    adjoints: Sequence[float] | None = None
+
+
+def write_tree(p: Picture, out: IO[str]) -> None:
+    from . import print_rich
+
+    # In a file, wide enough that long labels are not folded.
+    width = None if out is sys.stdout or out.isatty() else TREE_FILE_WIDTH
+    print_rich(out, to_tree(p.graph, p.values, p.adjoints), width=width)
+
+
+def write_dot(p: Picture, out: IO[str]) -> None:
+    out.write(to_dot(p.graph, p.values, p.adjoints))
+
+
+def write_mermaid(p: Picture, out: IO[str]) -> None:
+    out.write(to_mermaid(p.graph, p.values, p.adjoints))
+
+
+#: The pictures written as text, to standard output or a file.
+FORMATS = {"tree": write_tree, "dot": write_dot, "mermaid": write_mermaid}
+
+
 # ---------------------------------------------------------------- files
 
 #: -o suffixes that are text in a picture language, and those Graphviz draws.
 TEXT_SUFFIXES = {".dot": "dot", ".gv": "dot", ".mmd": "mermaid", ".mermaid": "mermaid"}
 GRAPHVIZ_SUFFIXES = {".svg": "svg", ".png": "png", ".pdf": "pdf", ".jpg": "jpg",
                      ".jpeg": "jpg", ".gif": "gif", ".webp": "webp"}
+#: The pictures Graphviz draws, into a file only.
+IMAGES = tuple(dict.fromkeys(GRAPHVIZ_SUFFIXES.values()))
+
+
+def draw(p: Picture, path: str, image_format: str) -> None:
+    """The picture drawn by Graphviz into ``path`` (one of IMAGES)."""
+    render_with_graphviz(to_dot(p.graph, p.values, p.adjoints), path, image_format)
 
 
 def format_for_file(path: str, default: str, explicit: bool = False) -> str:

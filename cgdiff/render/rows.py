@@ -1,13 +1,15 @@
-"""One output row per data row (``--data``): CSV, JSON lines or plain, written
-as each row is computed (stdlib only)."""
+"""One output row per data row (``eval``/``grad --data``): CSV, JSON lines or
+plain (``FORMATS``), written a chunk of rows at a time as they are computed."""
 
 from __future__ import annotations
 
 import csv
-from typing import IO, Iterable
+from typing import IO, TYPE_CHECKING, Iterable
 
-from ..batch import Chunk, Row
 from . import json_text
+
+if TYPE_CHECKING:
+    from ..batch import Chunk, Row, Rows
 
 
 class RowWriter:
@@ -16,7 +18,7 @@ class RowWriter:
     def __init__(self, out: IO[str], output_format: str, columns: list[str], output: str,
                  names: list[str] | None):
         self.out = out
-        self.format = "csv" if output_format == "table" else output_format
+        self.format = output_format
         self.columns = columns
         self.output = output
         self.names = names
@@ -61,3 +63,15 @@ class RowWriter:
     def write_all(self, rows: Iterable[Row]) -> None:
         for row in rows:
             self.write(row)
+
+
+def _rows_in(output_format: str):
+    def write(rows: Rows, out: IO[str]) -> None:
+        writer = RowWriter(out, output_format, rows.columns, rows.output, rows.names)
+        for chunk in rows:
+            writer.write_chunk(chunk)
+    write.__name__ = f"write_{output_format}"
+    return write
+
+
+FORMATS = {name: _rows_in(name) for name in ("csv", "json", "plain")}
