@@ -22,12 +22,37 @@ import os
 import re
 import sys
 import zlib
+from typing import NamedTuple
 
 #: Bump when the cached layout below changes.
 _FORMAT = 2
 
 # Rule modes.
 _CALL, _PASS, _INLINE, _SIMPLE, _LIST, _CONCAT = 0, 1, 2, 3, 4, 5
+
+
+class Rule(NamedTuple):
+    """A grammar rule as the table cache stores it (a plain tuple on disk)."""
+
+    size: int  # symbols on its right-hand side
+    origin: str  # the rule's name (its left-hand side)
+    mode: int  # _CALL, _PASS or _INLINE
+    keep: tuple  # positions of the children Lark keeps
+    expand: tuple  # positions of inlined ``_rule`` children, spliced in
+    name: str  # the callback: the alias, else the rule's name
+    expand1: bool  # a ``?rule`` without alias: one child passes through
+
+
+class Reduction(NamedTuple):
+    """A rule as the driver runs it (see ``parse``)."""
+
+    size: int
+    origin: str
+    mode: int  # _PASS, _SIMPLE, _CONCAT, _LIST, or the general reduce
+    keep: tuple | None  # None: every child
+    expand: tuple
+    expand1: bool
+    function: object  # the builder's bound callback, or None
 
 
 class Token(str):
@@ -43,12 +68,13 @@ class Tables:
         (self.version, self.start_state, self.end_state, self.states, rules,
          self.token_regex, self.ignore_regex, self.keep_terminals) = data
         self.states = [dict(s) for s in self.states]
-        self.rules = [tuple(r) for r in rules]
+        self.rules = [Rule(*r) for r in rules]
         self.tokens = re.compile(self.token_regex)
         self.ignore = re.compile(self.ignore_regex)
 
     def dump(self):
-        return (self.version, self.start_state, self.end_state, self.states, self.rules,
+        return (self.version, self.start_state, self.end_state, self.states,
+                [tuple(r) for r in self.rules],
                 self.token_regex, self.ignore_regex, self.keep_terminals)
 
 
@@ -94,7 +120,7 @@ def _from_lark(lark) -> Tables:
 
 
 def _rule(rule):
-    """(size, origin, mode, kept positions, expanded positions, callback name)."""
+    """A Lark rule as a :class:`Rule`."""
     expansion = rule.expansion
     keep, expand = [], []
     for i, sym in enumerate(expansion):
@@ -111,8 +137,8 @@ def _rule(rule):
     else:
         mode = _CALL
     name = rule.alias or rule.options.template_source or origin
-    return (len(expansion), origin, mode, tuple(keep), tuple(expand), str(name),
-            bool(rule.options.expand1 and not rule.alias))
+    return Rule(len(expansion), origin, mode, tuple(keep), tuple(expand), str(name),
+                bool(rule.options.expand1 and not rule.alias))
 
 
 # ---------------------------------------------------------------- the table cache
@@ -178,8 +204,8 @@ def parse(tables: Tables, text: str, callbacks):
     """Run the LALR(1) automaton over ``text``, calling ``callbacks``' methods
     by rule alias. The start rule's result, or None on a syntax error."""
     states = tables.states
-    # Per rule: (size, origin, mode, kept positions or None for all, expanded
-    # positions, expand-single-child, the callback or None).
+    # Per rule, a Reduction: the cached Rule with its mode specialised and its
+    # callback bound.
     rules = []
     for size, origin, mode, keep, expand, name, expand1 in tables.rules:
         if size and mode == _CALL and not expand and not expand1:
@@ -188,8 +214,9 @@ def parse(tables: Tables, text: str, callbacks):
             mode = _LIST  # `_line: statement _SEP`: the kept children, as a list
         elif size and keep and mode == _INLINE and set(expand) == set(keep):
             mode = _CONCAT  # `__start_star_0: __start_star_0 _line`: lists joined
-        rules.append((size, origin, mode, None if keep == tuple(range(size)) else keep,
-                      expand, expand1, getattr(callbacks, name, None)))
+        rules.append(Reduction(size, origin, mode,
+                               None if keep == tuple(range(size)) else keep,
+                               expand, expand1, getattr(callbacks, name, None)))
     keep_terminals = frozenset(tables.keep_terminals)
     goto: dict = {}
     state_stack = [tables.start_state]

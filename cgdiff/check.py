@@ -41,8 +41,16 @@ class Row:
     difference: float | None
     abs_error: float | None = None
     rel_error: float | None = None
-    ok: bool | None = None  # None: could not be checked
+    ok: bool | None = None  # None: could not be checked (or a kink, unless strict)
     note: str = ""
+    #: at a kink, tie or jump: the one-sided differences (J(x) - J(x - h))/h
+    #: and (J(x + h) - J(x))/h, which disagree
+    left: float | None = None
+    right: float | None = None
+
+    @property
+    def kink(self) -> bool:
+        return self.left is not None
 
 
 @dataclass
@@ -97,11 +105,19 @@ def agree(derivative: float, difference: float, rtol: float, atol: float) -> boo
 
 def check(result: Result, wrt: Iterable[str] | None = None,
           relative_step: float = RELATIVE_STEP, rtol: float = RTOL, atol: float = ATOL,
-          nudges: Mapping[str, float] | None = None) -> Report:
+          nudges: Mapping[str, float] | None = None, strict: bool = False) -> Report:
     """Compare ``result``'s reverse-mode gradient (from
     :func:`cgdiff.api.differentiate`) with central finite differences, input
-    by input; with ``nudges``, also move those inputs and compare."""
+    by input; with ``nudges``, also move those inputs and compare.
+
+    Where the point sits on a kink, tie or jump (an op table ``kink``) and an
+    input's one-sided differences disagree, the derivative is a convention:
+    the row is marked as a kink with both one-sided differences instead of
+    failing (``strict``: it fails)."""
+    from .kinks import find
+
     graph = result.graph
+    on_kink = bool(find(graph, result.values))
     names = list(result.gradient)  # differentiate's targets: ``wrt``, once each, in order
     rows = []
     for name in names:
@@ -136,12 +152,39 @@ def check(result: Result, wrt: Iterable[str] | None = None,
             scale = max(abs(derivative), abs(row.difference))
             row.rel_error = row.abs_error / scale if scale else 0.0
             row.ok = agree(derivative, row.difference, rtol, atol)
+            if on_kink:
+                _one_sided(graph, result, row, rtol, atol, strict)
         rows.append(row)
     name_of_output = graph.name_of.get(graph.output) or f"({clip(graph.label(graph.output), 24)})"
     report = Report(name_of_output, result.value, rows, rtol, atol, relative_step)
     if nudges:
         report.nudge = nudge(result, nudges)
     return report
+
+
+def _one_sided(graph, result: Result, row: Row, rtol: float, atol: float, strict: bool) -> None:
+    """At a kink: both one-sided differences; if they disagree, a kink."""
+    from .render import human_number as h
+
+    inputs, name, step = result.inputs, row.name, row.step
+    out = graph.output
+    try:
+        up = dict(inputs)
+        up[name] = inputs[name] + step
+        down = dict(inputs)
+        down[name] = inputs[name] - step
+        right = (passes.forward(graph, up)[out] - result.value) / step
+        left = (result.value - passes.forward(graph, down)[out]) / step
+    except CgdiffError:
+        return
+    if agree(left, right, rtol, atol):
+        return
+    row.left, row.right = left, right
+    failed = strict and not row.ok
+    row.ok = row.ok if strict else None
+    row.note = (f"a kink: the one-sided differences are {h(left)} (left) and {h(right)} "
+                f"(right); {h(row.derivative)} is the convention used there"
+                + (" (--strict: a failure)" if failed else ""))
 
 
 def nudge(result: Result, deltas: Mapping[str, float]) -> Nudge:

@@ -664,7 +664,15 @@ def grad_command(program, program_file, settings, of, wrt, mode, symbolic, stats
             from .expect import judge
 
             outcomes = judge(result, expectations, rtol, atol)
+        from . import kinks
+
+        found = kinks.find(result.graph, result.values)
     tables, json_extra = [], {}
+    if found:
+        from .render.kinks import note
+
+        tables.append(note(result.graph, result.values, found))
+        json_extra["kinks"] = [k.as_dict(result.graph) for k in found]
     if stats:
         from .render.check_table import stats_table
 
@@ -704,6 +712,9 @@ def grad_command(program, program_file, settings, of, wrt, mode, symbolic, stats
                    "or @FILE to read them from FILE ('@-': standard input). Claims may use "
                    "other claims (a staged backprop): each step is judged with the true "
                    "values of the claims it uses, and the first wrong step is named.")
+@click.option("--strict", is_flag=True,
+              help="At a kink, tie or jump (relu(x) at x = 0), fail instead of marking the "
+                   "input as a kink with both one-sided differences.")
 @click.option("--samples", type=Number(0, 10_000, integer=True), default=20, show_default=True,
               help="With --against: check at this many drawn points besides the given one "
                    "(each input v drawn from v ± max(1, |v|)).")
@@ -714,7 +725,7 @@ def grad_command(program, program_file, settings, of, wrt, mode, symbolic, stats
                     "for scripts.")
 @click.pass_context
 def check_command(ctx, program, program_file, settings, of, wrt, relative_step, rtol, atol,
-                  nudges, claims, samples, seed, output_format):
+                  nudges, strict, claims, samples, seed, output_format):
     """Check the gradient: reverse mode beside central finite differences, input
     by input, with the absolute and relative error. With --against, check
     claimed derivatives (yours) against the program's, at the given point and at
@@ -733,7 +744,7 @@ def check_command(ctx, program, program_file, settings, of, wrt, relative_step, 
 
     if claims is not None:
         given = [name for name, option in (("wrt", "--wrt"), ("relative_step", "--eps"),
-                                           ("nudges", "--nudge"))
+                                           ("nudges", "--nudge"), ("strict", "--strict"))
                  if ctx.get_parameter_source(name) == click.core.ParameterSource.COMMANDLINE]
         if given:
             raise click.UsageError(f"{_option_of(given[0])} is for the "
@@ -745,7 +756,7 @@ def check_command(ctx, program, program_file, settings, of, wrt, relative_step, 
     with _Run(source) as run:
         result = differentiate(source, settings, of, wrt, progress=run.progress)
         report = check.check(result, wrt, relative_step or check.RELATIVE_STEP, rtol, atol,
-                             nudges)
+                             nudges, strict)
     emit(report, output_format)
     if not report.ok:
         bad = ", ".join(row.name for row in report.rows if row.ok is False)
@@ -754,7 +765,8 @@ def check_command(ctx, program, program_file, settings, of, wrt, relative_step, 
 
 
 def _option_of(parameter: str) -> str:
-    return {"wrt": "--wrt", "relative_step": "--eps", "nudges": "--nudge"}[parameter]
+    return {"wrt": "--wrt", "relative_step": "--eps", "nudges": "--nudge",
+            "strict": "--strict"}[parameter]
 
 
 def _read_claims(claims: str) -> str:

@@ -225,8 +225,9 @@ def _step(graph, values, adjoints, i: int, users: list[tuple[int, int]], J: str,
         lines.append(line)
         contributions.append(total)
     derivative = adjoints[i]
+    conventions = _kink_notes(graph, values, users)
     if len(users) == 1:
-        return [head, "  " + lines[0][0].upper() + lines[0][1:] + ".",
+        return [head, "  " + lines[0][0].upper() + lines[0][1:] + ".", *conventions,
                 f"  So when {me} goes up by ε, {J} {_moves(derivative)}: "
                 f"{dJ}/∂{_wrapped(me)} = {human_number(derivative)}"]
     paragraph = [f"{head}, which feeds {len(users)} nodes: {J} feels each path, and the "
@@ -234,10 +235,29 @@ def _step(graph, values, adjoints, i: int, users: list[tuple[int, int]], J: str,
     for line, total in zip(lines, contributions):
         paragraph.append(f"  - {line}" + ("" if line.endswith(_times_eps(total))
                                           else f", so {J} changes by {_times_eps(total)}") + ".")
+    paragraph += conventions
     added = " + ".join(_term(_times_eps(total)) for total in contributions)
     paragraph.append(f"  Together: {added} = {_times_eps(derivative)}, so "
                      f"{dJ}/∂{_wrapped(me)} = {human_number(derivative)}")
     return paragraph
+
+
+def _kink_notes(graph, values, users: list[tuple[int, int]]) -> list[str]:
+    """At a kink, tie or jump: the derivative is a convention; both sides."""
+    from .kinks import describe, find_at
+
+    notes = []
+    for k, position in users:
+        kink = find_at(graph, values, k, position)
+        if kink is not None:
+            notes.append(f"  Careful: the derivative here is a convention, not a slope: "
+                         f"{describe(graph, values, kink)}.")
+    return notes
+
+
+def _close(a: float, b: float) -> bool:
+    """Close enough to write ``a ≈ b`` (within 1%)."""
+    return abs(a - b) <= 1e-12 + 0.01 * max(abs(a), abs(b))
 
 
 def nudge_line(result: Result, name: str, delta: float, derivative: float) -> str:
@@ -258,9 +278,24 @@ def nudge_line(result: Result, name: str, delta: float, derivative: float) -> st
         return (f"{name}: {human_number(start)} → {human_number(start + delta)} leaves the "
                 f"domain ({error.message})")
     change = after - before
-    return (f"{name}: {human_number(start)} → {human_number(start + delta)} moves {J}: "
-            f"{human_number(before)} → {human_number(after)} (change {human_number(change)} "
-            f"≈ {human_number(derivative)} × {human_number(delta)})")
+    moves = (f"{name}: {human_number(start)} → {human_number(start + delta)} moves {J}: "
+             f"{human_number(before)} → {human_number(after)}")
+    predicted = derivative * delta
+    if _close(change, predicted):
+        return (f"{moves} (change {human_number(change)} ≈ {human_number(derivative)} × "
+                f"{human_number(delta)})")
+    # never "≈" between numbers that differ: at a kink the derivative is a
+    # convention, and a nudge to one side sees that side's slope
+    return (f"{moves} (change {human_number(change)}, while {human_number(derivative)} × "
+            f"{human_number(delta)} = {human_number(predicted)}: they differ"
+            + (", because the point sits on a kink" if _on_kink(graph, result.values)
+               else "") + ")")
+
+
+def _on_kink(graph, values) -> bool:
+    from .kinks import find
+
+    return bool(find(graph, values))
 
 
 #: Text is wrapped to the terminal, but never wider than this (long lines are

@@ -10,14 +10,13 @@ contributions in the reverse pass.
 from __future__ import annotations
 
 import bisect
-import gc
 from array import array
 from dataclasses import dataclass, field
 from typing import Iterable, Sequence
 
 from . import ops
 from .errors import CycleError, NamingError
-from .text import clip, did_you_mean, line_and_column, one_line, short_label
+from .text import clip, did_you_mean, line_and_column, no_gc, one_line, short_label
 from .parser import REF, Program
 
 
@@ -141,9 +140,7 @@ def build_graph(program: Program, of: str | list[str] | None = None, given=()) -
     for (``W[0,1]`` gives the free input W its shape). Programs that use
     functions, vectors or several outputs are unrolled by ``expand``.
     """
-    collecting = gc.isenabled()
-    gc.disable()  # a million appends and no cycles: collections would only rescan
-    try:
+    with no_gc():  # a million appends and no cycles
         if isinstance(of, (list, tuple)) and len(of) == 1:
             of = of[0]
         if (program.extended or isinstance(of, (list, tuple))
@@ -155,9 +152,6 @@ def build_graph(program: Program, of: str | list[str] | None = None, given=()) -
         graph.outputs = [graph.output]
         graph.output_names = [graph.node_id(graph.output)]
         return graph
-    finally:
-        if collecting:
-            gc.enable()
 
 
 def _build_graph(program: Program, of: str | None) -> Graph:
@@ -183,9 +177,22 @@ def _build_graph(program: Program, of: str | None) -> Graph:
     # reuse their memory: the peak of a million-node run is here.
     del refs_of
     # Inputs first, in order of first appearance, then statements in dependency order.
-    needed_inputs, first_seen, INPUT = needed.inputs, program.first_seen, ops.INPUT
+    _place_inputs(graph, program, needed.inputs, defined)
+    del defined, input_set
+    needed.inputs = None
+    _copy_statements(graph, program, order, needed)
+    if graph.output < 0:
+        graph.output = graph.index[of]
+    return graph
+
+
+def _place_inputs(graph: Graph, program: Program, needed_inputs: set[str],
+                  defined: dict[str, int]) -> None:
+    """One INPUT node for each input the output needs, in order of first
+    appearance; an input with a default (``x = 2``) keeps it in ``graph.const``."""
+    first_seen, defaults, INPUT = program.first_seen, program.statements.default, ops.INPUT
     name_of, index, const = graph.name_of, graph.index, graph.const
-    for name in inputs:
+    for name in graph.inputs:
         if name in needed_inputs:
             node = len(graph.op)
             at = first_seen[name]
@@ -199,15 +206,19 @@ def _build_graph(program: Program, of: str | None) -> Graph:
             s = defined.get(name)
             if s is not None:
                 const[node] = defaults[s]
-    del defined, input_set, needed_inputs
-    needed.inputs = None
 
-    # Copy the needed statements' tape entries, names resolved. One flat loop:
-    # ``node_of`` maps a tape entry to its node (a REF to the node it names).
+
+def _copy_statements(graph: Graph, program: Program, order: Sequence[int],
+                     needed: _Needed) -> None:
+    """Copy the needed statements' tape entries after the inputs, names
+    resolved, in dependency order. One flat loop: ``node_of`` maps a tape
+    entry to its node (a REF to the node it names)."""
+    statements = program.statements
+    defaults = statements.default
     tape_op, tape_a0, tape_a1 = program.op, program.arg0, program.arg1
     tape_start, tape_end = program.start, program.end
     ref_name, numbers = program.ref_name, program.numbers
-    index, const = graph.index, graph.const
+    name_of, index, const = graph.name_of, graph.index, graph.const
     node_of = array("q", [-1]) * len(tape_op)
     op_append, a0_append, a1_append = graph.op.append, graph.arg0.append, graph.arg1.append
     start_append, end_append = graph.start.append, graph.end.append
@@ -251,9 +262,6 @@ def _build_graph(program: Program, of: str | None) -> Graph:
             index[name] = top
         if s == needed.output_statement:
             graph.output = top
-    if graph.output < 0:
-        graph.output = index[of]
-    return graph
 
 
 def _add(graph: Graph, op, a, b, start, end) -> int:

@@ -20,7 +20,6 @@ evicting the least recently used first.
 from __future__ import annotations
 
 import dataclasses
-import gc
 import marshal
 import os
 import struct
@@ -30,6 +29,7 @@ from array import array
 
 from . import ops
 from .graph import Graph
+from .text import no_gc
 
 #: Programs shorter than this (in characters) are not cached.
 THRESHOLD = 100_000
@@ -96,13 +96,8 @@ def fetch(source: str, of=None, given=()) -> Graph | None:
             payload = f.read(length + 1)
         if len(payload) != length or zlib.crc32(payload) != crc:
             return None
-        collecting = gc.isenabled()
-        gc.disable()
-        try:
+        with no_gc():
             graph = _thaw(marshal.loads(payload), source)
-        finally:
-            if collecting:
-                gc.enable()
         try:
             os.utime(path)  # recently used: evicted last
         except OSError:

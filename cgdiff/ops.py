@@ -49,6 +49,13 @@ class Op:
     #: ``value`` and ``partials`` on NumPy arrays (see the module's docstring).
     array_value: Callable | None = None
     array_partials: Callable | None = None
+    #: Kinks, ties and jumps: ``kink(*args, out)`` is None where the op is
+    #: differentiable, and at a point where it is not (relu at 0, max with equal
+    #: arguments) one pair per argument, (left, right): the one-sided partials
+    #: as that argument moves down and up (``inf`` for a jump or a vertical
+    #: slope, ``nan`` where one side is outside the domain). ``partials`` gives
+    #: the convention used there. Ops without kinks leave it None.
+    kink: Callable[..., tuple[tuple[float, float], ...] | None] | None = None
     #: The same value and partials in JavaScript, for the page ``cgdiff view``
     #: writes (it re-runs both passes in the browser): an expression over
     #: ``a``, ``b`` for the value, and an array over ``a``, ``b``, ``out`` for
@@ -238,7 +245,8 @@ FUNCTIONS: dict[str, Op] = {
                ("0.5/out",), lambda a: None if a >= 0 else f"x = {exact_number(a)} is not >= 0",
                array_value=lambda a: np.sqrt(a),
                array_partials=lambda a, out: (np.where(out > 0, 0.5 / out, NAN),),
-               js=("Math.sqrt(a)", "[out > 0 ? 0.5 / out : NaN]")),
+               js=("Math.sqrt(a)", "[out > 0 ? 0.5 / out : NaN]"),
+               kink=lambda a, out: ((NAN, INF),) if a == 0 else None),
     "sin": Op("sin", 1, math.sin, lambda a, out: (math.cos(a),), ("cos(a)",),
               array_value=lambda a: np.sin(a), array_partials=lambda a, out: (np.cos(a),),
               js=("Math.sin(a)", "[Math.cos(a)]")),
@@ -266,11 +274,13 @@ FUNCTIONS: dict[str, Op] = {
                lambda a, out: (1.0 if a > 0 else 0.0,), ("step(a)",),
                array_value=lambda a: np.where(a > 0, a, 0.0),
                array_partials=lambda a, out: (np.where(a > 0, 1.0, 0.0),),
-               js=("a > 0 ? a : 0", "[a > 0 ? 1 : 0]")),
+               js=("a > 0 ? a : 0", "[a > 0 ? 1 : 0]"),
+               kink=lambda a, out: ((0.0, 1.0),) if a == 0 else None),
     "abs": Op("abs", 1, abs, lambda a, out: (1.0 if a > 0 else -1.0 if a < 0 else 0.0,),
               ("sign(a)",), array_value=lambda a: np.abs(a),
               array_partials=lambda a, out: (_sign_array(a),),
-              js=("Math.abs(a)", "[a > 0 ? 1 : a < 0 ? -1 : 0]")),
+              js=("Math.abs(a)", "[a > 0 ? 1 : a < 0 ? -1 : 0]"),
+              kink=lambda a, out: ((-1.0, 1.0),) if a == 0 else None),
     # At a tie the first argument takes the whole derivative.
     "max": Op("max", 2, lambda a, b: a if a >= b else b,
               lambda a, b, out: (1.0, 0.0) if a >= b else (0.0, 1.0),
@@ -278,25 +288,31 @@ FUNCTIONS: dict[str, Op] = {
               array_value=lambda a, b: np.where(a >= b, a, b),
               array_partials=lambda a, b, out: (np.where(a >= b, 1.0, 0.0),
                                                 np.where(a >= b, 0.0, 1.0)),
-              js=("a >= b ? a : b", "a >= b ? [1, 0] : [0, 1]")),
+              js=("a >= b ? a : b", "a >= b ? [1, 0] : [0, 1]"),
+              # at a tie, either argument moved up takes the max with it
+              kink=lambda a, b, out: ((0.0, 1.0), (0.0, 1.0)) if a == b else None),
     "min": Op("min", 2, lambda a, b: a if a <= b else b,
               lambda a, b, out: (1.0, 0.0) if a <= b else (0.0, 1.0),
               ("1 - step(a - b)", "step(a - b)"),
               array_value=lambda a, b: np.where(a <= b, a, b),
               array_partials=lambda a, b, out: (np.where(a <= b, 1.0, 0.0),
                                                 np.where(a <= b, 0.0, 1.0)),
-              js=("a <= b ? a : b", "a <= b ? [1, 0] : [0, 1]")),
+              js=("a <= b ? a : b", "a <= b ? [1, 0] : [0, 1]"),
+              # at a tie, either argument moved down takes the min with it
+              kink=lambda a, b, out: ((1.0, 0.0), (1.0, 0.0)) if a == b else None),
     "pow": POW,
     # Jumps, so that the kinks' derivatives above are formulas: step(0) = 0 and
     # sign(0) = 0; their own derivative is 0 (taken as 0 at the jump, too).
     "step": Op("step", 1, lambda a: 1.0 if a > 0 else 0.0, lambda a, out: (0.0,), ("0",),
                array_value=lambda a: np.where(a > 0, 1.0, 0.0),
                array_partials=lambda a, out: (0.0,),
-               js=("a > 0 ? 1 : 0", "[0]")),
+               js=("a > 0 ? 1 : 0", "[0]"),
+               kink=lambda a, out: ((0.0, INF),) if a == 0 else None),
     "sign": Op("sign", 1, lambda a: 1.0 if a > 0 else -1.0 if a < 0 else 0.0,
                lambda a, out: (0.0,), ("0",), array_value=_sign_array,
                array_partials=lambda a, out: (0.0,),
-               js=("a > 0 ? 1 : a < 0 ? -1 : 0", "[0]")),
+               js=("a > 0 ? 1 : a < 0 ? -1 : 0", "[0]"),
+               kink=lambda a, out: ((INF, INF),) if a == 0 else None),
 }
 FUNCTIONS["ln"] = FUNCTIONS["log"]
 

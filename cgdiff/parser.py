@@ -9,17 +9,17 @@ statements may come in any order.
 
 from __future__ import annotations
 
-import gc
 import re
 from array import array
 from sys import intern
 from unicodedata import normalize as _normalize
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from functools import lru_cache
 
 from . import ops
 from .errors import NamingError, ParseError, Span
-from .text import SIGNED_LITERAL, clip, did_you_mean, line_and_column, printable
+from .text import SIGNED_LITERAL, clip, line_and_column, no_gc, printable
 
 #: A reference to a name, resolved when the graph is built.
 REF = ops.Op("ref", 0)
@@ -158,12 +158,10 @@ class Program:
 
 
 class _Builder:
-    """Lark callbacks (one per rule alias), each appending to the tape."""
+    """Lark callbacks (one per rule alias), each appending to the tape of the
+    program being parsed: one builder per parse."""
 
-    def __init__(self):
-        self.reset("")
-
-    def reset(self, source: str):
+    def __init__(self, source: str = ""):
         self.program = Program(source)
         self._statement_first = 0
 
@@ -390,22 +388,40 @@ def grammar_text() -> str:
     return (files(__package__) / "grammars" / _GRAMMAR_NAME).read_text(encoding="utf-8")
 
 
+#: The builder of the parse in progress in this thread or task: Lark binds its
+#: callbacks once, so they find their builder here (parsing is re-entrant).
+_CURRENT: ContextVar[_Builder] = ContextVar("cgdiff_builder")
+
+
+class _Forward:
+    """Lark's callbacks: each calls the same method of the current builder."""
+
+
+def _forward(name: str):
+    def callback(children):
+        return getattr(_CURRENT.get(), name)(children)
+
+    callback.__name__ = name
+    return callback
+
+
+for _name in [n for n in vars(_Builder) if not n.startswith("_")]:
+    setattr(_Forward, _name, staticmethod(_forward(_name)))
+
+
 @lru_cache(maxsize=1)
 def _parser():
-    """One Lark LALR parser whose callbacks append to ``_BUILDER``'s tape.
+    """One Lark LALR parser whose callbacks append to the current builder's tape.
 
-    Lark binds the callbacks when it is built, so one builder is reset for each
-    parse rather than building a parser (≈100 ms) per program. Lark's own
-    grammar cache is off: it would write to the temporary folder, and the one
-    cache cgdiff keeps is the driver's table (``_lalr``), under XDG_CACHE_HOME.
+    Lark binds the callbacks when it is built, so one parser serves every
+    parse rather than building one (≈100 ms) per program. Lark's own grammar
+    cache is off: it would write to the temporary folder, and the one cache
+    cgdiff keeps is the driver's table (``_lalr``), under XDG_CACHE_HOME.
     """
     from lark import Lark
 
     return Lark(grammar_text(), parser="lalr",
-                transformer=_BUILDER, maybe_placeholders=False)
-
-
-_BUILDER = _Builder()
+                transformer=_Forward(), maybe_placeholders=False)
 
 
 @lru_cache(maxsize=1)
@@ -416,25 +432,23 @@ def _tables():
     return _lalr.load_tables(grammar_text(), _parser)
 
 
-def parse(source: str) -> Program:
+def parse(source: str, fast: bool = True) -> Program:
     """Parse program text into a Program, or raise a CgdiffError.
 
     The fast driver in ``_lalr`` runs Lark's own tables; on a syntax error Lark
     parses the text again, so that its exception says what went wrong.
+    ``fast=False``: Lark parses it all (what the fast driver is tested against).
     """
-    from . import _lalr
+    program = None
+    if fast:
+        from . import _lalr
 
-    _BUILDER.reset(source)
-    collecting = gc.isenabled()
-    gc.disable()  # the tape holds no cycles; collections would only rescan it
-    try:
-        done = _lalr.parse(_tables(), source, _BUILDER) is not None
-        program = _BUILDER.program
-    finally:
-        _BUILDER.reset("")
-        if collecting:
-            gc.enable()
-    if not done:
+        builder = _Builder(source)
+        with no_gc():  # the tape holds no cycles; collections would only rescan it
+            if _lalr.parse(_tables(), source, builder) is not None:
+                program = builder.program
+        del builder
+    if program is None:
         program = _parse_with_lark(source)
     if not program.statements:
         raise ParseError("the program has no statement (it is empty or only comments)")
@@ -445,15 +459,15 @@ def _parse_with_lark(source: str) -> Program:
     from lark.exceptions import UnexpectedInput
 
     parser = _parser()
-    _BUILDER.reset(source)
+    builder = _Builder(source)
+    token = _CURRENT.set(builder)
     try:
         parser.parse(source)
     except UnexpectedInput as error:
         raise _syntax_error(source, error) from None
     finally:
-        program = _BUILDER.program
-        _BUILDER.reset("")
-    return program
+        _CURRENT.reset(token)
+    return builder.program
 
 
 # ---------------------------------------------------------------- syntax errors

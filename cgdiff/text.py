@@ -1,4 +1,5 @@
-"""Text helpers every layer shares: clipping, escaping, numbers, names.
+"""Text helpers every layer shares: clipping, escaping, numbers, names (and
+``no_gc``, the one switch of the cycle collector).
 
 The lowest module of the package (it imports nothing of cgdiff's): error
 messages, renderers and the command line all word things through it, so a
@@ -7,10 +8,12 @@ number or a clipped name reads the same everywhere.
 
 from __future__ import annotations
 
+import contextlib
 import difflib
+import gc
 import math
 import re
-from typing import Iterable
+from typing import Iterable, Iterator
 
 #: How many characters of the offending line an error shows at most.
 CONTEXT_WIDTH = 120
@@ -134,6 +137,20 @@ def did_you_mean(name: str, known: Iterable[str], ignore_case: bool = False) -> 
     """`` (did you mean 'x'?)`` for a likely typo, else ''."""
     close = suggest(name, known, ignore_case)
     return f" (did you mean '{close}'?)" if close is not None else ""
+
+
+@contextlib.contextmanager
+def no_gc() -> Iterator[None]:
+    """The cycle collector off for a block that makes millions of objects and
+    no cycles (parsing, building, loading a graph): collections would only
+    rescan them. Back on afterwards if it was on."""
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if collecting:
+            gc.enable()
 
 
 # ---------------------------------------------------------------- where in the text

@@ -57,8 +57,12 @@ def test_tolerance_zero_fails_on_rounding():
 
 def test_a_kink_disagrees_honestly():
     # relu'(0) = 0 by convention; the central difference sees 0.5.
-    report = check(api.differentiate("J = relu(x)", {"x": 0.0}))
+    # --strict: a failure; by default the row is a kink with both one-sided
+    # differences (tests/test_kinks.py)
+    report = check(api.differentiate("J = relu(x)", {"x": 0.0}), strict=True)
     assert not report.ok and report.rows[0].difference == pytest.approx(0.5)
+    report = check(api.differentiate("J = relu(x)", {"x": 0.0}))
+    assert report.ok and report.rows[0].kink and report.rows[0].ok is None
 
 
 def test_nudge_the_lectures_way():

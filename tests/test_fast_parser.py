@@ -35,18 +35,12 @@ def outcome(parse, source):
 
 def lark_parse(source):
     """``parser.parse`` with the fast driver switched off: Lark does it all."""
-    real = _lalr.parse
-    _lalr.parse = lambda tables, text, callbacks: None
-    try:
-        return parser.parse(source)
-    finally:
-        _lalr.parse = real
+    return parser.parse(source, fast=False)
 
 
 def fast_only(source):
     """The fast driver alone: None where it hands over to Lark."""
-    builder = parser._Builder()
-    builder.reset(source)
+    builder = parser._Builder(source)
     done = _lalr.parse(parser._tables(), source, builder)
     return None if done is None else builder.program
 
@@ -119,3 +113,15 @@ def test_plain_output_imports_neither_rich_nor_lark():
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert run.stdout.splitlines()[-1] == "[]"
     assert run.stdout.splitlines()[0] == "w\t-4.0"
+
+
+def test_parsing_is_reentrant_across_threads():
+    """No module-global builder: parses in several threads at once (Lark's
+    callbacks included) each get their own program."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    sources = [f"x{k} = {k}; J{k} = x{k}*y + {k}" for k in range(40)]
+    expected = [snapshot(parser.parse(source, fast=False)) for source in sources]
+    with ThreadPoolExecutor(4) as pool:
+        got = list(pool.map(lambda s: snapshot(parser.parse(s, fast=False)), sources * 3))
+    assert got == expected * 3

@@ -14,6 +14,11 @@ from . import json_text, print_rich
 OK = {True: "ok", False: "FAIL", None: "unchecked"}
 
 
+def status(row) -> str:
+    """ok, FAIL, unchecked, or kink (a kink, tie or jump: not a failure)."""
+    return "kink" if row.ok is None and row.kink else OK[row.ok]
+
+
 def as_data(report: Report) -> dict:
     """The report as plain data (numbers in full precision, None for none)."""
     def number(x):
@@ -29,7 +34,8 @@ def as_data(report: Report) -> dict:
         "inputs": [{"name": row.name, "value": number(row.value), "reverse": row.derivative,
                     "finite_difference": number(row.difference), "step": row.step,
                     "abs_error": number(row.abs_error), "rel_error": number(row.rel_error),
-                    "ok": row.ok, **({"note": row.note} if row.note else {})}
+                    "ok": row.ok, **({"note": row.note} if row.note else {}),
+                    **({"kink": {"left": row.left, "right": row.right}} if row.kink else {})}
                    for row in report.rows],
     }
     if report.nudge is not None:
@@ -52,14 +58,14 @@ def write_csv(report: Report, out: IO[str]) -> None:
         writer.writerow([row.name, *("" if x is None or x != x else repr(x) for x in
                                      (row.value, row.derivative, row.difference, row.step,
                                       row.abs_error, row.rel_error)),
-                         OK[row.ok], row.note])
+                         status(row), row.note])
 
 
 def write_plain(report: Report, out: IO[str]) -> None:
     """NAME, reverse, difference, ok: one line per input, tab-separated."""
     for row in report.rows:
         difference = "" if row.difference is None else repr(row.difference)
-        out.write(f"{row.name}\t{row.derivative!r}\t{difference}\t{OK[row.ok]}\n")
+        out.write(f"{row.name}\t{row.derivative!r}\t{difference}\t{status(row)}\n")
 
 
 def write_table(report: Report, out: IO[str]) -> None:

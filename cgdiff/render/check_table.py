@@ -43,7 +43,8 @@ def check_table(report: Report) -> Group:
     table.add_column("", no_wrap=True)
     for row in report.rows:
         mark = Text("✓", style="bold green") if row.ok else (
-            Text("✗", style="bold red") if row.ok is False else Text("?", style="yellow"))
+            Text("✗", style="bold red") if row.ok is False else
+            Text("kink", style="yellow") if row.kink else Text("?", style="yellow"))
         table.add_row(row.name, human_number(row.value), human_number(row.derivative),
                       _precise(row.difference), _error(row.step) if row.step else "—",
                       _error(row.abs_error), _error(row.rel_error), mark)
@@ -58,11 +59,15 @@ def check_table(report: Report) -> Group:
                      style="bold red")
     elif report.rows:
         agreed = sum(row.ok is True for row in report.rows)
-        unchecked = len(report.rows) - agreed
+        kinks = sum(row.ok is None and row.kink for row in report.rows)
+        unchecked = len(report.rows) - agreed - kinks
         if agreed:
             notes.append(f"✓ {agreed} of {len(report.rows)} agree", style="bold green")
+        if kinks:
+            notes.append(("; " if agreed else "") + f"{kinks} at a kink (not a failure; "
+                         "--strict makes it one)", style="yellow")
         if unchecked:
-            notes.append(("; " if agreed else "")
+            notes.append(("; " if agreed or kinks else "")
                          + f"{unchecked} could not be checked here", style="yellow")
     parts.append(notes)
     if report.nudge is not None:
