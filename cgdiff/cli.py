@@ -983,7 +983,11 @@ def worksheet_command(program, program_file, settings, of, blank, sheet_format, 
             outfile.check(directory / sheet_name)
             outfile.check(directory / key_name)
     with _Run(source):
-        sheets = worksheet.variant_sheets(source, vary, seed, settings, of, blank)
+        from .render.progress import progress
+
+        with progress(vary, "drawing inputs") as update:  # on a terminal only
+            sheets = worksheet.variant_sheets(source, vary, seed, settings, of, blank,
+                                              on_variant=update)
         pages = [(worksheet.render(sheet, sheet_format), worksheet.render(sheet, sheet_format, True))
                  for sheet in sheets]
     try:

@@ -9,8 +9,8 @@ import math
 from typing import Iterable, Mapping
 
 from . import ops
-from .errors import DomainError, MissingValueError, NamingError, Span
-from .text import as_float, clip, enclosed, exact_number, suggest
+from .errors import DomainError, LimitError, MissingValueError, NamingError, Span
+from .text import as_float, clip, compared, enclosed, exact_number, suggest
 from .graph import Graph
 
 
@@ -45,9 +45,9 @@ def input_values(graph: Graph, settings: Mapping[str, float]) -> dict[str, float
         missing_set = set(missing)
         known = sorted(graph.statement_names) + [n for n in graph.inputs if n not in missing_set]
         # The program's own names first: `cots` is more likely `cost` than `cos`.
-        hints = [_typo_hint(name, known, prefix=f"'{clip(name, 40)}' ")
-                 or _typo_hint(name, ops.FUNCTIONS, prefix=f"'{clip(name, 40)}' ")
-                 for name in missing[:20]]
+        hints = [_typo_hint(name, known, named=True)
+                 or _typo_hint(name, ops.FUNCTIONS, named=True)
+                 for name in missing[:MAX_HINTS]]
         hint = "".join(h for h in hints if h)
         noun = "input has" if len(missing) == 1 else "inputs have"
         raise MissingValueError(f"{len(missing)} {noun} no value: {listed} "
@@ -58,9 +58,40 @@ def input_values(graph: Graph, settings: Mapping[str, float]) -> dict[str, float
     return values
 
 
-def _typo_hint(name: str, known, prefix: str = "") -> str:
+#: The most node evaluations a command does per input asked for, summed over
+#: the inputs (check's finite differences, explain's nudges, the Hessian's
+#: sweeps), before it refuses up front: about 10 to 30 seconds of work.
+WORK_LIMIT = 50_000_000
+
+
+def refuse_past_limit(work: int, what: str, how: str = "choose fewer inputs with --wrt",
+                      limit: int | None = None) -> None:
+    """A LimitError when ``work`` node evaluations pass ``limit`` (default
+    WORK_LIMIT): ``what`` is what would be done, ``how`` the way to ask for less."""
+    limit = WORK_LIMIT if limit is None else limit
+    if work > limit:
+        raise LimitError(f"{what} would take about {work / 1e6:,.0f} million node evaluations, "
+                         f"more than the {limit / 1e6:,.0f} million cgdiff does in one command "
+                         f"(some 10 to 30 seconds); {how}")
+
+
+#: Hints are looked for among the first few missing names only (each one
+#: compares spellings: text.suggest).
+MAX_HINTS = 5
+
+
+def _typo_hint(name: str, known, named: bool = False) -> str:
+    """``; 'cots' looks like a typo of 'cost'`` (without the name unless
+    ``named``); names that are not ASCII come with their code points."""
     close = suggest(name, known)
-    return f"; {prefix}looks like a typo of '{close}'" if close is not None else ""
+    if close is None:
+        return ""
+    mine, theirs = compared(name, close)
+    prefix = f"{mine} " if named else ""
+    if name.isascii() and close.isascii():
+        return f"; {prefix}looks like a typo of {theirs}"
+    return f"; {prefix}looks like {theirs}, a different name" + (
+        "" if named else f" (this is {mine})")
 
 
 # ---------------------------------------------------------------- forward
@@ -254,14 +285,18 @@ def _infinite_derivative(graph: Graph, values: list[float], adjoint: list[float]
 def undefined_derivative(graph: Graph, values: list[float], adjoint: list[float],
                          node: int) -> DomainError:
     """The error for a requested derivative that does not exist (nan): it names
-    the node whose local derivative is missing, nearest the output."""
-    for i in range(len(graph) - 1, -1, -1):
-        if adjoint[i] != adjoint[i] or adjoint[i] == 0.0 or graph.op[i].partials is None:
+    the node whose local derivative is missing, nearest the output, among
+    those the derivative goes through (the exponent 2 of ``(-2)^2`` has no
+    derivative, but no input's derivative needs it)."""
+    needed = depends_on(graph, [node])
+    for i in range(len(needed) - 1, -1, -1):
+        if not needed[i] or adjoint[i] != adjoint[i] or adjoint[i] == 0.0 or \
+                graph.op[i].partials is None:
             continue
         args = graph.args(i)
         partials = graph.op[i].partials(*(values[a] for a in args), values[i])
         for position, (a, p) in enumerate(zip(args, partials)):
-            if p != p:
+            if p != p and needed[a]:
                 which = "its exponent" if graph.op[i] is ops.POW and position == 1 else (
                     "its base" if graph.op[i] is ops.POW else "its argument")
                 shown = ", ".join(repr(values[x]) for x in args)
