@@ -56,6 +56,9 @@ import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+import batches  # noqa: E402  (benchmarks/batches.py: --data, fit and warm runs)
+
 FAMILIES = ["wide", "deep", "nested", "dag"]
 TOOLS = ["cgdiff", "cgdiff-cli", "floor", "micrograd", "torch", "sympy"]
 PEERS = ["floor", "micrograd", "torch", "sympy"]
@@ -442,7 +445,8 @@ def startup(rounds: int) -> dict:
                        for line in probe.stderr.splitlines() if "|" in line} - {"import time:"})
     return {"medians": medians, "rounds": rounds, "plain_imports_rich": "rich" in imported,
             "plain_top_level_imports": [m for m in imported if m in
-                                        ("rich", "lark", "click", "cgdiff", "json", "csv")]}
+                                        ("rich", "lark", "click", "cgdiff", "json", "csv", "numpy")],
+            "plain_imports_numpy": "numpy" in imported}
 
 
 # ---------------------------------------------------------------- report
@@ -583,7 +587,8 @@ def ascii_plot(results: dict, sizes: list[int], family: str, tools: list[str]) -
 
 
 def write_report(path: Path, command: str, results: dict, sizes: list[int], families: list[str],
-                 tools: list[str], start: dict | None, elapsed: float, repeats_note: str) -> None:
+                 tools: list[str], start: dict | None, elapsed: float, repeats_note: str,
+                 batch: dict | None = None, warm: dict | None = None) -> None:
     v = versions()
     out: list[str] = []
     w = out.append
@@ -609,7 +614,8 @@ def write_report(path: Path, command: str, results: dict, sizes: list[int], fami
         for name, s in m.items():
             w(f"| {name} | {s * 1000:.1f} | {s / base:.2f} |")
         w("")
-        w(f"`--format plain` imports Rich: **{'yes' if start['plain_imports_rich'] else 'no'}** "
+        w(f"`--format plain` imports Rich: **{'yes' if start['plain_imports_rich'] else 'no'}**, "
+          f"NumPy: **{'yes' if start.get('plain_imports_numpy') else 'no'}** "
           f"(top-level packages it imports: {', '.join(start['plain_top_level_imports'])}).\n")
 
     w("## Throughput: text → all gradients\n")
@@ -694,13 +700,16 @@ def write_report(path: Path, command: str, results: dict, sizes: list[int], fami
             w(f"| {family} | {n:,} | " + " | ".join(cells) + " |")
     w("")
 
+    out.extend(batches.report(batch, warm))
+
     w("## Time against n (log–log)\n")
     w("![time against n](plot.svg)\n")
     w("Straight lines of slope 1 are linear scaling; the µs/node rows under each family "
       "table say the same in numbers (a flat row is linear).\n")
 
-    w("## Targets (issue 5)\n")
+    w("## Targets (issues 5 and 17)\n")
     out.extend(targets(results, sizes, families, start))
+    out.extend(batches.targets(batch, warm))
     w("")
     path.write_text("\n".join(out) + "\n", encoding="utf-8")
 
@@ -803,6 +812,12 @@ def main(argv=None) -> int:
                         help="the time-out for SymPy, which is very slow (default 30)")
     parser.add_argument("--startup-rounds", type=int, default=30,
                         help="interleaved rounds of the start-up comparison (0 skips it)")
+    parser.add_argument("--batch-rows", default="1e6",
+                        help="rows for grad --data and fit against NumPy (0 skips; default 1e6)")
+    parser.add_argument("--batch-rounds", type=int, default=1,
+                        help="alternating runs of cgdiff and the NumPy floor (median)")
+    parser.add_argument("--warm-nodes", default="1e6",
+                        help="nodes of the warm-run program (deep family; 0 skips; default 1e6)")
     parser.add_argument("--micrograd-path", default=None,
                         help="a directory holding the micrograd package, if it is not installed")
     parser.add_argument("--out", default=None,
@@ -845,6 +860,14 @@ def main(argv=None) -> int:
     if start:
         print("start-up:", {k: f"{v * 1000:.1f} ms" for k, v in start["medians"].items()},
               flush=True)
+    batch = warm = None
+    if int(float(args.batch_rows)):
+        batch = batches.batch_figures(int(float(args.batch_rows)), args.batch_rounds)
+        print("\n".join(batches.report(batch, None)), flush=True)
+    if int(float(args.warm_nodes)):
+        n_warm = int(float(args.warm_nodes))
+        warm = batches.warm_figures(generate("deep", n_warm)[0], n_warm)
+        print("\n".join(batches.report(None, warm)), flush=True)
     with tempfile.TemporaryDirectory(prefix="cgdiff-bench-") as tmp:
         for n in sizes:
             repeats = args.repeats_large if n >= 1_000_000 else args.repeats
@@ -876,12 +899,13 @@ def main(argv=None) -> int:
             "larger n.")
     out = result_path(args.out, args.update)
     out.parent.mkdir(parents=True, exist_ok=True)
-    write_report(out, command, results, sizes, families, tools, start, elapsed, note)
+    write_report(out, command, results, sizes, families, tools, start, elapsed, note, batch, warm)
     svg = svg_plot(results, sizes, families, tools)
     if svg:
         (out.parent / "plot.svg").write_text(svg, encoding="utf-8")
     (out.parent / "results.json").write_text(json.dumps(
-        {f"{f} {n} {t}": r for (f, n, t), r in results.items()}, indent=1), encoding="utf-8")
+        {**{f"{f} {n} {t}": r for (f, n, t), r in results.items()},
+         "batches": batch, "warm": warm}, indent=1), encoding="utf-8")
     print(f"wrote {out}")
     return 0
 

@@ -846,7 +846,11 @@ def explain_command(program, program_file, settings, of, wrt, width):
                    ".dot/.gv DOT text, .mmd Mermaid text, .svg/.png/.pdf/.jpg/.gif/.webp "
                    "drawn by Graphviz's `dot` (which must be installed); any other suffix "
                    "gets --format. A --format that disagrees with the suffix is an error.")
-def graph_command(program, program_file, settings, of, picture_format, values, output_file):
+@click.option("--collapse-calls", is_flag=True,
+              help="Draw each call of a user-defined function as one node (dot and mermaid; "
+                   "without it, each call is a cluster around its nodes).")
+def graph_command(program, program_file, settings, of, picture_format, values, output_file,
+                  collapse_calls):
     """The computation graph as a picture: each node, its operation, and
     which nodes it reads. A node used twice is drawn once.
 
@@ -874,16 +878,21 @@ def graph_command(program, program_file, settings, of, picture_format, values, o
             chosen = picture.format_for_file(output_file, picture_format, explicit)
         except ValueError as error:
             raise click.UsageError(str(error)) from None
+    if collapse_calls and chosen == "tree":
+        raise click.UsageError("--collapse-calls draws with --format dot or mermaid "
+                               "(or -o FILE.svg)")
     with _Run(source) as run:
         if values:
             result = evaluate(source, settings, of, progress=run.progress)
             drawing = picture.Picture(result.graph, result.values,
                                       passes.reverse(result.graph, result.values))
         else:
-            drawing = picture.Picture(load(source, of, progress=run.progress))
+            drawing = picture.Picture(load(source, of, progress=run.progress,
+                                            given=list(settings)))
             if settings:
                 # --set naming no input is still an error
                 passes.input_values(drawing.graph, settings)
+        drawing.collapse_calls = collapse_calls
         if chosen in picture.IMAGES:
             picture.draw(drawing, output_file, chosen)
             return

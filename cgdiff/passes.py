@@ -196,34 +196,40 @@ def reverse(graph: Graph, values: list[float], output: int | None = None,
     out = graph.output if output is None else output
     adjoint = [0.0] * len(graph)
     adjoint[out] = 1.0
-    op, arg0, arg1 = graph.op, graph.arg0, graph.arg1
-    # The commonest ops' partials written out (the same numbers as ops.py's):
-    # a call and a tuple saved on most nodes.
-    ADD, SUB, MUL = ops.ADD, ops.SUB, ops.MUL
-    for i in range(out, -1, -1):
-        g = adjoint[i]
+    # The commonest ops' partials written out (the same numbers as ops.py's,
+    # checked by tests/test_ops.py): a call and a tuple saved on most nodes.
+    ADD, SUB, MUL, TANH = ops.ADD, ops.SUB, ops.MUL, ops.FUNCTIONS["tanh"]
+    exp = math.exp
+    # The columns are walked from the end by zip, not indexed by i: reversed()
+    # reads each adjoint when it gets there, so what later nodes added to it
+    # is in (nodes above ``out`` have adjoint 0 and are skipped).
+    for g, o, a, b, v in zip(reversed(adjoint), reversed(graph.op), reversed(graph.arg0),
+                             reversed(graph.arg1), reversed(values)):
         if g == 0.0:
             continue
-        o = op[i]
         if o is MUL:
-            a, b = arg0[i], arg1[i]
             adjoint[a] += g * values[b]
             adjoint[b] += g * values[a]
         elif o is ADD:
-            adjoint[arg0[i]] += g
-            adjoint[arg1[i]] += g
-        elif o is SUB:
-            adjoint[arg0[i]] += g
-            adjoint[arg1[i]] -= g
-        elif o.arity == 2:
-            a, b = arg0[i], arg1[i]
-            da, db = o.partials(values[a], values[b], values[i])
-            adjoint[a] += g * da
-            adjoint[b] += g * db
-        elif o.arity == 1:
-            a = arg0[i]
-            (da,) = o.partials(values[a], values[i])
-            adjoint[a] += g * da
+            adjoint[a] += g
+            adjoint[b] += g
+        elif o is TANH:  # sech(a)^2 with sech(a) = 2u/(1 + u^2), u = exp(-|a|)
+            u = exp(-abs(values[a]))
+            s = 2.0 * u / (1.0 + u * u)
+            adjoint[a] += g * (s * s)
+        else:
+            arity = o.arity
+            if arity == 2:
+                if o is SUB:
+                    adjoint[a] += g
+                    adjoint[b] -= g
+                    continue
+                da, db = o.partials(values[a], values[b], v)
+                adjoint[a] += g * da
+                adjoint[b] += g * db
+            elif arity == 1:
+                (da,) = o.partials(values[a], v)
+                adjoint[a] += g * da
     if not math.isfinite(sum(adjoint)) and any(map(math.isinf, adjoint)):
         needed = depends_on(graph, wrt, out)
         if any(needed[i] and math.isinf(x) for i, x in enumerate(adjoint)):

@@ -706,18 +706,32 @@ def to_latex(sheet: Worksheet, answers: bool = False) -> str:
 
 # ---------------------------------------------------------------- HTML
 
+#: Graph labels on a sheet are set at this size, the body text's: the picture
+#: is never scaled down (see _sheet_svg), so they print at least as large.
+LABEL_PT = 12
+#: Printable widths in points: A4 (and Letter) with Chromium's default margins.
+PORTRAIT_PT = 530
+LANDSCAPE_PT = 770
+PAGE_HEIGHT_PT = 740
+
 _STYLE = """\
-body { font-family: sans-serif; max-width: 50em; margin: 2em auto; line-height: 1.4; }
+body { font-family: sans-serif; font-size: 12pt; max-width: 50em; margin: 2em auto;
+       line-height: 1.4; }
 table { border-collapse: collapse; margin: 1em 0; }
 th, td { border: 1px solid #888; padding: 0.3em 0.8em; }
 td.num { text-align: right; min-width: 6em; }
 td.blank { background: #fff; }
-code, pre { font-family: monospace; }
+code, pre { font-family: monospace; font-size: 1em; }
 pre { background: #f4f4f4; padding: 0.6em; }
 li { margin: 0.4em 0; }
 span.line { display: inline-block; min-width: 8em; border-bottom: 1px solid #444; }
-div.graph svg { max-width: 100%; height: auto; }
-@media print { pre { background: none; } }"""
+p.note { font-size: 0.95em; color: #444; }
+div.graph { overflow-x: auto; }
+div.graph svg { max-width: none; height: auto; }
+@page landscape { size: A4 landscape; }
+div.graph.landscape { page: landscape; break-before: page; }
+@media print { pre { background: none; } body { margin: 0; max-width: none; }
+  tr, li { break-inside: avoid; } }"""
 
 
 def svg_of(dot_text: str) -> str | None:
@@ -742,6 +756,77 @@ def svg_of(dot_text: str) -> str | None:
     return svg.strip()
 
 
+def _svg_width(svg: str) -> float:
+    match = re.search(r'<svg[^>]*\swidth="([\d.]+)pt"', svg)
+    return float(match.group(1)) if match else 0.0
+
+
+_DOT_LABEL = re.compile(r'^(  n\d+ \[label=")((?:[^"\\]|\\.)*)(")', re.M)
+
+
+def _compact_labels(dot_text: str) -> str:
+    """Short node labels for a printed sheet (the table has the expressions):
+    ``h1 (tanh)``, ``= 0.9138``, ``∂ 0.1762`` instead of the whole formula,
+    ``value 0.9138`` and ``∂J/∂h1 = 0.1762``."""
+
+    def shorten(match):
+        lines = match.group(2).split("\\n")
+        head = lines[0].split(" = ", 1)[0]
+        out = []
+        for k, line in enumerate(lines):
+            if k == 0:
+                continue
+            if k == 1:
+                out.append(head if line in ("input", "const") else f"{head} ({line})")
+            elif line.startswith("value "):
+                out.append("= " + line[len("value "):])
+            elif line.startswith("∂") and " = " in line:
+                out.append("∂ " + line.rsplit(" = ", 1)[1])
+            else:
+                out.append(line)
+        if lines and lines[0].split(" = ", 1)[-1] != head and len(lines) > 1 \
+                and lines[1] == "const":
+            out[0] = lines[0].split(" = ", 1)[1]  # a literal shows its number
+        return match.group(1) + "\\n".join(out or lines) + match.group(3)
+
+    return _DOT_LABEL.sub(shorten, dot_text)
+
+
+def _svg_size(svg: str) -> tuple[float, float]:
+    match = re.search(r'<svg[^>]*\swidth="([\d.]+)pt" height="([\d.]+)pt"', svg)
+    return (float(match.group(1)), float(match.group(2))) if match else (0.0, 0.0)
+
+
+def _sheet_svg(sheet: Worksheet, answers: bool) -> tuple[str, bool, bool] | None:
+    """The graph for a printed sheet: labels at LABEL_PT (the body text's
+    size) and never scaled down. The first that fits a portrait page, else a
+    landscape page of its own: left to right, then top to bottom; for a key,
+    with the numbers, then (when those don't fit) the bare graph, as the sheet
+    has it (the table has the numbers). Returns (svg, landscape, with
+    numbers), or None without Graphviz."""
+    tries = [(answers, _picture(sheet, answers, "dot"))]
+    if answers:
+        tries.append((False, _picture(sheet, False, "dot")))
+    landscape = None
+    narrowest = None
+    for numbers, dot_text in tries:
+        dot_text = _compact_labels(dot_text).replace("fontsize=11", f"fontsize={LABEL_PT}")
+        dot_text = dot_text.replace("fontsize=10", f"fontsize={LABEL_PT}")
+        for rankdir in ("LR", "TB"):
+            svg = svg_of(dot_text.replace("rankdir=LR;", f"rankdir={rankdir}; nodesep=0.15; "
+                                                        "ranksep=0.3;"))
+            if svg is None:
+                return None
+            width, height = _svg_size(svg)
+            if width <= PORTRAIT_PT and height <= PAGE_HEIGHT_PT:
+                return svg, False, numbers
+            if landscape is None and width <= LANDSCAPE_PT and height <= PORTRAIT_PT:
+                landscape = (svg, True, numbers)
+            if narrowest is None or width < narrowest[0]:
+                narrowest = (width, (svg, True, numbers))
+    return landscape or narrowest[1]
+
+
 def to_html(sheet: Worksheet, answers: bool = False) -> str:
     """The sheet (or its key) as one self-contained page: inline CSS, the graph
     as inline SVG when Graphviz is installed (else its Mermaid text), and no
@@ -754,10 +839,14 @@ def to_html(sheet: Worksheet, answers: bool = False) -> str:
              "<body>", f"<h1>{e(title)}</h1>", f"<p>{e(_instructions(sheet))}</p>",
              "<h2>Program</h2>", "<pre>" + e("\n".join(sheet.formulas)) + "</pre>",
              "<p>" + _inputs_line(sheet, lambda text: f"<code>{e(text)}</code>") + "</p>"]
-    svg = svg_of(_picture(sheet, answers, "dot"))
+    drawn = _sheet_svg(sheet, answers)
     parts.append("<h2>Graph</h2>")
-    if svg is not None:
-        parts.append(f'<div class="graph">\n{svg}\n</div>')
+    if drawn is not None:
+        svg, landscape, numbers = drawn
+        parts.append(f'<div class="graph{" landscape" if landscape else ""}">\n{svg}\n</div>')
+        parts.append("<p class=\"note\">Each node: its name (operation)"
+                     + (f", = its value, ∂ its ∂{e(out)}/∂node; each edge its local derivative"
+                        if numbers else "") + ".</p>")
     else:
         parts += ["<p>The graph in Mermaid's language (Graphviz was not installed to "
                   "draw it):</p>",

@@ -127,3 +127,39 @@ def test_shape_errors_have_a_caret(run, source, message, column):
     first, shown, caret = stderr.splitlines()
     assert message in first
     assert caret.index("^") - 2 == column - 1, stderr
+
+
+# ---------------------------------------------------------------- pictures of calls
+
+def test_dot_draws_each_call_as_a_cluster_nested_in_its_caller(run, tmp_path):
+    source = "f(a, b) = sq(a*b) + a; sq(t) = t*t; J = f(w, x)"
+    result = run("graph", source, "--format", "dot")
+    assert result.exit_code == 0, result.stderr
+    text = result.stdout
+    assert text.count("subgraph cluster_call") == 2
+    outer = text.index('label="f(w, x)"')
+    inner = text.index('label="sq(a*b)"')
+    assert outer < inner < text.index("}", inner)  # sq's cluster inside f's
+    import shutil
+    import subprocess
+
+    if shutil.which("dot"):
+        subprocess.run(["dot", "-Tsvg", "-o", str(tmp_path / "g.svg")], input=text.encode(),
+                       check=True)
+
+
+def test_collapse_calls_draws_a_call_as_one_node(run):
+    source = "sq(t) = t*t + 1; J = sq(x) + sq(y)"
+    result = run("graph", source, "--format", "mermaid", "--collapse-calls")
+    assert result.exit_code == 0, result.stderr
+    text = result.stdout
+    assert "subgraph" not in text and "t*t" not in text
+    assert text.count("call sq") == 2
+    assert "n0 --> n" in text  # x feeds its call directly
+    dot = run("graph", source, "--format", "dot", "--collapse-calls").stdout
+    assert "cluster" not in dot and dot.count("call sq") == 2
+
+
+def test_collapse_calls_is_for_pictures_with_nodes(run):
+    result = run("graph", "sq(t) = t*t; J = sq(x)", "--collapse-calls")
+    assert result.exit_code == 2 and "--collapse-calls" in result.stderr

@@ -222,3 +222,12 @@ def to_page(result: Result, title: str | None = None, engine: str = "auto") -> s
         "</html>",
         "",
     ])
+
+
+def write_html(result: Result, out, title: str | None = None, engine: str = "auto") -> None:
+    """The page, written to the text stream ``out``."""
+    out.write(to_page(result, title, engine))
+
+
+#: The page's one format, as every render module declares its own.
+FORMATS = {"html": write_html}

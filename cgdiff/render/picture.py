@@ -80,12 +80,85 @@ def _dot_string(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
+def call_layout(graph: Graph, collapse: bool = False):
+    """How calls of user functions are drawn: ``(shown, edges, blocks)``.
+
+    ``shown``: the nodes drawn, in order; ``edges``: ``(from, to, position)``
+    with position None for an edge into a collapsed call (no local
+    derivative); ``blocks``: the drawing order as ``("node", i)``,
+    ``("open", call)`` and ``("close", call)``, each call a cluster around its
+    nodes (nested calls inside). With ``collapse``, each outermost call is one
+    node (its result) and its inner nodes are not drawn. No recursion.
+    """
+    n = len(graph)
+    calls = graph.calls
+    call_of = graph.call_of
+    if collapse and calls:
+        outer = []
+        for c in range(len(calls)):
+            top = c
+            while calls[top].parent >= 0:
+                top = calls[top].parent
+            outer.append(top)
+        stand_in = list(range(n))
+        for i, c in call_of.items():
+            stand_in[i] = calls[outer[c]].top
+        shown = [i for i in range(n) if stand_in[i] == i]
+        edges, seen = [], set()
+        for i in range(n):
+            to = stand_in[i]
+            for position, a in enumerate(graph.args(i)):
+                source = stand_in[a]
+                if source == to:
+                    continue
+                if to == i and source == a:
+                    edges.append((a, i, position))
+                elif (source, to) not in seen:
+                    seen.add((source, to))
+                    edges.append((source, to, None))
+        return shown, edges, [("node", i) for i in shown]
+    shown = list(range(n))
+    edges = [(a, i, position) for i in range(n) for position, a in enumerate(graph.args(i))]
+    if not calls:
+        return shown, edges, [("node", i) for i in shown]
+    members: dict[int, list[int]] = {}
+    for i in range(n):
+        c = call_of.get(i)
+        if c is not None:
+            members.setdefault(c, []).append(i)
+    children: dict[int, list[int]] = {}
+    for c, call in enumerate(calls):
+        children.setdefault(call.parent, []).append(c)
+    blocks = [("node", i) for i in range(n) if i not in call_of]
+    stack = [("call", c) for c in reversed(children.get(-1, []))]
+    while stack:
+        kind, c = stack.pop()
+        if kind == "close":
+            blocks.append(("close", c))
+            continue
+        blocks.append(("open", c))
+        blocks.extend(("node", i) for i in members.get(c, []))
+        stack.append(("close", c))
+        stack.extend(("call", k) for k in reversed(children.get(c, [])))
+    return shown, edges, blocks
+
+
+def _call_parts(graph: Graph, i: int, collapse: bool, values, adjoints) -> list[str]:
+    """A node's label lines; a collapsed call says which function it calls."""
+    lines = node_lines(graph, i, values, adjoints)
+    c = graph.call_of.get(i) if collapse else None
+    if c is not None and graph.calls[c].top == i:
+        lines[1] = f"call {graph.calls[c].function}"
+    return lines
+
+
 def to_dot(graph: Graph, values: Sequence[float] | None = None,
-           adjoints: Sequence[float] | None = None) -> str:
+           adjoints: Sequence[float] | None = None, collapse_calls: bool = False) -> str:
     """The graph in Graphviz's DOT language (render it with ``dot -Tsvg``).
 
     Inputs are ellipses, constants plain text, operations boxes, the output a
-    doubled box. With ``values``, edges carry the local derivative.
+    doubled box. With ``values``, edges carry the local derivative. Each call
+    of a user function is a cluster (``collapse_calls``: one node).
     """
     out = [
         "digraph cgdiff {",
@@ -93,26 +166,42 @@ def to_dot(graph: Graph, values: Sequence[float] | None = None,
         '  node [shape=box, style="rounded", fontname="Helvetica", fontsize=11];',
         '  edge [fontname="Helvetica", fontsize=10, color="#555555"];',
     ]
-    for i in range(len(graph)):
+    shown, edges, blocks = call_layout(graph, collapse_calls)
+    indent = "  "
+    for kind, i in blocks:
+        if kind == "open":
+            out.append(f"{indent}subgraph cluster_call{i} {{")
+            indent += "  "
+            out.append(f'{indent}label={_dot_string(graph.calls[i].label)}; '
+                       'style="rounded,dashed"; color="#888888"; fontname="Helvetica";')
+            continue
+        if kind == "close":
+            indent = indent[:-2]
+            out.append(f"{indent}}}")
+            continue
         op = graph.op[i].name
-        lines = node_lines(graph, i, values, adjoints)
+        lines = _call_parts(graph, i, collapse_calls, values, adjoints)
         label = "\\n".join(_dot_string(line)[1:-1] for line in lines)
         attributes = [f'label="{label}"']
         if op == "input":
             attributes.append('shape=ellipse, style=filled, fillcolor="#dbeafe"')
         elif op == "const":
             attributes.append("shape=plaintext")
-        if i == graph.output:
+        if lines[1].startswith("call "):
+            attributes.append('style="rounded,filled,dashed", fillcolor="#fef9c3"')
+        if i in graph.outputs or i == graph.output:
             attributes.append('peripheries=2, style="rounded,filled", fillcolor="#dcfce7"')
-        out.append(f"  n{i} [{', '.join(attributes)}];")
-    for i in range(len(graph)):
-        args = graph.args(i)
-        partials = local_derivatives(graph, i, values) if values is not None else ()
-        for position, a in enumerate(args):
+        out.append(f"{indent}n{i} [{', '.join(attributes)}];")
+    cache: dict[int, tuple] = {}
+    for a, i, position in edges:
+        if values is not None and position is not None:
+            partials = cache.get(i)
+            if partials is None:
+                partials = cache[i] = local_derivatives(graph, i, values)
             if partials and not (adjoints is not None and adjoints[a] is None):
                 out.append(f'  n{a} -> n{i} [label="{human_number(partials[position])}"];')
-            else:
-                out.append(f"  n{a} -> n{i};")
+                continue
+        out.append(f"  n{a} -> n{i};")
     out.append("}")
     return "\n".join(out) + "\n"
 
@@ -127,30 +216,47 @@ def _mermaid_text(text: str) -> str:
 
 
 def to_mermaid(graph: Graph, values: Sequence[float] | None = None,
-               adjoints: Sequence[float] | None = None) -> str:
+               adjoints: Sequence[float] | None = None, collapse_calls: bool = False) -> str:
     """The graph as a Mermaid flowchart (``flowchart LR``), as code-hosting
-    pages render it. Inputs are stadiums, the output a double-bordered box."""
+    pages render it. Inputs are stadiums, the output a double-bordered box;
+    each call of a user function a subgraph (``collapse_calls``: one node)."""
     out = ["flowchart LR"]
-    for i in range(len(graph)):
+    shown, edges, blocks = call_layout(graph, collapse_calls)
+    indent = "    "
+    for kind, i in blocks:
+        if kind == "open":
+            out.append(f'{indent}subgraph call{i} ["{_mermaid_text(graph.calls[i].label)}"]')
+            indent += "    "
+            continue
+        if kind == "close":
+            indent = indent[:-4]
+            out.append(f"{indent}end")
+            continue
         op = graph.op[i].name
-        label = "<br/>".join(_mermaid_text(line) for line in node_lines(graph, i, values, adjoints))
+        lines = _call_parts(graph, i, collapse_calls, values, adjoints)
+        label = "<br/>".join(_mermaid_text(line) for line in lines)
         if op == "input":
             shape = '(["{}"])'
-        elif i == graph.output:
+        elif i == graph.output or i in graph.outputs:
             shape = '[["{}"]]'
         elif op == "const":
             shape = '("{}")'
+        elif lines[1].startswith("call "):
+            shape = '{{{{"{}"}}}}'
         else:
             shape = '["{}"]'
-        out.append(f"    n{i}{shape.format(label)}")
-    for i in range(len(graph)):
-        partials = local_derivatives(graph, i, values) if values is not None else ()
-        for position, a in enumerate(graph.args(i)):
+        out.append(f"{indent}n{i}{shape.format(label)}")
+    cache: dict[int, tuple] = {}
+    for a, i, position in edges:
+        if values is not None and position is not None:
+            partials = cache.get(i)
+            if partials is None:
+                partials = cache[i] = local_derivatives(graph, i, values)
             if partials and not (adjoints is not None and adjoints[a] is None):
                 edge_label = _mermaid_text(human_number(partials[position]))
                 out.append(f'    n{a} -->|"{edge_label}"| n{i}')
-            else:
-                out.append(f"    n{a} --> n{i}")
+                continue
+        out.append(f"    n{a} --> n{i}")
     return "\n".join(out) + "\n"
 
 
@@ -260,6 +366,8 @@ class Picture:
     graph: Graph
     values: Sequence[float] | None = None
     adjoints: Sequence[float] | None = None
+    #: draw each call of a user function as one node (dot and mermaid)
+    collapse_calls: bool = False
 
 
 def write_tree(p: Picture, out: IO[str]) -> None:
@@ -271,11 +379,11 @@ def write_tree(p: Picture, out: IO[str]) -> None:
 
 
 def write_dot(p: Picture, out: IO[str]) -> None:
-    out.write(to_dot(p.graph, p.values, p.adjoints))
+    out.write(to_dot(p.graph, p.values, p.adjoints, p.collapse_calls))
 
 
 def write_mermaid(p: Picture, out: IO[str]) -> None:
-    out.write(to_mermaid(p.graph, p.values, p.adjoints))
+    out.write(to_mermaid(p.graph, p.values, p.adjoints, p.collapse_calls))
 
 
 #: The pictures written as text, to standard output or a file.
@@ -294,7 +402,7 @@ IMAGES = tuple(dict.fromkeys(GRAPHVIZ_SUFFIXES.values()))
 
 def draw(p: Picture, path: str, image_format: str) -> None:
     """The picture drawn by Graphviz into ``path`` (one of IMAGES)."""
-    render_with_graphviz(to_dot(p.graph, p.values, p.adjoints), path, image_format)
+    render_with_graphviz(to_dot(p.graph, p.values, p.adjoints, p.collapse_calls), path, image_format)
 
 
 def format_for_file(path: str, default: str, explicit: bool = False) -> str:
