@@ -24,6 +24,7 @@ from .render import data as nodes_output
 from .render import fitting as fit_output
 from .render import formulas as formulas_output
 from .render import matrix as matrix_output
+from .render import jacobian as jacobian_output
 from .render import picture as picture_output
 from .render import rows as rows_output
 from .render import annotated as annotated_output
@@ -185,6 +186,25 @@ def _top_level_items(value: str) -> list[str]:
     return items
 
 
+#: The commands that take several outputs (--of u,v).
+SEVERAL_OUTPUTS = {"eval", "grad", "graph", "jacobian"}
+
+
+def parse_outputs(ctx, param, value):
+    """``--of J`` → "J"; ``--of u,v`` → ["u", "v"] (where the command takes several)."""
+    if value is None:
+        return None
+    names = [_nfc(name.strip()) for name in _top_level_items(value)]
+    if not all(names):
+        raise click.BadParameter(f"expected NAME[,NAME...], got '{clip(value)}'")
+    if len(names) == 1:
+        return names[0]
+    if ctx.info_name not in SEVERAL_OUTPUTS:
+        raise click.BadParameter(f"{ctx.info_name} takes one output; several are for "
+                                 + ", ".join(sorted(SEVERAL_OUTPUTS)))
+    return names
+
+
 def parse_names(ctx, param, values) -> list[str] | None:
     """``--wrt w,x --wrt b`` → ["w", "x", "b"] (repeatable, like --set)."""
     if isinstance(values, str):
@@ -198,16 +218,6 @@ def parse_names(ctx, param, values) -> list[str] | None:
             raise click.BadParameter(f"expected NAME[,NAME...], got '{clip(value)}'")
         names += map(_nfc, parts)
     return names
-
-
-def parse_name(ctx, param, value) -> str | None:
-    """One name (``--of``): an empty one is a usage error, as ``--wrt ''`` is."""
-    if value is None:
-        return None
-    name = value.strip()
-    if not name or "," in name:
-        raise click.BadParameter(f"expected one NAME, got '{clip(value)}'")
-    return _nfc(name)
 
 
 def _nfc(name: str) -> str:
@@ -236,8 +246,9 @@ def program_options(command):
         click.option("--set", "settings", multiple=True, callback=parse_settings,
                      metavar="NAME=VALUE[,...]",
                      help="Give or override an input's value (repeatable)."),
-        click.option("--of", "of", metavar="NAME", callback=parse_name,
-                     help="The output node (default: the last statement)."),
+        click.option("--of", "of", metavar="NAME[,NAME...]", callback=parse_outputs,
+                     help="The output node (default: the last statement); eval, grad, graph "
+                          "and jacobian take several, comma-separated."),
         click.option("--no-cache", is_flag=True, expose_value=False, callback=_cache_choice,
                      help="Neither load nor store this program's graph in the warm-run "
                           "cache (programs of 100,000 characters or more; see README)."),
@@ -1012,6 +1023,35 @@ def worksheet_command(program, program_file, settings, of, blank, sheet_format, 
     for (sheet_name, key_name), sheet in zip(names, sheets):
         note = "" if sheet.nice else " (no inputs found that keep every number short)"
         click.echo(f"wrote {directory / sheet_name} and {directory / key_name}{note}", err=True)
+
+
+@cli.command("jacobian")
+@program_options
+@click.option("--wrt", callback=parse_names, multiple=True, metavar="NAME[,NAME...]",
+              help="The columns: derivatives with respect to these inputs (repeatable; "
+                   "default: every input).")
+@click.option("--mode", type=_choice(["auto", "reverse", "forward"]), default="auto",
+              show_default=True,
+              help="reverse: one sweep per output; forward: one tangent sweep per input; "
+                   "auto: whichever takes fewer sweeps.")
+@click.option("--stats", is_flag=True,
+              help="Also show what each mode costs here: sweeps and node visits.")
+@format_option(jacobian_output.FORMATS)
+def jacobian_command(program, program_file, settings, of, wrt, mode, stats, output_format):
+    """The Jacobian: ∂output/∂input for every output (rows, --of u,v; a vector
+    output gives a row per element) and every input (columns).
+
+    Example:
+
+    \b
+        cgdiff jacobian 'u = x*y; v = x + y' --of u,v --set x=1,y=2
+    """
+    from .jacobian import jacobian
+
+    source = read_program(program, program_file)
+    with _Run(source):
+        result = jacobian(source, settings, of, wrt, mode.lower(), stats)
+    emit(result, output_format)
 
 
 @cli.command("hessian")

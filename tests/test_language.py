@@ -163,3 +163,95 @@ def test_collapse_calls_draws_a_call_as_one_node(run):
 def test_collapse_calls_is_for_pictures_with_nodes(run):
     result = run("graph", "sq(t) = t*t; J = sq(x)", "--collapse-calls")
     assert result.exit_code == 2 and "--collapse-calls" in result.stderr
+
+
+# ---------------------------------------------------------------- several outputs, Jacobian
+
+@pytest.mark.parametrize("mode", ["auto", "reverse", "forward"])
+def test_jacobian_of_two_outputs(run, mode):
+    result = run("jacobian", "u = x*y; v = x + y", "--of", "u,v", "--set", "x=1,y=2",
+                 "--mode", mode, "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert data["jacobian"] == [[2.0, 1.0], [1.0, 1.0]]
+    assert data["outputs"] == ["u", "v"] and data["wrt"] == ["x", "y"]
+
+
+def test_jacobian_auto_picks_the_cheaper_mode_and_stats_show_both(run):
+    # 3 outputs, 1 input: forward mode takes one sweep, reverse three
+    result = run("jacobian", "a = x^2; b = 2*x; c = exp(x)", "--of", "a,b,c", "--set", "x=0",
+                 "--stats", "--format", "json")
+    data = json.loads(result.stdout)
+    assert data["mode"] == "forward"
+    assert data["stats"]["forward"]["sweeps"] == 1 and data["stats"]["reverse"]["sweeps"] == 3
+    assert data["jacobian"] == [[0.0], [2.0], [1.0]]
+
+
+def test_jacobian_formats(run):
+    args = ["jacobian", "u = x*y; v = x + y", "--of", "u,v", "--set", "x=1,y=2"]
+    assert run(*args, "--format", "plain").stdout == "2.0\t1.0\n1.0\t1.0\n"
+    assert run(*args, "--format", "csv").stdout == ",x,y\nu,2.0,1.0\nv,1.0,1.0\n"
+    table = run(*args, "--stats").stdout
+    assert "reverse (used)" in table and "∂row/∂column" in table
+
+
+def test_jacobian_of_a_vector_output_has_a_row_per_element(run):
+    result = run("jacobian", "z = W @ x", "--set", "W=[[1,2],[3,4]],x=[5,6]", "--wrt", "x",
+                 "--format", "json")
+    data = json.loads(result.stdout)
+    assert data["outputs"] == ["z[0]", "z[1]"]
+    assert data["jacobian"] == [[1.0, 2.0], [3.0, 4.0]]
+
+
+def test_grad_of_several_outputs(run):
+    result = run("grad", "u = x*y; v = x + y", "--of", "u,v", "--set", "x=1,y=2",
+                 "--format", "json")
+    data = json.loads(result.stdout)
+    assert data["outputs"] == ["u", "v"] and data["values"] == {"u": 2.0, "v": 3.0}
+    assert data["gradient"] == {"u": {"x": 2.0, "y": 1.0}, "v": {"x": 1.0, "y": 1.0}}
+    assert data["nodes"][0]["grad"] == {"u": 2.0, "v": 1.0}
+    table = run("grad", "u = x*y; v = x + y", "--of", "u,v", "--set", "x=1,y=2").stdout
+    assert "∂u/∂node" in table and "∂v/∂node" in table
+    one = json.loads(run("grad", "u = x*y; v = x + y", "--of", "u", "--set", "x=1,y=2",
+                         "--format", "json").stdout)
+    assert "outputs" not in one and one["gradient"] == {"x": 2.0, "y": 1.0}
+
+
+def test_eval_of_several_outputs_plain(run):
+    result = run("eval", "u = x*y; v = x + y", "--of", "u,v", "--set", "x=1,y=2",
+                 "--format", "plain")
+    assert result.stdout == "u\t2.0\nv\t3.0\n"
+
+
+def test_one_output_commands_refuse_several(run):
+    result = run("hessian", "u = x*y; v = x + y", "--of", "u,v", "--set", "x=1,y=2")
+    assert result.exit_code == 2 and "takes one output" in result.stderr
+
+
+# ---------------------------------------------------------------- forward mode shown
+
+def test_grad_forward_shows_the_tangent_column(run):
+    result = run("grad", "--mode", "forward", "--wrt", "w", "-f", "examples/seed.cg")
+    assert result.exit_code == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert "∂node/∂w" in result.stdout
+    j_row = next(line for line in lines if line.startswith("│ J "))
+    assert j_row.rstrip(" │").endswith("-4")
+    data = json.loads(run("grad", "--mode", "forward", "--wrt", "w,b", "-f", "examples/seed.cg",
+                          "--format", "json").stdout)
+    j = next(node for node in data["nodes"] if node["id"] == "J")
+    assert j["tangent"] == {"w": -4.0, "b": 2.0}
+    assert data["gradient"] == {"w": -4.0, "b": 2.0}
+
+
+# ---------------------------------------------------------------- gradients in their shape
+
+def test_a_matrix_gradient_is_printed_in_its_shape(run):
+    args = ["grad", "J = sum(W @ x)", "--set", "W=[[1,2],[3,4]],x=[1,-1]"]
+    data = json.loads(run(*args, "--format", "json").stdout)
+    assert data["gradient"] == {"W": [[1.0, -1.0], [1.0, -1.0]], "x": [4.0, 6.0]}
+    table = run(*args).stdout
+    assert "∂J/∂W =" in table and "[  1  -1 ]" in table
+    assert run(*args, "--format", "plain").stdout.startswith("W[0,0]\t1.0\n")
+    one = json.loads(run(*args, "--wrt", "W[0,1]", "--format", "json").stdout)
+    assert one["gradient"] == {"W[0,1]": -1.0}

@@ -25,7 +25,7 @@ TINY = "J = exp(-x*x)*1e-30 + w/3 + 0.1 + 0.2 - 0.3"
 def cgdiff(*args, columns):
     result = CliRunner().invoke(cli, list(args), env={"COLUMNS": str(columns)},
                                 catch_exceptions=False)
-    assert result.exit_code in (0, 1), result.output
+    assert result.exit_code in (0, 1, 3), result.output
     return result.stdout
 
 
@@ -62,6 +62,15 @@ CASES = {
                 lambda: [human_number(x) for row in json_of("hessian", NETWORK, "--set",
                                                             NETWORK_SET)["hessian"]
                          for x in row]),
+    "check --against": (["check", NETWORK, "--set", NETWORK_SET, "--against",
+                          "dJ_dv1 = 2*(v1*h1 + v2*h2 + v3*h3 + c - y)*h1; dJ_dc = 1.0000001"],
+                         lambda: [human_number(claim[key]) for claim in json_of(
+                             "check", NETWORK, "--set", NETWORK_SET, "--against",
+                             "dJ_dv1 = 2*(v1*h1 + v2*h2 + v3*h3 + c - y)*h1; dJ_dc = 1.0000001"
+                         )["claims"] for key in ("claimed", "true")]),
+    "grad --expect": (["grad", TINY, "--set", "x=1.2345,w=7", "--expect", "J=0.1234567891234"],
+                      lambda: ["0.1234567891", human_number(json_of(
+                          "grad", TINY, "--set", "x=1.2345,w=7")["value"])]),
     "fit": (["fit", "-f", "examples/linear.cg", "--data", "examples/linear.csv",
              "--params", "w,b"],
             lambda: [human_number(x) for x in json_of(
@@ -109,3 +118,14 @@ def test_fitted_never_cuts_a_number(width):
     console.print(Fitted(table))
     out = console.file.getvalue()
     assert "-1.234567891e-300" in out and "2.775557562e-17" in out and "…" not in out
+
+
+@pytest.mark.parametrize("columns", WIDTHS)
+def test_the_cost_curve_fits_the_terminal(columns, monkeypatch):
+    import re
+
+    monkeypatch.chdir(__file__.rsplit("/tests/", 1)[0])
+    shown = cgdiff("fit", "-f", "examples/linear.cg", "--data", "examples/linear.csv",
+                   "--params", "w,b", columns=columns)
+    assert re.search(r"^ +step 0 +215$", shown, flags=re.M), shown
+    assert re.search(r"^0.05761 │ *●+$", shown, flags=re.M), shown

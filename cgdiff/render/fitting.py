@@ -84,10 +84,23 @@ def render(fit: Fit):
     else:
         text.append(f"stopped at --steps (gradient norm {fit.gradient_norm:.3g})",
                     style="yellow")
-    lines, log = cost_curve(fit.history)
-    curve = Text("\ncost curve" + (" (log scale)\n" if log else "\n"), style="bold")
-    curve.append("\n".join(lines), style="")
-    return Group(Fitted(table), text, curve)
+    return Group(Fitted(table), text, CostCurve(fit.history))
+
+
+class CostCurve:
+    """The cost curve, as wide as the console allows (at most 60 steps' columns)."""
+
+    def __init__(self, history: list[float]):
+        self.history = history
+
+    def __rich_console__(self, console, options):
+        from rich.text import Text
+
+        room = max(10, min(60, options.max_width - 14))  # the labels and the axis
+        lines, log = cost_curve(self.history, width=room)
+        curve = Text("\ncost curve" + (" (log scale)\n" if log else "\n"), style="bold")
+        curve.append("\n".join(lines), style="")
+        yield curve
 
 
 def write_table(fit: Fit, out: IO[str]) -> None:
