@@ -193,7 +193,7 @@ def fit(graph: Graph, dataset: Dataset, params: Iterable[str],
         inputs.update((name, current[name]) for name in params if name in inputs)
         try:
             cost, gradient = cost_and_gradient(graph, dataset, inputs, params)
-        except CgdiffError:
+        except CgdiffError as error:
             if step == 0:
                 raise
             at = ", ".join(f"{clip(name, 20)} = {current[name]:.6g}" for name in params[:4])

@@ -62,8 +62,9 @@ def input_values(graph: Graph, settings: Mapping[str, float]) -> dict[str, float
 
 #: The most node evaluations a command does per input asked for, summed over
 #: the inputs (check's finite differences, explain's nudges, the Hessian's
-#: sweeps), before it refuses up front: about 10 to 30 seconds of work.
-WORK_LIMIT = 50_000_000
+#: sweeps), before it refuses up front: about half a minute of work
+#: (benchmarks/robust_limits.py: 16 million for check took 20 to 30 s).
+WORK_LIMIT = 20_000_000
 
 
 def refuse_past_limit(work: int, what: str, how: str = "choose fewer inputs with --wrt",
@@ -74,7 +75,7 @@ def refuse_past_limit(work: int, what: str, how: str = "choose fewer inputs with
     if work > limit:
         raise LimitError(f"{what} would take about {work / 1e6:,.0f} million node evaluations, "
                          f"more than the {limit / 1e6:,.0f} million cgdiff does in one command "
-                         f"(some 10 to 30 seconds); {how}")
+                         f"(about half a minute); {how}")
 
 
 #: Hints are looked for among the first few missing names only (each one

@@ -8,7 +8,7 @@ import pytest
 
 from cgdiff import passes, text
 from cgdiff.explain import _keep_together
-from conftest import clean_error
+from cases import clean_error
 
 
 def data_error(result) -> str:

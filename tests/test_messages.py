@@ -5,7 +5,7 @@ everywhere, lone combining marks are escaped, fit names its rows."""
 import pytest
 
 from cgdiff.text import did_you_mean, printable, suggest
-from conftest import clean_error
+from cases import clean_error
 
 # (a name in the program, the look-alike the user typed, the code points shown)
 LOOKALIKES = [

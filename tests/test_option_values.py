@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from conftest import SEED_SET, SEED_STATEMENTS, clean_error
+from cases import SEED_SET, SEED_STATEMENTS, clean_error
 
 
 def data_error(result) -> str:
