@@ -1141,6 +1141,70 @@ def jacobian_command(program, program_file, settings, of, wrt, mode, stats, outp
     emit(result, output_format)
 
 
+@cli.command("quiz")
+@program_options
+@click.option("--vary", is_flag=True,
+              help="Quiz on a random variant (other input values, as worksheet --vary draws "
+                   "them; inputs given with --set stay fixed).")
+@click.option("--seed", type=int, default=0, show_default=True,
+              help="The random seed of --vary.")
+def quiz_command(program, program_file, settings, of, vary, seed):
+    """A quiz at the terminal: every node's value, left to right, then every
+    ∂J/∂node, right to left, one question at a time; each answer is marked at
+    once (a number that follows from your own earlier answers counts: error
+    carried forward), a wrong derivative gets a hint built from the local
+    derivative, and a summary comes at the end. Answers are read from standard
+    input, one a line (an empty line skips a question), so a script can
+    answer too.
+
+    Example:
+
+    \b
+        cgdiff quiz -f examples/seed-steps.cg --set w=2,x=-2,b=8,y=2
+        cgdiff quiz -f examples/seed-steps.cg --set w=2,x=-2,b=8,y=2 < answers.txt
+    """
+    from .quiz import Quiz
+
+    if program is None and program_file is None:
+        raise click.UsageError("quiz reads your answers from standard input: give the program "
+                               "as an argument or with -f FILE")
+    source = read_program(program, program_file)
+    with _Run(source):
+        quiz = Quiz(source, settings, of, vary, seed)
+    import shutil
+    import textwrap
+
+    stdin = sys.stdin
+    interactive = stdin.isatty()
+    width = min(80, shutil.get_terminal_size((80, 24)).columns)
+    for line in quiz.intro():
+        click.echo(line)
+    for question in quiz.questions:
+        what = (f"the value of {question.text}" if question.kind == "value"
+                else question.text)
+        click.echo(f"\n{question.number}. What is {what}? ", nl=not interactive)
+        answer = stdin.readline()
+        if not answer:
+            answer = None  # the end of the answers: the rest are skipped
+        else:
+            answer = answer.strip()
+            if not interactive:
+                click.echo(f"> {answer}")
+        with _Run(source):
+            feedback = quiz.answer(question, answer)
+        for text in (feedback.text, feedback.hint):
+            if text:
+                click.echo(textwrap.fill(text, width, initial_indent="   ",
+                                         subsequent_indent="     ", break_long_words=False,
+                                         break_on_hyphens=False))
+    graded = quiz.summary()
+    right, carried = graded.count("right"), graded.count("carried")
+    click.echo(f"\nScore: {right} of {graded.total} right"
+               + (f", {right + carried} of {graded.total} with carried-forward credit"
+                  if carried else "")
+               + f" ({100 * graded.score_carried:.0f}%).")
+
+
 @cli.command("hessian")
 @program_options
 @click.option("--wrt", callback=parse_names, multiple=True, metavar="NAME[,NAME...]",

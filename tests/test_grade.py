@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import SEED_SET
+from cases import SEED_SET
 from test_console_script import cgdiff
 
 ROOT = Path(__file__).resolve().parent.parent

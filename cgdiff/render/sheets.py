@@ -1,7 +1,7 @@
 """``cgdiff worksheet``: the sheet as a page (``FORMATS``): markdown (renders
 on code-hosting pages), latex (a document for pdflatex) or html (one
 self-contained page, the graph drawn by Graphviz when it is installed).
-``FORMATS[name](sheet, answers)`` is the page's text; ``worksheet.FORMATS``
+``FORMATS[name](sheet, answers)`` is the page's text; ``worksheet.SUFFIXES``
 gives each its file suffix.
 """
 
