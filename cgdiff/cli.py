@@ -410,6 +410,20 @@ MAX_STEPS = 10_000_000
 PROGRESS_THRESHOLD = 200_000
 
 
+#: What the run is building now, for an out-of-memory message (see main).
+_building = ["building the program's graph"]
+
+#: The library's phases (api.PhaseHook) in words.
+_PHASE_WORDS = {"parse": "reading the program", "build": "building the program's graph",
+                "forward": "running the forward pass", "reverse": "running the reverse pass",
+                "forward mode": "running forward mode"}
+
+
+def building(what: str) -> None:
+    """Say what the run builds next (named if memory runs out)."""
+    _building[0] = what
+
+
 class _Run:
     """Runs library calls: turns a CgdiffError into its error paragraph and,
     for a large program on a terminal, shows the phases on stderr as they pass.
@@ -419,7 +433,7 @@ class _Run:
 
     def __init__(self, source: str):
         self.source = source
-        self.progress = lambda phase: None
+        self.progress = lambda phase: building(_PHASE_WORDS.get(phase, phase))
         self._bar = None
 
     def __enter__(self):
@@ -428,7 +442,12 @@ class _Run:
 
             self._bar = progress(None, "reading")
             update = self._bar.__enter__()
-            self.progress = lambda phase: update(0, description=phase)
+
+            def show(phase):
+                building(_PHASE_WORDS.get(phase, phase))
+                update(0, description=phase)
+
+            self.progress = show
         return self
 
     def __exit__(self, kind, error, traceback):
@@ -1224,6 +1243,8 @@ def hessian_command(program, program_file, settings, of, wrt, output_format):
 
     source = read_program(program, program_file)
     with _Run(source):
+        building("building the Hessian (it grows with the square of the inputs: --wrt "
+                 "chooses fewer)")
         result = hessian(source, settings, of, wrt)
     emit(result, output_format)
 
@@ -1261,6 +1282,7 @@ def fit_command(program, program_file, settings, of, data_file, params, lr, step
     source = read_program(program, program_file)
     with _Run(source):
         name = getattr(data_file, "name", None)
+        building("reading the fit's data rows (all of them are kept in memory)")
         dataset = fitting.read_data(data_file, name if isinstance(name, str) and
                                     name != "<stdin>" else "the data")
         graph = load(source, of, given=[*dataset.columns, *settings, *params])
@@ -1296,8 +1318,8 @@ def main() -> None:
         Interrupted().show()
         sys.exit(Interrupted.exit_code)
     except MemoryError:
-        click.echo("error: out of memory: the program is too large for this machine "
-                   "(each node takes a few hundred bytes)", err=True)
+        click.echo(f"error: out of memory while {_building[0]}: too large for this machine "
+                   "(each node of a program takes a few hundred bytes)", err=True)
         sys.exit(1)
     except OSError as error:  # writing to a full disk, say
         click.echo(f"error: {error.strerror or error}", err=True)

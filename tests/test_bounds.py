@@ -109,3 +109,41 @@ def test_vary_says_why_it_found_no_values(run, tmp_path, program, options, words
     result = run("worksheet", program, "--vary", "3", *options, "-o", str(tmp_path))
     assert words in clean_error(result)
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.slow
+def test_out_of_memory_names_what_was_being_built():
+    import subprocess
+    import sys
+
+    script = ("import resource, sys\n"
+              "resource.setrlimit(resource.RLIMIT_AS, (200 * 2**20, 200 * 2**20))\n"
+              "from cgdiff.cli import main\n"
+              "sys.argv = ['cgdiff', 'grad', '--format', 'plain']\nmain()\n")
+    program = "x = 1\nJ = " + " + ".join(["x*x"] * 1_000_000) + "\n"
+    done = subprocess.run([sys.executable, "-c", script], input=program, text=True,
+                          capture_output=True, timeout=300)
+    if done.returncode == 0:
+        pytest.skip("200 MB were enough here")
+    assert done.stderr.startswith("error: out of memory while "), done.stderr
+    assert done.stderr.count("\n") == 1
+
+
+@pytest.mark.parametrize("args, where, words", [
+    (["grad", "J = 2*x", "--set", "x=1"], "cgdiff.passes.reverse", "running the reverse pass"),
+    (["hessian", "J = x*y", "--set", "x=1,y=2"], "cgdiff.hessian.hessian",
+     "building the Hessian"),
+])
+def test_the_out_of_memory_message_says_what(monkeypatch, capsys, args, where, words):
+    import sys
+
+    from cgdiff import cli
+
+    def exhausted(*args, **kwargs):
+        raise MemoryError()
+
+    monkeypatch.setattr(where, exhausted)
+    monkeypatch.setattr(sys, "argv", ["cgdiff", *args])
+    with pytest.raises(SystemExit):
+        cli.main()
+    assert capsys.readouterr().err.startswith(f"error: out of memory while {words}")
