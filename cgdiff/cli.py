@@ -315,6 +315,22 @@ def _show(result, output_format: str, tables=(), json_extra: dict | None = None)
     emit(result, output_format)
 
 
+def _precision_warnings(result, json_extra: dict) -> None:
+    """Where float64 lost more than half its digits in the output's value or a
+    derivative (cgdiff.precision): a warning paragraph on stderr, and the same
+    under "warnings" in JSON. The exit status is unchanged."""
+    from . import precision
+
+    warnings, note = precision.check(result.graph, result.inputs, result.values,
+                                     result.gradient)
+    if note:
+        click.echo(f"note: {note}", err=True)
+    if warnings:
+        for warning in warnings:
+            click.echo(precision.warning_text(result.graph, warning), err=True)
+        json_extra["warnings"] = [w.as_dict(result.graph) for w in warnings]
+
+
 def _expectations_shown(outcomes, tables: list, json_extra: dict) -> None:
     if outcomes is None:
         return
@@ -616,6 +632,7 @@ def eval_command(program, program_file, settings, of, output_format, data_file, 
 
             outcomes = judge(result, expectations, rtol, atol)
     tables, json_extra = [], {}
+    _precision_warnings(result, json_extra)
     _expectations_shown(outcomes, tables, json_extra)
     _show(result, output_format, tables, json_extra)
     _expectations_exit(outcomes)
@@ -700,6 +717,7 @@ def grad_command(program, program_file, settings, of, wrt, mode, symbolic, stats
 
         found = kinks.find(result.graph, result.values)
     tables, json_extra = [], {}
+    _precision_warnings(result, json_extra)
     if found:
         from .render.kinks import note
 

@@ -325,3 +325,39 @@ def test_explain_forward_tells_the_sweep_left_to_right(run):
     assert "w*x goes down by 2ε: x = -2 times w's ε." in text
     assert text.index("w*x goes down") < text.index("J = 0.5*(w*x + b - y)^2 goes down by 4ε")
     assert "So ∂J/∂w = -4." in text
+
+
+# ---------------------------------------------------------------- limits
+
+def test_nested_calls_past_the_limit_are_refused_before_building(run):
+    lines = ["f0(x) = x*x"] + [f"f{k}(x) = f{k - 1}(x) + f{k - 1}(x)" for k in range(1, 40)]
+    stderr = clean_error(run("eval", "\n".join(lines + ["J = f39(y)"]), "--set", "y=1"))
+    assert "would unroll to" in stderr and "more than the limit of 20,000,000" in stderr
+    assert "^" in stderr
+
+
+def test_a_vector_operation_past_the_limit_is_refused_before_building(run, monkeypatch):
+    from cgdiff import expand
+
+    monkeypatch.setattr(expand, "MAX_NODES", 10_000)
+    source = "x = [" + ", ".join(["1"] * 200) + "]; J = sum(transpose([x]) @ [x])"
+    stderr = clean_error(run("eval", source))
+    assert "'transpose([x]) @ [x]' would unroll to 40,000 nodes" in stderr
+
+
+def test_the_running_count_stops_a_build_at_the_limit(monkeypatch):
+    from cgdiff import expand
+    from cgdiff.errors import CgdiffError
+
+    monkeypatch.setattr(expand, "MAX_NODES", 50)
+    with pytest.raises(CgdiffError, match="more than 50 nodes"):
+        load("J = sum(x)", given=[f"x[{k}]" for k in range(60)])
+
+
+@pytest.mark.slow
+def test_a_million_unrolled_nodes_work(run):
+    lines = ["f0(x) = x*x + 1"] + [f"f{k}(x) = f{k - 1}(x) + f{k - 1}(x)" for k in range(1, 18)]
+    result = run("grad", "-f", "-", "--set", "y=1", "--format", "plain",
+                 input="\n".join(lines + ["J = f17(y)"]))
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout == f"y\t{2.0 * 2 ** 17!r}\n"
