@@ -188,7 +188,7 @@ def _top_level_items(value: str) -> list[str]:
 
 
 #: The commands that take several outputs (--of u,v).
-SEVERAL_OUTPUTS = {"eval", "grad", "graph", "jacobian"}
+SEVERAL_OUTPUTS = {"eval", "grad", "graph", "jacobian", "check", "explain"}
 
 
 def parse_outputs(ctx, param, value):
@@ -803,6 +803,11 @@ def check_command(ctx, program, program_file, settings, of, wrt, relative_step, 
                       output_format)
         return
     source = read_program(program, program_file)
+    outputs = _several_outputs(source, settings, of)
+    if outputs is not None:
+        _check_several(source, settings, outputs, wrt, relative_step, rtol, atol, nudges,
+                       strict, output_format)
+        return
     with _Run(source) as run:
         result = differentiate(source, settings, of, wrt, progress=run.progress)
         report = check.check(result, wrt, relative_step or check.RELATIVE_STEP, rtol, atol,
@@ -812,6 +817,53 @@ def check_command(ctx, program, program_file, settings, of, wrt, relative_step, 
         bad = ", ".join(row.name for row in report.rows if row.ok is False)
         raise Found(f"the reverse-mode derivative disagrees with finite differences for {bad} "
                     f"(rtol {rtol:g}, atol {atol:g})")
+
+
+def _several_outputs(source, settings, of) -> list[str] | None:
+    """The outputs of ``--of u,v`` (or of a vector output), or None for one."""
+    if not isinstance(of, list) and "[" not in source and not any("[" in k for k in settings):
+        return None  # no vector anywhere: one output
+    from .api import load
+
+    with _Run(source):
+        graph = load(source, of, given=list(settings))
+    return graph.output_names if len(graph.outputs) > 1 else None
+
+
+def _check_several(source, settings, outputs, wrt, relative_step, rtol, atol, nudges, strict,
+                   output_format):
+    """check --of u,v: the check of each output in turn (json: one object)."""
+    from . import check
+    from .api import differentiate
+    from .render import as_text, formats_for
+
+    reports = {}
+    with _Run(source):
+        for name in outputs:
+            result = differentiate(source, settings, name, wrt)
+            reports[name] = check.check(result, wrt, relative_step or check.RELATIVE_STEP,
+                                        rtol, atol, nudges, strict)
+    first = next(iter(reports.values()))
+    output_format = usable(formats_for(first), output_format)
+    if output_format == "json":
+        import json
+
+        click.echo(json.dumps({"outputs": outputs, "checks": {
+            name: json.loads(as_text(report, "json")) for name, report in reports.items()}},
+            ensure_ascii=False))
+    else:
+        for k, (name, report) in enumerate(reports.items()):
+            if output_format == "plain":  # each line: OUTPUT, TAB, the one-output line
+                text = as_text(report, "plain")
+                click.echo("".join(f"{name}\t{line}\n" for line in text.splitlines()), nl=False)
+            else:
+                click.echo(("\n" if k else "") + f"output {name}:")
+                emit(report, output_format)
+    bad = [f"{row.name} (of {name})" for name, report in reports.items()
+           for row in report.rows if row.ok is False]
+    if bad:
+        raise Found(f"the reverse-mode derivative disagrees with finite differences for "
+                    f"{', '.join(bad)} (rtol {rtol:g}, atol {atol:g})")
 
 
 def _option_of(parameter: str) -> str:
@@ -883,6 +935,19 @@ def explain_command(program, program_file, settings, of, wrt, mode, width):
     from .explain import as_text, explain, explain_forward, explain_width
 
     source = read_program(program, program_file)
+    outputs = _several_outputs(source, settings, of)
+    if outputs is not None:  # the story of each output in turn
+        texts = []
+        with _Run(source):
+            for name in outputs:
+                if mode.lower() == "forward":
+                    result = differentiate(source, settings, name, wrt, "forward")
+                    lines = explain_forward(result, wrt)
+                else:
+                    lines = explain(differentiate(source, settings, name, wrt), wrt)
+                texts.append(as_text([f"Output {name}:", "", *lines], width or explain_width()))
+        click.echo("\n".join(texts), nl=False)
+        return
     with _Run(source) as run:
         if mode.lower() == "forward":
             result = differentiate(source, settings, of, wrt, "forward", progress=run.progress)
