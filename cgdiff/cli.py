@@ -329,6 +329,12 @@ def _precision_warnings(result, json_extra: dict) -> None:
         for warning in warnings:
             click.echo(precision.warning_text(result.graph, warning), err=True)
         json_extra["warnings"] = [w.as_dict(result.graph) for w in warnings]
+        found = precision.hints(result.graph)
+        for node, hint in found:
+            click.echo(precision.hint_text(result.graph, node, hint), err=True)
+        if found:
+            json_extra["hints"] = [{"node": result.graph.node_id(node), "hint": hint}
+                                   for node, hint in found]
 
 
 def _expectations_shown(outcomes, tables: list, json_extra: dict) -> None:
