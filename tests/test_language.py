@@ -361,3 +361,27 @@ def test_a_million_unrolled_nodes_work(run):
                  input="\n".join(lines + ["J = f17(y)"]))
     assert result.exit_code == 0, result.stderr
     assert result.stdout == f"y\t{2.0 * 2 ** 17!r}\n"
+
+
+def test_check_and_explain_of_several_outputs(run):
+    args = ["u = x*y; v = x + y", "--of", "u,v", "--set", "x=1,y=2"]
+    plain = run("check", *args, "--format", "plain")
+    assert plain.exit_code == 0, plain.stderr
+    lines = [line.split("\t") for line in plain.stdout.splitlines()]
+    assert [(line[0], line[1], line[2], line[-1]) for line in lines] == [
+        ("u", "x", "2.0", "ok"), ("u", "y", "1.0", "ok"), ("v", "x", "1.0", "ok"),
+        ("v", "y", "1.0", "ok")]
+    data = json.loads(run("check", *args, "--format", "json").stdout)
+    assert data["outputs"] == ["u", "v"] and data["checks"]["v"]["ok"] is True
+    table = run("check", *args).stdout
+    assert "output u:" in table and "output v:" in table and "∂v/∂input" in table
+    text = run("explain", *args).stdout
+    assert "Output u:" in text and "Output v:" in text and "∂v/∂y = 1" in text
+
+
+def test_check_of_a_vector_output_checks_each_element(run):
+    result = run("check", "z = W @ x", "--set", "W=[[1,2],[3,4]],x=[5,6]", "--wrt", "x",
+                 "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert data["outputs"] == ["z[0]", "z[1]"]
