@@ -147,6 +147,8 @@ def explain(result: Result, wrt: Iterable[str] | None = None, nudge: float = NUD
     graph, values, adjoints = result.graph, result.values, result.adjoints
     seeds = graph.targets(wrt)
     names = list(seeds)
+    passes.refuse_past_limit(len(graph) * len(names),  # a path and a nudge per input
+                             f"explaining {len(names):,} inputs of {len(graph):,} nodes")
     if adjoints is None:
         adjoints = passes.reverse(graph, values, wrt=seeds.values())
     out = graph.output
@@ -311,7 +313,30 @@ def explain_width() -> int:
     return max(MIN_WIDTH, min(MAX_WIDTH, shutil.get_terminal_size((MAX_WIDTH, 24)).columns))
 
 
-_KEEP_TOGETHER = re.compile(r"∂\S+ = \S+|\w+ = \S+|\S+ × \S+|\S+ → \S+")
+def _keep_together(text: str) -> str:
+    r"""``∂J/∂d = 2``, ``w = 2``, ``2 × ε`` and ``2 → 2.001`` joined by
+    no-break spaces, so wrapping never splits them. One pass over the words:
+    linear in the text's length, however long a name (a regular expression
+    such as ``\w+ = \S+`` retries from every letter of a long name)."""
+    words = text.split(" ")
+    out = []
+    i, n = 0, len(words)
+    while i < n:
+        word = words[i]
+        if i + 2 < n and word and words[i + 2] and (
+                words[i + 1] in ("×", "→") or
+                words[i + 1] == "=" and ("∂" in word[:-1] or _ends_in_letter(word))):
+            out.append(f"{word}\xa0{words[i + 1]}\xa0{words[i + 2]}")
+            i += 3
+            continue
+        out.append(word)
+        i += 1
+    return " ".join(out)
+
+
+def _ends_in_letter(word: str) -> bool:
+    last = word[-1]
+    return last.isalnum() or last == "_"
 
 
 def as_text(lines: Sequence[str], width: int = 88) -> str:
@@ -325,7 +350,7 @@ def as_text(lines: Sequence[str], width: int = 88) -> str:
             out.append(line)
             continue
         indent = line[:len(line) - len(line.lstrip())]
-        body = _KEEP_TOGETHER.sub(lambda m: m.group().replace(" ", "\xa0"), line[len(indent):])
+        body = _keep_together(line[len(indent):])
         hang = indent + "  " if indent else ""
         wrapped = textwrap.fill(body, width, initial_indent=indent, subsequent_indent=hang,
                                 break_long_words=False, break_on_hyphens=False)
@@ -336,3 +361,52 @@ def as_text(lines: Sequence[str], width: int = 88) -> str:
 from ._callable import make_callable  # noqa: E402  (cgdiff.explain(...) is the Python API's)
 
 make_callable(__name__)
+
+
+# ---------------------------------------------------------------- forward mode
+
+def explain_forward(result: Result, wrt: Iterable[str] | None = None) -> list[str]:
+    """Forward mode in words: for each input in ``wrt`` (default: every
+    input), nudge it by ε and follow the change left to right, node by node,
+    to the output (``grad --mode forward``'s tangent column). Returns lines."""
+    graph, values = result.graph, result.values
+    seeds = graph.targets(wrt)
+    out = graph.output
+    J = _name(graph, out)
+    settings = ", ".join(f"{name} = {human_number(value)}" for name, value in result.inputs.items())
+    lines = [f"{_definition(graph, out)} = {human_number(values[out])}"
+             + (f", with {settings}." if settings else "."),
+             "",
+             f"Forward mode works left to right, one sweep per input: nudge the input by ε, "
+             f"and carry how much each node moves (its tangent) forward to {J}. A node moves by "
+             f"the sum, over its arguments, of its local derivative times the argument's move."]
+    gradient = {}
+    for name, seed in seeds.items():
+        lines.append("")
+        if seed is None:
+            lines.append(f"With respect to {name}: {J} does not depend on it, so "
+                         f"∂{_wrapped(J)}/∂{_wrapped(name)} = 0.")
+            gradient[name] = 0.0
+            continue
+        tangent = passes.tangent(graph, values, seed)
+        lines.append(f"With respect to {name}: {name} goes up by ε.")
+        for i in range(seed + 1, out + 1):
+            moving = [(position, a) for position, a in enumerate(graph.args(i)) if tangent[a]]
+            if not moving:
+                continue
+            parts = []
+            for position, a in moving:
+                formula, partial = local_formula(graph, values, i, position)
+                shown = f"{_wrapped(formula)} = {human_number(partial)}" if formula \
+                    else human_number(partial)
+                parts.append(f"{shown} times {_name(graph, a)}'s {_times_eps(tangent[a])}")
+            lines.append(f"  {_definition(graph, i)} {_moves(tangent[i])}: "
+                         + " plus ".join(parts) + ".")
+        gradient[name] = tangent[out]
+        lines.append(f"  So ∂{_wrapped(J)}/∂{_wrapped(name)} = {human_number(tangent[out])}.")
+    lines.append("")
+    lines.append("So " + ", ".join(f"∂{_wrapped(J)}/∂{_wrapped(name)} = {human_number(d)}"
+                                   for name, d in gradient.items()) + " (forward mode: "
+                 f"{len(seeds)} sweep{'s' if len(seeds) != 1 else ''}, one per input; "
+                 f"reverse mode needs one for all).")
+    return lines

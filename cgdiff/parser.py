@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import re
 from array import array
-from sys import intern as _intern
+from sys import intern
+from unicodedata import normalize as _normalize
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -364,6 +365,12 @@ class _Builder:
         statements.top.append(top)
 
 
+def _intern(name: str) -> str:
+    """One string per name, however often it is read, in Unicode NFC (the
+    Angstrom sign Å reads as the letter Å, as in a CSV header or an option)."""
+    return intern(name if name.isascii() else _normalize("NFC", name))
+
+
 # ---------------------------------------------------------------- Lark
 
 _GRAMMAR_NAME = "cgdiff.lark"
@@ -568,7 +575,7 @@ def _syntax_error(source: str, error) -> ParseError:
              else None)
     if glued is not None and glued[1][:1] in "0123456789." and "NUMBER" not in expected:
         number_start, text = glued
-        name = token is not None and token.type == "NAME" and not str(token)[0] in "eE"
+        name = token is not None and token.type == "NAME" and str(token)[0] not in "eE"
         if name and re.fullmatch(r"[0-9.]+", source[number_start:offset]):
             number, rest = source[number_start:offset], str(token)
             hint = f" (to multiply, write {clip(number, 20)}*{clip(rest, 20)})"

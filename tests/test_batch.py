@@ -2,7 +2,6 @@
 
 import io
 import json
-import os
 import subprocess
 import sys
 
@@ -10,7 +9,6 @@ import pytest
 
 from cgdiff import batch
 from cgdiff.api import load
-from cgdiff.errors import InputTextError
 
 PROGRAM = "J = 0.5*(w*x + b - y)^2"
 THREE_ROWS = "x,y\n1,2\n-2,2\n0.5,-1\n"
@@ -80,8 +78,8 @@ def test_graph_built_once(monkeypatch, three):
 
 @pytest.mark.parametrize("data, message", [
     ("", "is empty"),
-    ("x,y\n1,abc\n", "line 2, column 'y': 'abc' is not a finite number"),
-    ("x,y\n1,nan\n", "'nan' is not a finite number"),
+    ("x,y\n1,abc\n", "line 2, column 'y': 'abc' is not a number"),
+    ("x,y\n1,nan\n", "'nan' must be a finite number"),
     ("x,y\n1,2,3\n", "line 2: 3 fields where the header has 2"),
     ("x,q\n1,2\n", "column 'q' is not a name in the program"),
     ("x,x\n1,2\n", "appears twice"),
@@ -110,7 +108,7 @@ def test_invalid_utf8(run, tmp_path):
     path.write_bytes(b"x\n1\n\xff\n")
     result = run("eval", "J = x", "--data", str(path))
     assert result.exit_code == 1
-    assert "data line 3: not valid UTF-8" in result.output
+    assert "d.csv, line 3: not valid UTF-8" in result.output
 
 
 @pytest.mark.parametrize("args, code, message", [

@@ -10,7 +10,7 @@ import pytest
 
 from cgdiff import outfile
 from cgdiff.render import picture
-from conftest import SEED_ONE_LINE, SEED_SET, SEED_STATEMENTS, clean_error
+from cases import SEED_ONE_LINE, SEED_SET, SEED_STATEMENTS, clean_error
 
 
 def leftovers(folder):
@@ -232,4 +232,24 @@ def test_graphviz_past_its_time_limit_keeps_the_old_picture(run, tmp_path, slow_
     message = clean_error(run("graph", SEED_STATEMENTS, "-o", str(picture_file)))
     assert "within 0.5 seconds" in message and "--format dot" in message
     assert picture_file.read_text() == "<svg old/>"
+    assert leftovers(tmp_path) == []
+
+
+def test_ctrl_c_stops_the_command_and_keeps_the_old_file(tmp_path, monkeypatch):
+    import subprocess
+
+    path = tmp_path / "g.svg"
+    path.write_text("old picture")
+    started = []
+
+    def interrupted(self, *args, **kwargs):
+        started.append(self)
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(subprocess.Popen, "communicate", interrupted)
+    script = "import sys, time; open(sys.argv[1], 'w').write('half'); time.sleep(30)"
+    with pytest.raises(KeyboardInterrupt):
+        outfile.write_with_command(path, [sys.executable, "-c", script], b"", 60)
+    assert started and started[0].poll() is not None  # killed, not left running
+    assert path.read_text() == "old picture"
     assert leftovers(tmp_path) == []

@@ -16,7 +16,7 @@ import pytest
 import cgdiff
 from cgdiff.errors import CgdiffError
 
-from conftest import SEED_STATEMENTS, SEED_VALUES
+from cases import SEED_STATEMENTS, SEED_VALUES
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -141,3 +141,28 @@ def test_version_and_py_typed():
     pyproject = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
     assert re.search(r'^version = "(.*)"', pyproject, re.M).group(1) == cgdiff.__version__
     assert (Path(cgdiff.__file__).parent / "py.typed").exists()
+
+
+def test_check_against_claims():
+    right = cgdiff.check(SEED_STATEMENTS, SEED_VALUES, against="dJ_dw = (w*x + b - y)*x")
+    assert right.ok and right.to_dict()["ok"] is True
+    wrong = cgdiff.check(SEED_STATEMENTS, SEED_VALUES, against="dJ_dw = (w*x + b - y)*w")
+    assert not wrong.ok and wrong.first_wrong.name == "dJ_dw"
+    assert cgdiff.compile(SEED_STATEMENTS).check(SEED_VALUES, against="dJ_db = w*x + b - y").ok
+
+
+def test_jacobian():
+    j = cgdiff.jacobian("u = x*y; v = x + y^2", {"x": 2}, y=3, of=["u", "v"], wrt="y")
+    assert j.names == ["y"] and j["u", "y"] == 2.0 and j["v", "y"] == 6.0
+    assert j.to_dict()["values"] == {"u": 6.0, "v": 11.0}
+    assert cgdiff.jacobian is __import__("cgdiff.jacobian").jacobian
+
+
+def test_grade_a_filled_sheet(run, tmp_path):
+    key = run("worksheet", SEED_STATEMENTS, "--set", "w=2,x=-2,b=8,y=2", "--answers").output
+    assert repr(cgdiff.grade(key)).startswith("Grade(9 of 9 right (100%)") or \
+        cgdiff.grade(key).score == 1.0
+    path = tmp_path / "key.md"
+    path.write_text(key.replace("| **-4** |", "| **-5** |", 1), encoding="utf-8")
+    marked = cgdiff.grade(str(path))
+    assert marked.score < 1.0 and any(cell.mark != "right" for cell in marked.cells)

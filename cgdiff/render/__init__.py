@@ -20,8 +20,9 @@ from ..text import human_number  # noqa: F401  (its old home; cgdiff.text has it
 
 #: Each result type (its class's name) → the module that declares its FORMATS.
 MODULES = {"Result": "data", "Annotated": "annotated", "Report": "check", "ClaimReport": "claims",
+           "GradeReport": "grade",
            "Hessian": "matrix", "Derivatives": "formulas", "Fit": "fitting", "Rows": "rows",
-           "Picture": "picture"}
+           "Picture": "picture", "Jacobian": "jacobian"}
 
 
 def formats_for(result) -> dict:
@@ -38,6 +39,26 @@ def as_text(result, output_format: str) -> str:
     buffer = io.StringIO()
     formats_for(result)[output_format](result, buffer)
     return buffer.getvalue()
+
+
+def gradient_blocks(graph, gradient: dict, max_rank: int | None = None):
+    """The gradient's names in order, a vector or matrix input whose every
+    element is there once as a block: ``(name, None, None)`` for a scalar,
+    ``(base, shape, elements)`` for a block (of at most ``max_rank`` axes)."""
+    whole = {}
+    for name, (shape, elements) in (graph.shapes or {}).items():
+        if ((max_rank is None or len(shape) <= max_rank) and elements
+                and all(e in gradient for e in elements)):
+            whole[elements[0]] = (name, shape, elements)
+    skip = set()
+    for name in gradient:
+        if name in skip:
+            continue
+        if name in whole:
+            skip.update(whole[name][2])
+            yield whole[name]
+        else:
+            yield name, None, None
 
 
 def print_rich(out, *renderables, width: int | None = None) -> None:

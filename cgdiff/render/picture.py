@@ -15,6 +15,7 @@ the tree is built with an explicit stack.
 from __future__ import annotations
 
 import math
+import shutil
 import sys
 from dataclasses import dataclass
 from typing import IO, TYPE_CHECKING, Sequence
@@ -75,6 +76,21 @@ def local_derivatives(graph: Graph, i: int, values: Sequence[float]) -> tuple[fl
 
 
 # ---------------------------------------------------------------- Graphviz DOT
+
+def _edge_labels(graph: Graph, edges, values, adjoints):
+    """(argument, node, label) for each edge: the local derivative as a
+    number with values (None where an edge carries none)."""
+    cache: dict[int, tuple] = {}
+    for a, i, position in edges:
+        label = None
+        if values is not None and position is not None:
+            partials = cache.get(i)
+            if partials is None:
+                partials = cache[i] = local_derivatives(graph, i, values)
+            if partials and not (adjoints is not None and adjoints[a] is None):
+                label = human_number(partials[position])
+        yield a, i, label
+
 
 def _dot_string(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
@@ -192,16 +208,9 @@ def to_dot(graph: Graph, values: Sequence[float] | None = None,
         if i in graph.outputs or i == graph.output:
             attributes.append('peripheries=2, style="rounded,filled", fillcolor="#dcfce7"')
         out.append(f"{indent}n{i} [{', '.join(attributes)}];")
-    cache: dict[int, tuple] = {}
-    for a, i, position in edges:
-        if values is not None and position is not None:
-            partials = cache.get(i)
-            if partials is None:
-                partials = cache[i] = local_derivatives(graph, i, values)
-            if partials and not (adjoints is not None and adjoints[a] is None):
-                out.append(f'  n{a} -> n{i} [label="{human_number(partials[position])}"];')
-                continue
-        out.append(f"  n{a} -> n{i};")
+    for a, i, label in _edge_labels(graph, edges, values, adjoints):
+        out.append(f'  n{a} -> n{i} [label="{label}"];' if label is not None else
+                   f"  n{a} -> n{i};")
     out.append("}")
     return "\n".join(out) + "\n"
 
@@ -246,17 +255,9 @@ def to_mermaid(graph: Graph, values: Sequence[float] | None = None,
         else:
             shape = '["{}"]'
         out.append(f"{indent}n{i}{shape.format(label)}")
-    cache: dict[int, tuple] = {}
-    for a, i, position in edges:
-        if values is not None and position is not None:
-            partials = cache.get(i)
-            if partials is None:
-                partials = cache[i] = local_derivatives(graph, i, values)
-            if partials and not (adjoints is not None and adjoints[a] is None):
-                edge_label = _mermaid_text(human_number(partials[position]))
-                out.append(f'    n{a} -->|"{edge_label}"| n{i}')
-                continue
-        out.append(f"    n{a} --> n{i}")
+    for a, i, label in _edge_labels(graph, edges, values, adjoints):
+        out.append(f'    n{a} -->|"{_mermaid_text(label)}"| n{i}' if label is not None else
+                   f"    n{a} --> n{i}")
     return "\n".join(out) + "\n"
 
 
@@ -427,6 +428,31 @@ def format_for_file(path: str, default: str, explicit: bool = False) -> str:
 GRAPHVIZ_SECONDS = 60.0
 
 
+def svg_text(dot_text: str) -> str | None:
+    """Graphviz's SVG, reduced to the bare ``<svg>`` element for inline use
+    (no XML prolog, doctype or namespace URLs); None without Graphviz."""
+    dot = shutil.which("dot")
+    if dot is None:
+        return None
+    import re
+    import subprocess
+
+    try:
+        done = subprocess.run([dot, "-Tsvg"], input=dot_text.encode("utf-8"),
+                              capture_output=True, timeout=30)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    if done.returncode != 0:
+        return None
+    svg = done.stdout.decode("utf-8", "replace")
+    start = svg.find("<svg")
+    if start < 0:
+        return None
+    svg = svg[start:]
+    svg = re.sub(r'\s+xmlns(:\w+)?="[^"]*"', "", svg)
+    return svg.strip()
+
+
 def render_with_graphviz(dot_text: str, path: str, image_format: str,
                          seconds: float | None = None) -> None:
     """Draw DOT text into ``path`` (svg, png or pdf) with Graphviz's ``dot``.
@@ -435,8 +461,6 @@ def render_with_graphviz(dot_text: str, path: str, image_format: str,
     finished (cgdiff.outfile): past ``seconds`` (default GRAPHVIZ_SECONDS),
     on an error or on Ctrl-C it is stopped and ``path`` keeps its old content.
     """
-    import shutil
-
     from .. import outfile
 
     dot = shutil.which("dot")
