@@ -14,9 +14,17 @@ from dataclasses import dataclass
 from typing import Iterable, Mapping
 
 from . import ops, passes, symbolic
-from .errors import DomainError, NamingError
+from .errors import DomainError, LimitError, NamingError
 from .text import clip
 from .graph import Graph
+
+
+#: The most entries of a Hessian (2,000 inputs): p² numbers, about 32 bytes
+#: each as Python floats, 128 MB at this limit.
+MAX_ENTRIES = 4_000_000
+#: About how many times larger the derivative's formulas are than the program,
+#: for the estimate of the work before they are built.
+FORMULA_GROWTH = 3
 
 
 class FormulaGraph(Graph):
@@ -74,10 +82,20 @@ def hessian(source: str | Graph, settings: Mapping[str, float] | None = None,
     result = evaluate(source, settings, of)
     graph = result.graph
     names = list(graph.targets(wrt))  # an error for a name the program lacks
+    inputs = set(graph.inputs)
     for name in names:
-        if name not in graph.inputs:
+        if name not in inputs:
             raise NamingError(f"--wrt {clip(name)}: '{clip(name)}' is a statement; the Hessian "
                               "is taken with respect to inputs")
+    p = len(names)
+    if p * p > MAX_ENTRIES:
+        raise LimitError(f"the Hessian with respect to {p:,} inputs has {p * p:,} entries, "
+                         f"more than the {MAX_ENTRIES:,} cgdiff makes (each takes about 32 "
+                         f"bytes as a Python float); choose fewer inputs with --wrt")
+    # The derivative's formulas are a few times the program's size; a reverse
+    # sweep over them per input.
+    passes.refuse_past_limit(FORMULA_GROWTH * len(graph) * p,
+                             f"the Hessian with respect to {p:,} inputs of {len(graph):,} nodes")
     # The gradient by the reverse pass first: where a first derivative does not
     # exist, the same error as grad's (README, "A derivative that does not exist").
     differentiate(graph, result.inputs, wrt=names)

@@ -64,3 +64,23 @@ def test_large_programs_are_skipped_with_a_note(monkeypatch):
     warnings, note = precision.check(result.graph, result.inputs, result.values,
                                      result.gradient)
     assert warnings == [] and "precision not checked" in note
+
+
+@pytest.mark.parametrize("program, hint", [
+    ("J = log(1+exp(x))", "use softplus(x)"),
+    ("J = log(sigmoid(x))", "use logsigmoid(x)"),
+    ("J = log(1 + x)", "use log1p(x)"),
+    ("J = exp(x) - 1", "use expm1(x)"),
+    ("J = sqrt(a^2 + b*b)", "use hypot(a, b)"),
+    ("J = log(exp(a) + exp(b))", "use logsumexp(a, b)"),
+])
+def test_rewrite_hints_name_the_stable_function(program, hint):
+    found = precision.hints(api.load(program))
+    assert len(found) == 1 and found[0][1].startswith(hint)
+
+
+def test_a_warning_carries_the_hint_with_a_caret(run):
+    result = run("eval", "J = log(1 + x)", "--set", "x=1e-12", "--format", "json")
+    assert "hint: line 1, column 5: use log1p(x) for log(1 + x)" in result.stderr
+    assert "      ^" in result.stderr
+    assert json.loads(result.stdout)["hints"][0]["hint"].startswith("use log1p(x)")
