@@ -385,12 +385,17 @@ def read_program(program: str | None, program_file) -> str:
             f"the program is longer than {MAX_PROGRAM_BYTES // 2**20} MB, the most cgdiff "
             f"reads (it would need some {MAX_PROGRAM_BYTES * 130 // 2**30} GB of memory)"),
             None)
+    return _decoded(data, "the program")
+
+
+def _decoded(data: bytes, what: str) -> str:
+    """UTF-8 text (a byte-order mark dropped); else one error naming the byte."""
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         raise ProgramError(InputTextError(
-            f"the program is not valid UTF-8 (byte 0x{data[error.start]:02x} at offset "
-            f"{error.start})"), None) from None
+            f"{what} {'is' if what == 'the program' else 'are'} not valid UTF-8 (byte "
+            f"0x{data[error.start]:02x} at offset {error.start})"), None) from None
 
 
 #: The context's note that the program argument names an existing file.
@@ -890,12 +895,7 @@ def _read_claims(claims: str) -> str:
     except OSError as error:
         raise click.BadParameter(f"cannot read '{clip(path)}': {error.strerror}",
                                  param_hint="--against") from None
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        raise ProgramError(InputTextError(
-            f"the claims in {clip(path)} are not valid UTF-8 (byte 0x{data[error.start]:02x} "
-            f"at offset {error.start})"), None) from None
+    return _decoded(data, f"the claims in {clip(path)}")
 
 
 def _check_claims(program, program_file, settings, of, claims, samples, seed, rtol, atol,
