@@ -69,6 +69,13 @@ def generate(path: Path, rows: int) -> None:
             f.write(f"{(i % 1997) / 1000 - 1:.3f},{(i % 1009) / 500 - 1:.3f}\n")
 
 
+def cache_threshold() -> int:
+    """The size from which cgdiff caches a program's graph."""
+    from cgdiff import graphcache
+
+    return graphcache.THRESHOLD
+
+
 def run_measured(argv: list[str], env: dict | None = None) -> tuple[float, float]:
     """(wall seconds, peak MB) of one run of argv, its output discarded."""
     start = time.perf_counter()

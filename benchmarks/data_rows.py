@@ -8,7 +8,6 @@ Each size runs in a fresh process; peak memory is its maximum resident set.
 
 import argparse
 import os
-import resource
 import subprocess
 import sys
 import tempfile

@@ -812,12 +812,15 @@ def main(argv=None) -> int:
                         help="the time-out for SymPy, which is very slow (default 30)")
     parser.add_argument("--startup-rounds", type=int, default=30,
                         help="interleaved rounds of the start-up comparison (0 skips it)")
-    parser.add_argument("--batch-rows", default="1e6",
-                        help="rows for grad --data and fit against NumPy (0 skips; default 1e6)")
+    parser.add_argument("--batch-rows", default=None,
+                        help="rows for grad --data and fit against NumPy (0 skips; default: "
+                             "the largest of --sizes)")
     parser.add_argument("--batch-rounds", type=int, default=1,
                         help="alternating runs of cgdiff and the NumPy floor (median)")
-    parser.add_argument("--warm-nodes", default="1e6",
-                        help="nodes of the warm-run program (deep family; 0 skips; default 1e6)")
+    parser.add_argument("--warm-nodes", default=None,
+                        help="nodes of the warm-run program (deep family; 0 skips; default: "
+                             "the largest of --sizes, if that program is big enough to be "
+                             "cached)")
     parser.add_argument("--micrograd-path", default=None,
                         help="a directory holding the micrograd package, if it is not installed")
     parser.add_argument("--out", default=None,
@@ -861,12 +864,14 @@ def main(argv=None) -> int:
         print("start-up:", {k: f"{v * 1000:.1f} ms" for k, v in start["medians"].items()},
               flush=True)
     batch = warm = None
-    if int(float(args.batch_rows)):
-        batch = batches.batch_figures(int(float(args.batch_rows)), args.batch_rounds)
+    rows = int(float(args.batch_rows)) if args.batch_rows is not None else max(sizes)
+    if rows:
+        batch = batches.batch_figures(rows, args.batch_rounds)
         print("\n".join(batches.report(batch, None)), flush=True)
-    if int(float(args.warm_nodes)):
-        n_warm = int(float(args.warm_nodes))
-        warm = batches.warm_figures(generate("deep", n_warm)[0], n_warm)
+    n_warm = int(float(args.warm_nodes)) if args.warm_nodes is not None else max(sizes)
+    warm_text = generate("deep", n_warm)[0] if n_warm else ""
+    if n_warm and (args.warm_nodes is not None or len(warm_text) >= batches.cache_threshold()):
+        warm = batches.warm_figures(warm_text, n_warm)
         print("\n".join(batches.report(None, warm)), flush=True)
     with tempfile.TemporaryDirectory(prefix="cgdiff-bench-") as tmp:
         for n in sizes:

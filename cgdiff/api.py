@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Callable, Iterable, Mapping
 
@@ -22,6 +23,12 @@ class Result:
     #: ∂output/∂name for each requested name, in the order asked
     gradient: dict[str, float] | None = None
     mode: str = "reverse"
+    #: forward mode: input name → ∂node/∂input for every node (its tangents)
+    tangents: dict[str, list[float]] | None = None
+    #: several outputs (``--of u,v``): output → ∂output/∂node for every node
+    #: (reverse mode), and output → its gradient; None for one output
+    adjoint_columns: dict[str, list[float]] | None = None
+    gradients: dict[str, dict[str, float]] | None = None
 
     @property
     def output(self) -> int:
@@ -86,9 +93,58 @@ def differentiate(source: str | Graph, settings: Mapping[str, float] | None = No
         raise ValueError(f"mode must be 'reverse' or 'forward', not {mode!r}")
     result.mode = mode
     progress("reverse" if mode == "reverse" else "forward mode")
+    outputs = graph.outputs or [graph.output]
+    if len(outputs) > 1:
+        _several_outputs(result, targets, mode)
+        return result
     if mode == "reverse":
         result.adjoints = passes.reverse(graph, values, wrt=targets.values())
-    derivatives = passes.gradient(graph, values, targets.values(), mode, result.adjoints)
+        derivatives = passes.gradient(graph, values, targets.values(), mode, result.adjoints)
+    else:
+        result.tangents = tangents = _tangents(graph, values, targets)
+        derivatives = [tangents[name][graph.output] if node is not None else 0.0
+                       for name, node in targets.items()]
+        if not all(math.isfinite(d) for d in derivatives):
+            derivatives = passes.gradient(graph, values, targets.values(), mode)  # its error
     result.gradient = dict(zip(targets, derivatives))
     return result
 
+
+def _tangents(graph: Graph, values: list[float], targets: dict) -> dict[str, list[float]]:
+    """Forward mode: one tangent sweep per input, ∂node/∂input for every node."""
+    zero = None
+    tangents = {}
+    for name, node in targets.items():
+        if node is None:
+            if zero is None:
+                zero = [0.0] * len(graph)
+            tangents[name] = zero
+        else:
+            tangents[name] = passes.tangent(graph, values, node)
+    return tangents
+
+
+def _several_outputs(result: Result, targets: dict, mode: str) -> None:
+    """The gradient of each output: one reverse sweep per output, or one
+    forward sweep per input read at every output."""
+    graph, values = result.graph, result.values
+    result.adjoint_columns, result.gradients = {}, {}
+    if mode == "forward":
+        result.tangents = tangents = _tangents(graph, values, targets)
+    for name, output in zip(graph.output_names, graph.outputs):
+        if mode == "reverse":
+            adjoints = passes.reverse(graph, values, output, wrt=targets.values())
+            result.adjoint_columns[name] = adjoints
+            derivatives = [adjoints[node] if node is not None else 0.0
+                           for node in targets.values()]
+        else:
+            derivatives = [tangents[t][output] if node is not None else 0.0
+                           for t, node in targets.items()]
+        if not all(math.isfinite(d) for d in derivatives):
+            adjoints = passes.reverse(graph, values, output, wrt=targets.values())
+            passes.gradient(graph, values, targets.values(), "reverse", adjoints)  # its error
+        result.gradients[name] = dict(zip(targets, derivatives))
+    first = graph.output_names[0]
+    result.gradient = result.gradients[first]
+    if mode == "reverse":
+        result.adjoints = result.adjoint_columns[first]

@@ -160,7 +160,7 @@ def check(result: Result, wrt: Iterable[str] | None = None,
 
 def _one_sided(graph, result: Result, row: Row, rtol: float, atol: float, strict: bool) -> None:
     """At a kink: both one-sided differences; if they disagree, a kink."""
-    from .render import human_number as h
+    from .text import human_number as h
 
     inputs, name, step = result.inputs, row.name, row.step
     out = graph.output

@@ -38,7 +38,7 @@ from typing import Mapping
 
 from . import ops, passes
 from .check import ATOL, RTOL
-from .errors import CgdiffError, NamingError
+from .errors import CgdiffError
 from .text import clip
 from .graph import Graph, _dependency_order, _definitions, _statement_refs, build_graph
 from .parser import Program, parse
@@ -154,7 +154,6 @@ def read_claims(text: str, graph: Graph, program_names: set[str]) -> tuple[Progr
     output = graph.name_of.get(graph.output)
     definitions = _definitions(program)
     statements = program.statements
-    kinds: dict[str, str] = {}
     targets: dict[str, str] = {}
     for s, name in enumerate(statements.name):
         if name is None:

@@ -21,8 +21,10 @@ from .render import check as check_output
 from .render import claims as claims_output
 from .render import data as nodes_output
 from .render import fitting as fit_output
+from .render import grade as grade_output
 from .render import formulas as formulas_output
 from .render import matrix as matrix_output
+from .render import jacobian as jacobian_output
 from .render import picture as picture_output
 from .render import rows as rows_output
 from .render import annotated as annotated_output
@@ -115,6 +117,25 @@ def _top_level_items(value: str) -> list[str]:
     return items
 
 
+#: The commands that take several outputs (--of u,v).
+SEVERAL_OUTPUTS = {"eval", "grad", "graph", "jacobian"}
+
+
+def parse_outputs(ctx, param, value):
+    """``--of J`` → "J"; ``--of u,v`` → ["u", "v"] (where the command takes several)."""
+    if value is None:
+        return None
+    names = [name.strip() for name in _top_level_items(value)]
+    if not all(names):
+        raise click.BadParameter(f"expected NAME[,NAME...], got '{clip(value)}'")
+    if len(names) == 1:
+        return names[0]
+    if ctx.info_name not in SEVERAL_OUTPUTS:
+        raise click.BadParameter(f"{ctx.info_name} takes one output; several are for "
+                                 + ", ".join(sorted(SEVERAL_OUTPUTS)))
+    return names
+
+
 def parse_names(ctx, param, values) -> list[str] | None:
     """``--wrt w,x --wrt b`` → ["w", "x", "b"] (repeatable, like --set)."""
     if isinstance(values, str):
@@ -147,8 +168,9 @@ def program_options(command):
         click.option("--set", "settings", multiple=True, callback=parse_settings,
                      metavar="NAME=VALUE[,...]",
                      help="Give or override an input's value (repeatable)."),
-        click.option("--of", "of", metavar="NAME",
-                     help="The output node (default: the last statement)."),
+        click.option("--of", "of", metavar="NAME[,NAME...]", callback=parse_outputs,
+                     help="The output node (default: the last statement); eval, grad, graph "
+                          "and jacobian take several, comma-separated."),
         click.option("--no-cache", is_flag=True, expose_value=False, callback=_cache_choice,
                      help="Neither load nor store this program's graph in the warm-run "
                           "cache (programs of 100,000 characters or more; see README)."),
@@ -355,10 +377,11 @@ def _run_batch(source, data_file, settings, of, wrt, output_format, gradient=Fal
         output_format = "csv"  # the rows' default: a table of rows has no place to stop
     output_format = usable(rows_output.FORMATS, output_format, "with --data")
     with _Run(source):
-        graph = load(source, of)
         name = getattr(data_file, "name", None)
         data = batch.Data(data_file, name if isinstance(name, str) and name != "<stdin>"
                           else "the data")
+        # Columns x[0], x[1] give a vector input its shape.
+        graph = load(source, of, given=[*data.columns, *settings])
         chunks = batch.run_chunks(graph, data, settings, wrt, gradient, mode)
         names = list(graph.targets(wrt)) if gradient else None
         try:
@@ -724,26 +747,36 @@ def _check_claims(program, program_file, settings, of, claims, samples, seed, rt
 @program_options
 @click.option("--wrt", callback=parse_names, multiple=True, metavar="NAME[,NAME...]",
               help="Explain the derivatives with respect to these (repeatable; default: every input).")
+@click.option("--mode", type=_choice(["reverse", "forward"]), default="reverse",
+              show_default=True,
+              help="reverse: backprop, right to left; forward: one tangent sweep per input, "
+                   "left to right.")
 @click.option("--width", type=click.IntRange(40, None), default=None,
               help="Wrap the text at this many columns (default: the terminal's width, "
                    "at most 88).")
-def explain_command(program, program_file, settings, of, wrt, width):
+def explain_command(program, program_file, settings, of, wrt, mode, width):
     """The chain rule in words: from the output back to each input, one step per
     node, with this program's numbers ("if w goes up by ε, c changes by x × ε =
-    -2ε ..."), then a check that nudges each input by 0.001.
+    -2ε ..."), then a check that nudges each input by 0.001. With --mode
+    forward, the forward sweep instead: each input nudged, left to right.
 
     Example:
 
     \b
         cgdiff explain 'c = w*x; a = c + b; d = a - y; J = 1/2*d^2' --set w=2,x=-2,b=8,y=2
+        cgdiff explain --mode forward -f examples/seed.cg --wrt w
     """
     from .api import differentiate
-    from .explain import as_text, explain, explain_width
+    from .explain import as_text, explain, explain_forward, explain_width
 
     source = read_program(program, program_file)
     with _Run(source) as run:
-        result = differentiate(source, settings, of, wrt, progress=run.progress)
-        text = as_text(explain(result, wrt), width or explain_width())
+        if mode.lower() == "forward":
+            result = differentiate(source, settings, of, wrt, "forward", progress=run.progress)
+            text = as_text(explain_forward(result, wrt), width or explain_width())
+        else:
+            result = differentiate(source, settings, of, wrt, progress=run.progress)
+            text = as_text(explain(result, wrt), width or explain_width())
     click.echo(text, nl=False)
 
 
@@ -843,7 +876,7 @@ def view_command(program, program_file, settings, of, output_file, layout, title
     if not outfile.is_stdout(output_file):
         outfile.check(output_file)  # before the work: not the program, folder exists
     with _Run(source) as run:
-        graph = load(source, of, progress=run.progress)
+        graph = load(source, of, progress=run.progress, given=list(settings))
         page.check_size(graph)
         result = evaluate(graph, settings, progress=run.progress)
         text = page.to_page(result, title, layout)
@@ -854,11 +887,15 @@ def view_command(program, program_file, settings, of, output_file, layout, title
     click.echo(f"wrote {output_file} ({len(graph)} nodes); open it in a browser", err=True)
 
 
+#: worksheet --format: render.sheets.FORMATS (not imported here: it loads the model).
+SHEET_FORMATS = ["markdown", "latex", "html"]
+
+
 @cli.command("worksheet")
 @program_options
 @click.option("--blank", type=_choice(["values", "grads", "both"]), default="both",
               show_default=True, help="Which column the student fills in.")
-@click.option("--format", "sheet_format", type=_choice(["markdown", "latex", "html"]),
+@click.option("--format", "sheet_format", type=_choice(SHEET_FORMATS),
               default="markdown", show_default=True,
               help="markdown (renders on code-hosting pages), latex (a document for "
                    "pdflatex) or html (one self-contained page).")
@@ -883,6 +920,7 @@ def worksheet_command(program, program_file, settings, of, blank, sheet_format, 
         cgdiff worksheet 'J = 0.5*(w*x + b - y)^2' --set w=2,x=-2,b=8,y=2 --blank grads
     """
     from . import worksheet
+    from .render import sheets as pages_output
 
     source = read_program(program, program_file)
     if vary is None:
@@ -890,7 +928,7 @@ def worksheet_command(program, program_file, settings, of, blank, sheet_format, 
             outfile.check(output_path)
         with _Run(source):
             sheet = worksheet.build(source, settings, of, blank)
-            text = worksheet.render(sheet, sheet_format, answers)
+            text = pages_output.render(sheet, sheet_format, answers)
         if outfile.is_stdout(output_path):
             click.echo(text, nl=False)
         else:
@@ -907,7 +945,7 @@ def worksheet_command(program, program_file, settings, of, blank, sheet_format, 
             outfile.check(directory / key_name)
     with _Run(source):
         sheets = worksheet.variant_sheets(source, vary, seed, settings, of, blank)
-        pages = [(worksheet.render(sheet, sheet_format), worksheet.render(sheet, sheet_format, True))
+        pages = [(pages_output.render(sheet, sheet_format), pages_output.render(sheet, sheet_format, True))
                  for sheet in sheets]
     try:
         directory.mkdir(parents=True, exist_ok=True)
@@ -922,6 +960,105 @@ def worksheet_command(program, program_file, settings, of, blank, sheet_format, 
     for (sheet_name, key_name), sheet in zip(names, sheets):
         note = "" if sheet.nice else " (no inputs found that keep every number short)"
         click.echo(f"wrote {directory / sheet_name} and {directory / key_name}{note}", err=True)
+
+
+@cli.command("grade", epilog=EXIT_STATUSES)
+@click.argument("sheets", nargs=-1, required=True, metavar="SHEET...")
+@click.option("-f", "--file", "program_file", type=click.File("rb"),
+              help="The program (default: the one each Markdown sheet states; a CSV sheet "
+                   "needs it or --key).")
+@click.option("--key", "key_file", type=click.File("rb"), metavar="KEY.md",
+              help="An answer key (or any sheet) to take the program and inputs from.")
+@click.option("--set", "settings", multiple=True, callback=parse_settings,
+              metavar="NAME=VALUE[,...]",
+              help="Inputs' values, over those a sheet states (repeatable).")
+@click.option("--of", "of", metavar="NAME", help="The output node (default: the last statement).")
+@click.option("--pass", "passing", type=click.FloatRange(0, 100), metavar="PERCENT",
+              help="The pass mark, in percent of the cells (with carried-forward credit): "
+                   "exit status 3 if a sheet scores below it.")
+@format_option(grade_output.FORMATS,
+               help="table for people (cell by cell for one sheet, one row per sheet for "
+                    "many); json; csv (one row per sheet, for a gradebook); plain.")
+def grade_command(sheets, program_file, key_file, settings, of, passing, output_format):
+    """Mark filled-in worksheets with error carried forward: a value that
+    follows from the student's own earlier values by the node's operation is
+    marked right, "carried forward" (likewise derivatives, in reverse order).
+    SHEET: a Markdown page written by `cgdiff worksheet` with its blanks filled
+    in, or a CSV file node,value,derivative. Gives a score with and without
+    carried-forward credit; many sheets give one row each.
+
+    Example:
+
+    \b
+        cgdiff grade sheet-01.md
+        cgdiff grade sheets/*.md --format csv --pass 60
+        cgdiff grade answers.csv -f examples/seed-steps.cg --set w=2,x=-2,b=8,y=2
+    """
+    from .grade import grade_files, read_markdown
+
+    source = None
+    if program_file is not None and key_file is not None:
+        raise click.UsageError("give the program with -f or --key, not both")
+    if program_file is not None:
+        source = read_program(None, program_file)
+    key_inputs = {}
+    if key_file is not None:
+        from .grade import SheetError
+
+        name = getattr(key_file, "name", "the key")
+        try:
+            key = read_markdown(name, key_file.read().decode("utf-8-sig", "replace"))
+        except SheetError as error:
+            raise ProgramError(error, None) from None
+        source, key_inputs = key.program, key.inputs or {}
+    files = []
+    for path in sheets:
+        try:
+            with open(path, "rb") as handle:
+                files.append((path, handle.read(MAX_PROGRAM_BYTES)))
+        except OSError as error:
+            raise click.BadParameter(f"cannot read '{clip(path)}': {error.strerror}",
+                                     param_hint="SHEET") from None
+    with _Run(source or ""):
+        report = grade_files(files, source, {**key_inputs, **settings}, of,
+                             None if passing is None else passing / 100)
+    emit(report, output_format)
+    if report.unreadable:
+        raise ProgramError(CgdiffError(
+            f"{len(report.unreadable)} of {len(files)} sheets could not be graded: "
+            + "; ".join(error.message for error in report.unreadable[:5])), None)
+    if report.failing:
+        raise Found(f"{len(report.failing)} of {len(report.sheets)} sheets below the pass mark "
+                    f"{passing:g}%: " + ", ".join(s.path for s in report.failing[:10]))
+
+
+@cli.command("jacobian")
+@program_options
+@click.option("--wrt", callback=parse_names, multiple=True, metavar="NAME[,NAME...]",
+              help="The columns: derivatives with respect to these inputs (repeatable; "
+                   "default: every input).")
+@click.option("--mode", type=_choice(["auto", "reverse", "forward"]), default="auto",
+              show_default=True,
+              help="reverse: one sweep per output; forward: one tangent sweep per input; "
+                   "auto: whichever takes fewer sweeps.")
+@click.option("--stats", is_flag=True,
+              help="Also show what each mode costs here: sweeps and node visits.")
+@format_option(jacobian_output.FORMATS)
+def jacobian_command(program, program_file, settings, of, wrt, mode, stats, output_format):
+    """The Jacobian: ∂output/∂input for every output (rows, --of u,v; a vector
+    output gives a row per element) and every input (columns).
+
+    Example:
+
+    \b
+        cgdiff jacobian 'u = x*y; v = x + y' --of u,v --set x=1,y=2
+    """
+    from .jacobian import jacobian
+
+    source = read_program(program, program_file)
+    with _Run(source):
+        result = jacobian(source, settings, of, wrt, mode.lower(), stats)
+    emit(result, output_format)
 
 
 @cli.command("hessian")
@@ -978,10 +1115,13 @@ def fit_command(program, program_file, settings, of, data_file, params, lr, step
     _check_stdin(program, program_file, data_file)
     source = read_program(program, program_file)
     with _Run(source):
-        graph = load(source, of)
         name = getattr(data_file, "name", None)
         dataset = fitting.read_data(data_file, name if isinstance(name, str) and
                                     name != "<stdin>" else "the data")
+        graph = load(source, of, given=[*dataset.columns, *settings, *params])
+        # A vector or matrix parameter stands for its elements.
+        params = [element for p in params
+                  for element in (graph.shapes[p][1] if p in graph.shapes else (p,))]
         with progress(steps, "fitting", cost=True) as update:
             def on_step(step, cost):
                 if not step % 50:

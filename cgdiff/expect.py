@@ -92,7 +92,7 @@ def judge(result: Result, expectations: Iterable[Expectation], rtol: float = RTO
 
 def failures(outcomes: list[Outcome]) -> str:
     """The error paragraph's text for the expectations that do not hold."""
-    from .render import human_number
+    from .text import human_number
 
     bad = [o for o in outcomes if not o.ok]
     noun = "expectation does" if len(outcomes) == 1 else "expectations do"

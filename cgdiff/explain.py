@@ -336,3 +336,52 @@ def as_text(lines: Sequence[str], width: int = 88) -> str:
 from ._callable import make_callable  # noqa: E402  (cgdiff.explain(...) is the Python API's)
 
 make_callable(__name__)
+
+
+# ---------------------------------------------------------------- forward mode
+
+def explain_forward(result: Result, wrt: Iterable[str] | None = None) -> list[str]:
+    """Forward mode in words: for each input in ``wrt`` (default: every
+    input), nudge it by ε and follow the change left to right, node by node,
+    to the output (``grad --mode forward``'s tangent column). Returns lines."""
+    graph, values = result.graph, result.values
+    seeds = graph.targets(wrt)
+    out = graph.output
+    J = _name(graph, out)
+    settings = ", ".join(f"{name} = {human_number(value)}" for name, value in result.inputs.items())
+    lines = [f"{_definition(graph, out)} = {human_number(values[out])}"
+             + (f", with {settings}." if settings else "."),
+             "",
+             f"Forward mode works left to right, one sweep per input: nudge the input by ε, "
+             f"and carry how much each node moves (its tangent) forward to {J}. A node moves by "
+             f"the sum, over its arguments, of its local derivative times the argument's move."]
+    gradient = {}
+    for name, seed in seeds.items():
+        lines.append("")
+        if seed is None:
+            lines.append(f"With respect to {name}: {J} does not depend on it, so "
+                         f"∂{_wrapped(J)}/∂{_wrapped(name)} = 0.")
+            gradient[name] = 0.0
+            continue
+        tangent = passes.tangent(graph, values, seed)
+        lines.append(f"With respect to {name}: {name} goes up by ε.")
+        for i in range(seed + 1, out + 1):
+            moving = [(position, a) for position, a in enumerate(graph.args(i)) if tangent[a]]
+            if not moving:
+                continue
+            parts = []
+            for position, a in moving:
+                formula, partial = local_formula(graph, values, i, position)
+                shown = f"{_wrapped(formula)} = {human_number(partial)}" if formula \
+                    else human_number(partial)
+                parts.append(f"{shown} times {_name(graph, a)}'s {_times_eps(tangent[a])}")
+            lines.append(f"  {_definition(graph, i)} {_moves(tangent[i])}: "
+                         + " plus ".join(parts) + ".")
+        gradient[name] = tangent[out]
+        lines.append(f"  So ∂{_wrapped(J)}/∂{_wrapped(name)} = {human_number(tangent[out])}.")
+    lines.append("")
+    lines.append("So " + ", ".join(f"∂{_wrapped(J)}/∂{_wrapped(name)} = {human_number(d)}"
+                                   for name, d in gradient.items()) + " (forward mode: "
+                 f"{len(seeds)} sweep{'s' if len(seeds) != 1 else ''}, one per input; "
+                 f"reverse mode needs one for all).")
+    return lines

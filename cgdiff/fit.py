@@ -170,7 +170,7 @@ def fit(graph: Graph, dataset: Dataset, params: Iterable[str],
         inputs.update((name, current[name]) for name in params if name in inputs)
         try:
             cost, gradient = cost_and_gradient(graph, dataset, inputs, params)
-        except CgdiffError as error:
+        except CgdiffError:
             if step == 0:
                 raise
             raise DomainError(f"the fit diverged at step {step}: the cost is no longer a "

@@ -59,7 +59,7 @@ class Hessian:
 def hessian(source: str | Graph, settings: Mapping[str, float] | None = None,
             of: str | None = None, wrt: Iterable[str] | None = None) -> Hessian:
     """The Hessian of the output with respect to ``wrt`` (default: every input)."""
-    from .api import evaluate
+    from .api import differentiate, evaluate
 
     result = evaluate(source, settings, of)
     graph = result.graph
@@ -68,6 +68,9 @@ def hessian(source: str | Graph, settings: Mapping[str, float] | None = None,
         if name not in graph.inputs:
             raise NamingError(f"--wrt {clip(name)}: '{clip(name)}' is a statement; the Hessian "
                               "is taken with respect to inputs")
+    # The gradient by the reverse pass first: where a first derivative does not
+    # exist, the same error as grad's (README, "A derivative that does not exist").
+    differentiate(graph, result.inputs, wrt=names)
     d = symbolic.derivatives(graph, names)
     formulas = FormulaGraph(d.formulas)
     inputs = {name: result.inputs[name] for name in formulas.inputs}

@@ -70,7 +70,7 @@ def find_at(graph: Graph, values: Sequence[float], node: int, position: int) -> 
 def describe(graph: Graph, values: Sequence[float], kink: Kink) -> str:
     """``relu(x) has a kink at x = 0: ∂/∂x is 0 from the left and 1 from the
     right; cgdiff uses 0 there (a convention)``."""
-    from .render import human_number as h
+    from .text import human_number as h
 
     label = graph.label(kink.node)
     arg = graph.node_id(kink.argument) if kink.argument in graph.name_of else \
@@ -94,7 +94,7 @@ def describe(graph: Graph, values: Sequence[float], kink: Kink) -> str:
 
 
 def side(x: float) -> str:
-    from .render import human_number as h
+    from .text import human_number as h
 
     if x != x:
         return "undefined"

@@ -46,6 +46,11 @@ class Op:
     domain: Callable[..., str | None] = field(default=lambda *args: None)
     #: The operator's symbol for infix operators (``*``), else None.
     symbol: str | None = None
+    #: Whether ``partials`` can be nan (no derivative) or infinite at a point
+    #: where ``value`` succeeds. The passes look at such an op's partials even
+    #: where the derivative reaching it is 0 (README, "A derivative that does
+    #: not exist"): a zero factor does not hide a partial that does not exist.
+    singular: bool = False
     #: ``value`` and ``partials`` on NumPy arrays (see the module's docstring).
     array_value: Callable | None = None
     array_partials: Callable | None = None
@@ -160,7 +165,8 @@ MUL = Op("mul", 2, _mul, _mul_partials, ("b", "a"), symbol="*",
          js=("a * b", "[b, a]"))
 DIV = Op("div", 2, _div, _div_partials, ("1/b", "-out/b"), _div_domain, symbol="/",
          array_value=_div, array_partials=_div_partials,
-         js=("b === 0 ? NaN : a / b", "[1 / b, -out / b]"))
+         js=("b === 0 ? NaN : a / b", "[1 / b, -out / b]"),
+         singular=True)
 NEG = Op("neg", 1, _neg, _neg_partials, ("-1",), symbol="-",
          array_value=_neg, array_partials=_neg_partials,
          js=("-a", "[-1]"))
@@ -168,7 +174,8 @@ POW = Op("pow", 2, _pow, _pow_partials, ("b*a^(b - 1)", "out*log(a)"), _pow_doma
          array_value=lambda a, b: np.power(a, b), array_partials=_pow_array_partials,
          js=("(a === 0 && b < 0) ? NaN : Math.pow(a, b)",
              "[b === 0 ? 0 : (a === 0 && b < 1) ? NaN : b * Math.pow(a, b - 1), "
-             "a > 0 ? out * Math.log(a) : (a === 0 && b > 0) ? 0 : NaN]"))
+             "a > 0 ? out * Math.log(a) : (a === 0 && b > 0) ? 0 : NaN]"),
+         singular=True)
 
 # ---------------------------------------------------------------- functions
 
@@ -240,13 +247,14 @@ FUNCTIONS: dict[str, Op] = {
               js=("Math.exp(a)", "[out]")),
     "log": Op("log", 1, math.log, lambda a, out: (1.0 / a,), ("1/a",), _log_domain,
               array_value=lambda a: np.log(a), array_partials=lambda a, out: (1.0 / a,),
-              js=("a > 0 ? Math.log(a) : NaN", "[1 / a]")),
+              js=("a > 0 ? Math.log(a) : NaN", "[1 / a]"),
+              singular=True),
     "sqrt": Op("sqrt", 1, math.sqrt, lambda a, out: (0.5 / out if out > 0 else NAN,),
                ("0.5/out",), lambda a: None if a >= 0 else f"x = {exact_number(a)} is not >= 0",
                array_value=lambda a: np.sqrt(a),
                array_partials=lambda a, out: (np.where(out > 0, 0.5 / out, NAN),),
                js=("Math.sqrt(a)", "[out > 0 ? 0.5 / out : NaN]"),
-               kink=lambda a, out: ((NAN, INF),) if a == 0 else None),
+               singular=True, kink=lambda a, out: ((NAN, INF),) if a == 0 else None),
     "sin": Op("sin", 1, math.sin, lambda a, out: (math.cos(a),), ("cos(a)",),
               array_value=lambda a: np.sin(a), array_partials=lambda a, out: (np.cos(a),),
               js=("Math.sin(a)", "[Math.cos(a)]")),
@@ -314,6 +322,255 @@ FUNCTIONS: dict[str, Op] = {
                js=("a > 0 ? 1 : a < 0 ? -1 : 0", "[0]"),
                kink=lambda a, out: ((INF, INF),) if a == 0 else None),
 }
+# ---------------------------------------------------------------- the function library
+# Each partial is computed from the inputs in a form that keeps its digits across
+# the whole float range (tests/test_stable_partials.py checks each against mpmath).
+
+def _range_domain(low, high, closed=True):
+    def domain(a):
+        if closed and low <= a <= high or not closed and low < a < high:
+            return None
+        brackets = "[]" if closed else "()"
+        return (f"x = {exact_number(a)} is not in {brackets[0]}{exact_number(low)}, "
+                f"{exact_number(high)}{brackets[1]}")
+    return domain
+
+
+def _asin_partial(a, out):
+    d = (1.0 - a) * (1.0 + a)  # not 1 - a^2: exact near ±1
+    return (1.0 / math.sqrt(d) if d > 0 else NAN,)  # an infinite slope at ±1
+
+
+def _acos_partial(a, out):
+    (d,) = _asin_partial(a, out)
+    return (-d,)
+
+
+def _atan_partial(a, out):
+    if abs(a) > 1.0:  # 1/(1 + a^2) without overflowing a^2
+        r = 1.0 / a
+        return (r * r / (1.0 + r * r),)
+    return (1.0 / (1.0 + a * a),)
+
+
+def _atan2_partials(a, b, out):
+    # atan2(a, b) is the angle of the point (b, a): ∂/∂a = b/(a²+b²), ∂/∂b = -a/(a²+b²),
+    # each as (b/h)/h with h = hypot(a, b), which neither overflows nor underflows.
+    h = math.hypot(a, b)
+    if h == 0.0:
+        return NAN, NAN
+    return (b / h) / h, (-a / h) / h
+
+
+def _cosh_or_inf(a):
+    try:
+        return math.cosh(a)
+    except OverflowError:
+        return INF
+
+
+def _acosh_partial(a, out):
+    d = math.sqrt(a - 1.0) * math.sqrt(a + 1.0)  # not a^2 - 1: no overflow, exact near 1
+    return (1.0 / d if d > 0 else NAN,)
+
+
+def _log_domain_above(low):
+    def domain(a):
+        return None if a > low else f"x = {exact_number(a)} is not > {exact_number(low)}"
+    return domain
+
+
+def _reciprocal_scaled(scale):
+    def partials(a, out):
+        try:
+            return (scale / a,)
+        except ZeroDivisionError:
+            return (NAN,)
+    return partials
+
+
+def _exp_or_inf(a):
+    try:
+        return math.exp(a)
+    except OverflowError:
+        return INF
+
+
+def _hypot_partials(a, b, out):
+    if out == 0.0:
+        return NAN, NAN  # a cone's tip
+    return a / out, b / out
+
+
+def _softplus(a):
+    # log(1 + exp(a)) = max(a, 0) + log1p(exp(-|a|)): neither overflows nor loses digits.
+    return max(a, 0.0) + math.log1p(math.exp(-abs(a)))
+
+
+def _logsigmoid(a):
+    # log(sigmoid(a)) = -softplus(-a)
+    return min(a, 0.0) - math.log1p(math.exp(-abs(a)))
+
+
+def _two_product(a, b):
+    """a*b = p + e exactly (Dekker), for |a|, |b| below 1e150."""
+    p = a * b
+    c = 134217729.0 * a
+    ah = c - (c - a)
+    al = a - ah
+    c = 134217729.0 * b
+    bh = c - (c - b)
+    bl = b - bh
+    return p, ((ah * bh - p) + ah * bl + al * bh) + al * bl
+
+
+_TWO_OVER_SQRT_PI = 1.1283791670955126
+
+
+def _erf_partial(a, out):
+    # 2/sqrt(pi)*exp(-a^2), with a^2 split exactly into p + e so that rounding
+    # a^2 (an absolute error of up to a^2*1e-16 in the exponent) loses nothing.
+    if abs(a) > 30.0:
+        return (0.0,)
+    p, e = _two_product(a, a)
+    return (_TWO_OVER_SQRT_PI * (math.exp(-p) * (1.0 - e)),)
+
+
+#: erf for the browser (JavaScript has none): the Taylor series below 2.5
+#: (about 14 digits), the continued fraction of erfc above.
+_JS_ERF = ("((x) => { const ax = Math.abs(x); if (ax < 2.5) { let t = x, s = x; "
+           "for (let n = 1; n < 200; n++) { t *= -x * x / n; const d = t / (2 * n + 1); "
+           "s += d; if (Math.abs(d) <= 1e-17 * Math.abs(s)) break; } "
+           "return 1.1283791670955126 * s; } if (ax > 6) return Math.sign(x); "
+           "let f = ax; for (let k = 150; k >= 1; k--) f = ax + (k / 2) / f; "
+           "return Math.sign(x) * (1 - Math.exp(-ax * ax) / 1.7724538509055159 / f); })(a)")
+_JS_SIGMOID = "(a >= 0 ? 1 / (1 + Math.exp(-a)) : Math.exp(a) / (1 + Math.exp(a)))"
+
+# NumPy forms of the library (the column passes): the scalar functions' formulas
+# with np and np.where; erf, which NumPy lacks, element by element.
+
+def _elementwise(f):
+    def apply(*arrays):
+        return np.array(list(map(f, *(np.broadcast_to(x, np.shape(arrays[0])).tolist()
+                                      for x in arrays))), dtype=np.float64)
+    return apply
+
+
+def _asin_array_partial(a, out):
+    d = (1.0 - a) * (1.0 + a)
+    return (np.where(d > 0, 1.0 / np.sqrt(np.where(d > 0, d, 1.0)), NAN),)
+
+
+def _atan_array_partial(a, out):
+    big = np.abs(a) > 1.0
+    r = 1.0 / np.where(big, a, 1.0)
+    return (np.where(big, r * r / (1.0 + r * r), 1.0 / (1.0 + a * a)),)
+
+
+def _atan2_array_partials(a, b, out):
+    h = np.hypot(a, b)
+    safe = np.where(h == 0.0, 1.0, h)
+    return np.where(h == 0.0, NAN, (b / safe) / safe), np.where(h == 0.0, NAN, (-a / safe) / safe)
+
+
+def _acosh_array_partial(a, out):
+    d = np.sqrt(np.maximum(a - 1.0, 0.0)) * np.sqrt(a + 1.0)
+    return (np.where(d > 0, 1.0 / np.where(d > 0, d, 1.0), NAN),)
+
+
+def _hypot_array_partials(a, b, out):
+    safe = np.where(out == 0.0, 1.0, out)
+    return np.where(out == 0.0, NAN, a / safe), np.where(out == 0.0, NAN, b / safe)
+
+
+def _softplus_array(a):
+    return np.maximum(a, 0.0) + np.log1p(np.exp(-np.abs(a)))
+
+
+def _logsigmoid_array(a):
+    return np.minimum(a, 0.0) - np.log1p(np.exp(-np.abs(a)))
+
+
+_ARRAY_FORMS = {
+    "asin": (lambda a: np.arcsin(a), _asin_array_partial),
+    "acos": (lambda a: np.arccos(a), lambda a, out: (-_asin_array_partial(a, out)[0],)),
+    "atan": (lambda a: np.arctan(a), _atan_array_partial),
+    "atan2": (lambda a, b: np.arctan2(a, b), _atan2_array_partials),
+    "sinh": (lambda a: np.sinh(a), lambda a, out: (np.cosh(a),)),
+    "cosh": (lambda a: np.cosh(a), lambda a, out: (np.sinh(a),)),
+    "asinh": (lambda a: np.arcsinh(a), lambda a, out: (1.0 / np.hypot(1.0, a),)),
+    "acosh": (lambda a: np.arccosh(a), _acosh_array_partial),
+    "atanh": (lambda a: np.arctanh(a), lambda a, out: (1.0 / ((1.0 - a) * (1.0 + a)),)),
+    "log2": (lambda a: np.log2(a), lambda a, out: ((1.0 / math.log(2.0)) / a,)),
+    "log10": (lambda a: np.log10(a), lambda a, out: ((1.0 / math.log(10.0)) / a,)),
+    "log1p": (lambda a: np.log1p(a), lambda a, out: (1.0 / (1.0 + a),)),
+    "expm1": (lambda a: np.expm1(a), lambda a, out: (np.exp(a),)),
+    "hypot": (lambda a, b: np.hypot(a, b), _hypot_array_partials),
+    "softplus": (_softplus_array, lambda a, out: (_sigmoid_array(a),)),
+    "logsigmoid": (_logsigmoid_array, lambda a, out: (_sigmoid_array(-a),)),
+    "erf": (_elementwise(math.erf),
+            lambda a, out: (_elementwise(lambda x: _erf_partial(x, 0.0)[0])(a),)),
+}
+
+FUNCTIONS.update({
+    "asin": Op("asin", 1, math.asin, _asin_partial, ("1/sqrt((1 - a)*(1 + a))",),
+               _range_domain(-1.0, 1.0), singular=True,
+               kink=lambda a, out: ((INF, NAN),) if a == 1 else ((NAN, INF),) if a == -1 else None,
+               js=("Math.asin(a)", "[1 / Math.sqrt((1 - a) * (1 + a))]")),
+    "acos": Op("acos", 1, math.acos, _acos_partial, ("-1/sqrt((1 - a)*(1 + a))",),
+               _range_domain(-1.0, 1.0), singular=True,
+               kink=lambda a, out: (((-INF, NAN),) if a == 1 else ((NAN, -INF),) if a == -1
+                                    else None),
+               js=("Math.acos(a)", "[-1 / Math.sqrt((1 - a) * (1 + a))]")),
+    "atan": Op("atan", 1, math.atan, _atan_partial, ("1/(1 + a^2)",),
+               js=("Math.atan(a)", "[1 / (1 + a * a)]")),
+    "atan2": Op("atan2", 2, math.atan2, _atan2_partials, ("b/(a^2 + b^2)", "-a/(a^2 + b^2)"),
+                singular=True,  # a jump at the origin
+                kink=lambda a, b, out: ((INF, INF), (INF, INF)) if a == b == 0 else None,
+                js=("Math.atan2(a, b)", "[b / (a * a + b * b), -a / (a * a + b * b)]")),
+    "sinh": Op("sinh", 1, math.sinh, lambda a, out: (_cosh_or_inf(a),), ("cosh(a)",),
+               _overflow, js=("Math.sinh(a)", "[Math.cosh(a)]")),
+    "cosh": Op("cosh", 1, math.cosh, lambda a, out: (math.sinh(a),), ("sinh(a)",), _overflow,
+               js=("Math.cosh(a)", "[Math.sinh(a)]")),
+    "asinh": Op("asinh", 1, math.asinh, lambda a, out: (1.0 / math.hypot(1.0, a),),
+                ("1/hypot(1, a)",), js=("Math.asinh(a)", "[1 / Math.hypot(1, a)]")),
+    "acosh": Op("acosh", 1, math.acosh, _acosh_partial, ("1/(sqrt(a - 1)*sqrt(a + 1))",),
+                lambda a: None if a >= 1 else f"x = {exact_number(a)} is not >= 1",
+                singular=True, kink=lambda a, out: ((NAN, INF),) if a == 1 else None,
+                js=("Math.acosh(a)", "[1 / (Math.sqrt(a - 1) * Math.sqrt(a + 1))]")),
+    "atanh": Op("atanh", 1, math.atanh,
+                lambda a, out: (1.0 / ((1.0 - a) * (1.0 + a)),), ("1/((1 - a)*(1 + a))",),
+                _range_domain(-1.0, 1.0, closed=False),
+                js=("Math.atanh(a)", "[1 / ((1 - a) * (1 + a))]")),
+    "log2": Op("log2", 1, math.log2, _reciprocal_scaled(1.0 / math.log(2.0)),
+               ("1/(a*log(2))",), _log_domain, singular=True,
+               js=("a > 0 ? Math.log2(a) : NaN", "[1 / (a * Math.LN2)]")),
+    "log10": Op("log10", 1, math.log10, _reciprocal_scaled(1.0 / math.log(10.0)),
+                ("1/(a*log(10))",), _log_domain, singular=True,
+                js=("a > 0 ? Math.log10(a) : NaN", "[1 / (a * Math.LN10)]")),
+    "log1p": Op("log1p", 1, math.log1p, lambda a, out: (1.0 / (1.0 + a),), ("1/(1 + a)",),
+                _log_domain_above(-1.0),
+                js=("a > -1 ? Math.log1p(a) : NaN", "[1 / (1 + a)]")),
+    "expm1": Op("expm1", 1, math.expm1, lambda a, out: (_exp_or_inf(a),), ("exp(a)",),
+                _overflow, js=("Math.expm1(a)", "[Math.exp(a)]")),
+    "hypot": Op("hypot", 2, math.hypot, _hypot_partials, ("a/out", "b/out"), singular=True,
+                # a cone's tip at the origin
+                kink=lambda a, b, out: ((-1.0, 1.0), (-1.0, 1.0)) if a == b == 0 else None,
+                js=("Math.hypot(a, b)", "[a / out, b / out]")),
+    "softplus": Op("softplus", 1, _softplus, lambda a, out: (_sigmoid(a),), ("sigmoid(a)",),
+                   js=("Math.max(a, 0) + Math.log1p(Math.exp(-Math.abs(a)))",
+                       f"[{_JS_SIGMOID}]")),
+    "logsigmoid": Op("logsigmoid", 1, _logsigmoid, lambda a, out: (_sigmoid(-a),),
+                     ("sigmoid(-a)",),
+                     js=("Math.min(a, 0) - Math.log1p(Math.exp(-Math.abs(a)))",
+                         "[a <= 0 ? 1 / (1 + Math.exp(a)) : Math.exp(-a) / (1 + Math.exp(-a))]")),
+    "erf": Op("erf", 1, math.erf, _erf_partial, ("2/sqrt(pi)*exp(-a^2)",),
+              js=(_JS_ERF, "[1.1283791670955126 * Math.exp(-a * a)]")),
+})
+for _name, (_value, _partials) in _ARRAY_FORMS.items():
+    # frozen dataclass: the NumPy forms set once, here, next to the entries above
+    object.__setattr__(FUNCTIONS[_name], "array_value", _value)
+    object.__setattr__(FUNCTIONS[_name], "array_partials", _partials)
 FUNCTIONS["ln"] = FUNCTIONS["log"]
 
 CONSTANTS: dict[str, float] = {"pi": math.pi, "e": math.e}

@@ -568,7 +568,7 @@ def _syntax_error(source: str, error) -> ParseError:
              else None)
     if glued is not None and glued[1][:1] in "0123456789." and "NUMBER" not in expected:
         number_start, text = glued
-        name = token is not None and token.type == "NAME" and not str(token)[0] in "eE"
+        name = token is not None and token.type == "NAME" and str(token)[0] not in "eE"
         if name and re.fullmatch(r"[0-9.]+", source[number_start:offset]):
             number, rest = source[number_start:offset], str(token)
             hint = f" (to multiply, write {clip(number, 20)}*{clip(rest, 20)})"

@@ -13,6 +13,8 @@ from .errors import DomainError, MissingValueError, NamingError, Span
 from .text import as_float, clip, enclosed, exact_number, suggest
 from .graph import Graph
 
+NAN = float("nan")
+
 
 def input_values(graph: Graph, settings: Mapping[str, float]) -> dict[str, float]:
     """Every input the output needs → its value: ``settings`` over defaults.
@@ -169,12 +171,27 @@ def reverse(graph: Graph, values: list[float], output: int | None = None,
     # checked by tests/test_ops.py): a call and a tuple saved on most nodes.
     ADD, SUB, MUL, TANH = ops.ADD, ops.SUB, ops.MUL, ops.FUNCTIONS["tanh"]
     exp = math.exp
+    reaches: bytearray | None = None  # made when first needed
     # The columns are walked from the end by zip, not indexed by i: reversed()
     # reads each adjoint when it gets there, so what later nodes added to it
     # is in (nodes above ``out`` have adjoint 0 and are skipped).
-    for g, o, a, b, v in zip(reversed(adjoint), reversed(graph.op), reversed(graph.arg0),
-                             reversed(graph.arg1), reversed(values)):
+    for i, g, o, a, b, v in zip(range(len(graph) - 1, -1, -1), reversed(adjoint),
+                                reversed(graph.op), reversed(graph.arg0),
+                                reversed(graph.arg1), reversed(values)):
         if g == 0.0:
+            if not o.singular or i > out:
+                continue
+            # The rule (README, "A derivative that does not exist"): a partial
+            # that does not exist or is infinite poisons every derivative that
+            # depends on it, even through a zero factor. So a zero adjoint does
+            # not hide it, on a node the output depends on.
+            if reaches is None:
+                reaches = ancestors(graph, out)
+            if reaches[i]:
+                args = graph.args(i)
+                for k, d in zip(args, o.partials(*(values[k] for k in args), v)):
+                    if not math.isfinite(d):
+                        adjoint[k] = NAN
             continue
         if o is MUL:
             adjoint[a] += g * values[b]
@@ -204,6 +221,22 @@ def reverse(graph: Graph, values: list[float], output: int | None = None,
         if any(needed[i] and math.isinf(x) for i, x in enumerate(adjoint)):
             raise _infinite_derivative(graph, values, adjoint, out, needed)
     return adjoint
+
+
+def ancestors(graph: Graph, out: int) -> bytearray:
+    """1 for each node that ``out``'s value depends on (``out`` included), 0
+    elsewhere; one sweep right to left."""
+    flags = bytearray(out + 1)
+    flags[out] = 1
+    arg0, arg1 = graph.arg0, graph.arg1
+    for i in range(out, -1, -1):
+        if flags[i]:
+            a, b = arg0[i], arg1[i]
+            if a >= 0:
+                flags[a] = 1
+            if b >= 0:
+                flags[b] = 1
+    return flags
 
 
 def depends_on(graph: Graph, nodes: Iterable[int | None] | None = None,
@@ -260,20 +293,27 @@ def _infinite_derivative(graph: Graph, values: list[float], adjoint: list[float]
 def undefined_derivative(graph: Graph, values: list[float], adjoint: list[float],
                          node: int) -> DomainError:
     """The error for a requested derivative that does not exist (nan): it names
-    the node whose local derivative is missing, nearest the output."""
+    the node nearest the output whose local derivative does not exist (or is
+    infinite behind a zero factor) on a path from ``node`` to the output."""
+    below = depends_on(graph, [node])
+    reaches = ancestors(graph, graph.output)
     for i in range(len(graph) - 1, -1, -1):
-        if adjoint[i] != adjoint[i] or adjoint[i] == 0.0 or graph.op[i].partials is None:
+        if (not below[i] or not reaches[i] or adjoint[i] != adjoint[i]
+                or graph.op[i].partials is None):
             continue
         args = graph.args(i)
         partials = graph.op[i].partials(*(values[a] for a in args), values[i])
         for position, (a, p) in enumerate(zip(args, partials)):
-            if p != p:
+            if not math.isfinite(p) and below[a]:
                 which = "its exponent" if graph.op[i] is ops.POW and position == 1 else (
-                    "its base" if graph.op[i] is ops.POW else "its argument")
+                    "its base" if graph.op[i] is ops.POW else
+                    "its argument" if len(args) == 1 else
+                    "its first argument" if position == 0 else "its second argument")
                 shown = ", ".join(repr(values[x]) for x in args)
+                how = "has no derivative" if p != p else "has an infinite derivative"
                 return DomainError(
                     f"the derivative with respect to {clip(graph.node_id(node))} does not exist: "
-                    f"{clip(graph.label(i))} has no derivative with respect to {which} "
+                    f"{clip(graph.label(i))} {how} with respect to {which} "
                     f"at ({shown})", Span(graph.start[i], graph.end[i]))
     return DomainError(f"the derivative with respect to {clip(graph.node_id(node))} "
                          f"does not exist here")
@@ -286,28 +326,46 @@ def tangent(graph: Graph, values: list[float], seed: int) -> list[float]:
 
     The seed node's tangent is 1 whatever its own arguments do, so seeding a
     statement node gives the same number as its adjoint in reverse mode.
-    Zero tangents are skipped: most nodes don't depend on any one input.
+    Nodes that do not depend on the seed are skipped; on those that do, a
+    zero tangent does not hide a partial that does not exist (the rule of
+    :func:`reverse`): ``0*nan`` is ``nan``.
     """
     n = len(graph)
     dot = [0.0] * n
     dot[seed] = 1.0
+    live = bytearray(n)  # 1: depends on the seed
+    live[seed] = 1
     op, arg0, arg1 = graph.op, graph.arg0, graph.arg1
     for i in range(seed + 1, n):
         o = op[i]
         if o.arity == 2:
             a, b = arg0[i], arg1[i]
+            la, lb = live[a], live[b]
+            if not (la or lb):
+                continue
+            live[i] = 1
             ta, tb = dot[a], dot[b]
-            if ta == 0.0 and tb == 0.0:
+            if ta == 0.0 and tb == 0.0 and not o.singular:
                 continue
             da, db = o.partials(values[a], values[b], values[i])
-            dot[i] = (da * ta if ta else 0.0) + (db * tb if tb else 0.0)
+            dot[i] = ((da * ta if ta else _zero_times(da)) if la else 0.0) + \
+                ((db * tb if tb else _zero_times(db)) if lb else 0.0)
         elif o.arity == 1:
-            ta = dot[arg0[i]]
-            if ta == 0.0:
+            a = arg0[i]
+            if not live[a]:
                 continue
-            (da,) = o.partials(values[arg0[i]], values[i])
-            dot[i] = da * ta
+            live[i] = 1
+            ta = dot[a]
+            if ta == 0.0 and not o.singular:
+                continue
+            (da,) = o.partials(values[a], values[i])
+            dot[i] = da * ta if ta else _zero_times(da)
     return dot
+
+
+def _zero_times(d: float) -> float:
+    """0·d: 0 for a finite partial, nan for one that does not exist or is infinite."""
+    return 0.0 if d - d == 0.0 else NAN
 
 
 # ---------------------------------------------------------------- the gradient
@@ -334,16 +392,30 @@ def gradient(graph: Graph, values: list[float], nodes: Iterable[int | None],
             result.append(0.0)
             continue
         d = derivative_of(node)
-        if d != d:
-            raise undefined_derivative(graph, values,
-                                       adjoints or reverse(graph, values, wrt=[node]), node)
-        if math.isinf(d):
-            if adjoints is None:
-                reverse(graph, values, wrt=[node])  # its error names the node that overflows
-            raise DomainError(f"the derivative with respect to {graph.node_id(node)} is not "
-                              "finite")
+        if not math.isfinite(d):
+            raise derivative_error(graph, values, nodes, adjoints)
         result.append(d)
     return result
+
+
+def derivative_error(graph: Graph, values: list[float], nodes: list[int | None],
+                     adjoints: list[float] | None = None) -> DomainError:
+    """The error for derivatives of which one is not finite: the same error in
+    both modes, from the reverse pass (which raises for one that overflows) and
+    the first node, in the order asked, whose derivative does not exist."""
+    if adjoints is None:
+        adjoints = reverse(graph, values, wrt=nodes)
+    for node in nodes:
+        if node is None:
+            continue
+        d = adjoints[node]
+        if d != d:
+            return undefined_derivative(graph, values, adjoints, node)
+        if math.isinf(d):
+            return DomainError(f"the derivative with respect to {graph.node_id(node)} is not "
+                               "finite")
+    return DomainError("a derivative is not finite here (an intermediate product overflowed "
+                       "in forward mode, not in reverse mode)")
 
 
 # ---------------------------------------------------------------- finite differences
@@ -437,9 +509,9 @@ def column_reverse(graph: Graph, values: list, rows: int, keep) -> dict:
 
     The sweep of :func:`reverse` with arrays, passing adjoints only to nodes
     that depend on one of ``keep`` (no other adjoint is asked for). As there,
-    a zero adjoint passes nothing on (not even a nan partial); an infinite
-    adjoint raises NotFinite here (the scalar pass then decides whether it is
-    an error); nan marks a derivative that does not exist.
+    a zero adjoint does not hide a partial that does not exist (0 · nan is
+    nan); an infinite adjoint raises NotFinite here (the scalar pass then
+    decides whether it is an error); nan marks a derivative that does not exist.
     """
     np = ops.np
     out = graph.output
@@ -503,8 +575,10 @@ def column_reverse(graph: Graph, values: list, rows: int, keep) -> dict:
                     if not needed[a]:
                         continue
                     term = g * p
-                    if not np.isfinite(p).all():
-                        term = np.where(g == 0.0, 0.0, term)  # 0 · nan passes nothing
+                    finite = np.isfinite(p)
+                    if not finite.all():
+                        # The rule of reverse(): 0 · nan is nan, 0 · finite is 0.
+                        term = np.where((g == 0.0) & finite, 0.0, term)
                     accumulate(a, np.broadcast_to(term, (rows,)), False)
     return {node: kept.get(node) for node in keep}
 
@@ -529,8 +603,9 @@ def column_tangent(graph: Graph, values: list, rows: int, seed: int, cache: dict
             if partials is None:
                 partials = cache[i] = _column_partials(op[i], [values[a] for a in args],
                                                        values[i])
-            terms = [np.where(t != 0.0, p * t, 0.0) for t, p in zip(tangents, partials)
-                     if t is not None]
+            # The rule of tangent(): 0 · nan is nan, 0 · finite is 0.
+            terms = [np.where(t != 0.0, p * t, np.where(np.isfinite(p), 0.0, NAN))
+                     for t, p in zip(tangents, partials) if t is not None]
             if len(args) == 1:
                 dot[i] = terms[0]
             else:

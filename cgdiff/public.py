@@ -28,7 +28,7 @@ import json
 import re
 from typing import Any, Callable, Iterable, Iterator, Mapping, TypeVar
 
-from . import api, passes
+from . import api
 from .errors import CgdiffError
 from .graph import Graph
 from .text import as_float, human_number

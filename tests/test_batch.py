@@ -2,7 +2,6 @@
 
 import io
 import json
-import os
 import subprocess
 import sys
 
@@ -10,7 +9,6 @@ import pytest
 
 from cgdiff import batch
 from cgdiff.api import load
-from cgdiff.errors import InputTextError
 
 PROGRAM = "J = 0.5*(w*x + b - y)^2"
 THREE_ROWS = "x,y\n1,2\n-2,2\n0.5,-1\n"

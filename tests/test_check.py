@@ -10,7 +10,7 @@ import pytest
 from cgdiff import api, ops
 from cgdiff.check import RELATIVE_STEP, check, nudge, step_for
 
-from conftest import SEED_SET, SEED_STATEMENTS, SEED_VALUES
+from cases import SEED_SET, SEED_STATEMENTS, SEED_VALUES
 
 
 def seed_result():

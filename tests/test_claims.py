@@ -2,8 +2,6 @@
 with blame, and exit status 3."""
 
 import json
-import random
-import re
 
 import pytest
 from hypothesis import HealthCheck, assume, given, settings, strategies as st
@@ -11,9 +9,9 @@ from hypothesis import HealthCheck, assume, given, settings, strategies as st
 from cgdiff import api
 from cgdiff.claims import check_claims
 from cgdiff.symbolic import inline_text, symbolic_gradient
-from conftest import SEED_SET, SEED_STATEMENTS, SEED_VALUES, clean_error
+from cases import SEED_SET, SEED_STATEMENTS, SEED_VALUES, clean_error
 from strategies import programs, values_strategy
-from test_console_script import cgdiff
+from cases import cgdiff
 
 SEED = "examples/seed.cg"
 STAGED = "dJ_dd = d; dJ_da = dJ_dd; dJ_dc = dJ_da; dJ_dw = dJ_dc*x; dJ_db = dJ_da"

@@ -9,7 +9,7 @@ import pytest
 
 from cgdiff.cli import cli
 
-from conftest import SEED_ONE_LINE, SEED_SET, SEED_STATEMENTS
+from cases import SEED_ONE_LINE, SEED_SET, SEED_STATEMENTS
 
 SEED_GRADIENT = {"w": -4.0, "x": 4.0, "b": 2.0, "y": -2.0}
 

@@ -2,29 +2,11 @@
 script runs cgdiff: real processes, real pipes, real exit statuses."""
 
 import json
-import shutil
 import subprocess
 import sys
-from pathlib import Path
-
-import pytest
-
-from conftest import SEED_SET
 
 
-def cgdiff_command() -> list[str]:
-    script = Path(sys.executable).with_name("cgdiff")
-    if script.exists():
-        return [str(script)]
-    found = shutil.which("cgdiff")
-    if found is None:
-        pytest.skip("the cgdiff console script is not installed")
-    return [found]
-
-
-def cgdiff(*args, input=None):
-    return subprocess.run(cgdiff_command() + list(args), input=input, capture_output=True,
-                          text=True, timeout=60)
+from cases import SEED_SET, cgdiff, cgdiff_command
 
 
 def test_seed_through_a_pipe():

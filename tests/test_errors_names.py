@@ -3,7 +3,7 @@ program lacks, malformed --set, built-ins, duplicates, cycles."""
 
 import pytest
 
-from conftest import SEED_SET, SEED_STATEMENTS, clean_error
+from cases import SEED_SET, SEED_STATEMENTS, clean_error
 
 
 def test_unknown_function_suggests_the_nearest(run):
@@ -91,7 +91,7 @@ def test_long_names_are_clipped_in_messages(run):
     name = "n" * 100_000
     stderr = clean_error(run("eval", f"J = {name}(2)"))
     assert len(stderr) < 400
-    stderr = clean_error(run("eval", f"J = 2*x", "--set", f"{name}=1"))
+    stderr = clean_error(run("eval", "J = 2*x", "--set", f"{name}=1"))
     assert len(stderr) < 400
 
 

@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from conftest import clean_error
+from cases import clean_error
 
 
 @pytest.mark.parametrize("source, words", [

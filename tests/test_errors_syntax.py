@@ -4,7 +4,7 @@ in words."""
 
 import pytest
 
-from conftest import clean_error
+from cases import clean_error
 
 # source, column of the caret, words in the first line of the message
 CASES = [

@@ -4,8 +4,8 @@ import json
 
 import pytest
 
-from conftest import SEED_SET, SEED_STATEMENTS, clean_error
-from test_console_script import cgdiff
+from cases import SEED_SET, SEED_STATEMENTS, clean_error
+from cases import cgdiff
 
 
 def test_expectations_that_hold_exit_0(run):

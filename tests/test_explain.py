@@ -5,7 +5,7 @@ import pytest
 from cgdiff import api
 from cgdiff.explain import as_text, explain, local_change
 
-from conftest import SEED_SET, SEED_STATEMENTS, SEED_VALUES
+from cases import SEED_SET, SEED_STATEMENTS, SEED_VALUES
 
 
 def seed_text(wrt=None):

@@ -14,7 +14,7 @@ from cgdiff import _lalr, parser
 from cgdiff.errors import CgdiffError
 
 from strategies import programs
-from test_grammar import ERRORS, PROGRAMS, STRUCTURE
+from cases import ERRORS, PROGRAMS, STRUCTURE
 
 
 def snapshot(program):

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from cgdiff.api import load
-from cgdiff.fit import Dataset, fit, read_data
+from cgdiff.fit import Dataset, fit
 from cgdiff.render.fitting import cost_curve
 
 EXAMPLES = Path(__file__).parent.parent / "examples"

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from cgdiff import api
 from cgdiff.errors import DomainError
 
-from conftest import SEED_SET, SEED_STATEMENTS
+from cases import SEED_SET, SEED_STATEMENTS
 from strategies import declared_programs
 
 INPUTS = ["a", "b", "c"]

@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from cgdiff.cli import cli
-from conftest import SEED_ONE_LINE, SEED_SET, SEED_STATEMENTS
+from cases import SEED_ONE_LINE, SEED_SET, SEED_STATEMENTS
 
 LONG = os.environ.get("CGDIFF_FUZZ") == "long" or settings.default.max_examples >= 1000
 FUZZ = settings(max_examples=20_000 if LONG else 150, deadline=None, derandomize=not LONG,

@@ -6,58 +6,15 @@ import math
 import pytest
 
 from cgdiff.api import load
-from cgdiff.errors import CgdiffError, CycleError, NamingError, ParseError
+from cgdiff.errors import CgdiffError, ParseError
 from cgdiff.parser import parse
 
-from conftest import shape
-
-STRUCTURE = [
-    # precedence and associativity
-    ("1 + 2*3", "(add 1 (mul 2 3))"),
-    ("1 - 2 - 3", "(sub (sub 1 2) 3)"),
-    ("8 / 4 / 2", "(div (div 8 4) 2)"),
-    ("a*b + c/d", "(add (mul a b) (div c d))"),
-    ("-x^2", "(neg (pow x 2))"),
-    ("2^3^2", "(pow 2 (pow 3 2))"),
-    ("2**3**2", "(pow 2 (pow 3 2))"),
-    ("2^-1", "(pow 2 (neg 1))"),
-    ("-2^2", "(neg (pow 2 2))"),
-    ("(-2)^2", "(pow (neg 2) 2)"),
-    ("+x", "(id x)"),
-    ("- -x", "(neg (neg x))"),
-    ("a*-b", "(mul a (neg b))"),
-    ("(a + b)*c", "(mul (add a b) c)"),
-    ("((((x))))", "(id x)"),
-    # functions and constants
-    ("exp(x) + ln(x) + log(x)", "(add (add (exp x) (log x)) (log x))"),
-    ("max(a, b) - min(a, b)", "(sub (max a b) (min a b))"),
-    ("pow(x, 3)", "(pow x 3)"),
-    ("sigmoid(relu(abs(tanh(x))))", "(sigmoid (relu (abs (tanh x))))"),
-    ("sqrt(sin(x)^2 + cos(x)^2)", "(sqrt (add (pow (sin x) 2) (pow (cos x) 2)))"),
-    ("tan(pi*e)", "(tan (mul pi e))"),
-    # numbers
-    ("2.5 + .5 + 1e-3 + 1.5E+2 + 3.", "(add (add (add (add 2.5 .5) 1e-3) 1.5E+2) 3.)"),
-    # names: Unicode, underscores, case
-    ("θ*α_1 + _x", "(add (mul θ α_1) _x)"),
-    ("X + x", "(add X x)"),
-]
+from cases import ERRORS, PROGRAMS, STRUCTURE, shape
 
 
 @pytest.mark.parametrize("source, expected", STRUCTURE)
 def test_structure(source, expected):
     assert shape(load(source)) == expected
-
-
-PROGRAMS = [
-    # statements: separators, comments, blank lines, CRLF, tabs, order
-    ("a = 1; b = a + 1", "(add a 1)"),
-    ("a = 1\n\n\nb = a + 1\n", "(add a 1)"),
-    ("a = 1;;b = a + 1;", "(add a 1)"),
-    ("a = 1\r\nb = a + 1\r\n", "(add a 1)"),
-    ("a = 1\n\tb\t=\ta + 1", "(add a 1)"),
-    ("# comment\na = 1 # trailing\nb = a + 1 # done", "(add a 1)"),
-    ("b = a + 1\na = 1", "(add a 1)"),
-]
 
 
 @pytest.mark.parametrize("source, expected", PROGRAMS)
@@ -97,34 +54,6 @@ def test_bare_statement_is_the_output_labelled_by_its_text():
 def test_constants():
     graph = load("pi + e")
     assert {graph.const[i] for i in graph.const} == {math.pi, math.e}
-
-
-ERRORS = [
-    # source, error class, column of the caret (1-based), words in the message
-    ("J = 0.5*(w*x + $b)", ParseError, 16, "expected a number, a name or '('"),
-    ("J = (x", ParseError, 7, "expected an operator or ')'"),
-    ("J = x)", ParseError, 6, "')'"),
-    ("2**", ParseError, 4, "a number, a name or '('"),
-    ("x =", ParseError, 4, "a number"),
-    ("= 3", ParseError, 1, "'='"),
-    ("3 = x", ParseError, 3, "'='"),
-    ("x + * y", ParseError, 5, "a number, a name or '('"),
-    ("1.2.3", ParseError, 1, "malformed number '1.2.3'"),
-    ("1e", ParseError, 1, "malformed number '1e'"),
-    ("f()", NamingError, 1, "unknown function 'f'"),
-    ("sqr(x)", NamingError, 1, "did you mean 'sqrt'?"),
-    ("pow(1)", ParseError, 1, "pow() takes 2 arguments, got 1"),
-    ("exp(1, 2)", ParseError, 1, "exp() takes 1 argument, got 2"),
-    ("y = exp + 1", NamingError, 5, "'exp' is a function"),
-    ("pi = 3", NamingError, 1, "cannot assign to 'pi'"),
-    ("exp = 3", NamingError, 1, "cannot assign to 'exp'"),
-    ("a = 1\na = 2", NamingError, 1, "'a' is defined twice (first at line 1, column 1)"),
-    ("a = b + 1; b = a*2", CycleError, 1, "a → b → a"),
-    ("a = a + 1", CycleError, 1, "'a' is defined in terms of itself"),
-    ("", ParseError, None, "no statement"),
-    ("# only a comment\n;;\n", ParseError, None, "no statement"),
-    ("1e999", ParseError, 1, "too large for a float"),
-]
 
 
 @pytest.mark.parametrize("source, error, column, words", ERRORS)

@@ -4,7 +4,7 @@ import shutil
 
 import pytest
 
-from conftest import SEED_SET, SEED_STATEMENTS
+from cases import SEED_SET, SEED_STATEMENTS
 
 needs_dot = pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz is not installed")
 

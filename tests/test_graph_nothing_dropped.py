@@ -12,7 +12,7 @@ from click.testing import CliRunner
 from cgdiff import api
 from cgdiff.cli import cli
 from cgdiff.render import picture
-from conftest import SEED_SET, SEED_STATEMENTS
+from cases import SEED_SET, SEED_STATEMENTS
 
 needs_dot = pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz is not installed")
 

@@ -6,7 +6,7 @@ import os
 
 import pytest
 
-from conftest import clean_error
+from cases import clean_error
 
 
 @pytest.mark.parametrize("text", ["", "\n\n", "   \t ", "# only a comment", "# a\n# b\n",

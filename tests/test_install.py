@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 import cgdiff
-from test_console_script import cgdiff_command
+from cases import cgdiff_command
 
 SEED = ["grad", "J = 0.5*(w*x + b - y)^2", "--set", "w=2,x=-2,b=8,y=2", "--format", "plain"]
 SEED_PLAIN = "w\t-4.0\nx\t4.0\nb\t2.0\ny\t-2.0\n"

@@ -7,7 +7,7 @@ import pytest
 
 from cgdiff.api import differentiate, load
 
-from conftest import SEED_SET, clean_error
+from cases import SEED_SET, clean_error
 
 SEED_GRADIENT = {"w": -4.0, "x": 4.0, "b": 2.0, "y": -2.0}
 
@@ -163,3 +163,165 @@ def test_collapse_calls_draws_a_call_as_one_node(run):
 def test_collapse_calls_is_for_pictures_with_nodes(run):
     result = run("graph", "sq(t) = t*t; J = sq(x)", "--collapse-calls")
     assert result.exit_code == 2 and "--collapse-calls" in result.stderr
+
+
+# ---------------------------------------------------------------- several outputs, Jacobian
+
+@pytest.mark.parametrize("mode", ["auto", "reverse", "forward"])
+def test_jacobian_of_two_outputs(run, mode):
+    result = run("jacobian", "u = x*y; v = x + y", "--of", "u,v", "--set", "x=1,y=2",
+                 "--mode", mode, "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert data["jacobian"] == [[2.0, 1.0], [1.0, 1.0]]
+    assert data["outputs"] == ["u", "v"] and data["wrt"] == ["x", "y"]
+
+
+def test_jacobian_auto_picks_the_cheaper_mode_and_stats_show_both(run):
+    # 3 outputs, 1 input: forward mode takes one sweep, reverse three
+    result = run("jacobian", "a = x^2; b = 2*x; c = exp(x)", "--of", "a,b,c", "--set", "x=0",
+                 "--stats", "--format", "json")
+    data = json.loads(result.stdout)
+    assert data["mode"] == "forward"
+    assert data["stats"]["forward"]["sweeps"] == 1 and data["stats"]["reverse"]["sweeps"] == 3
+    assert data["jacobian"] == [[0.0], [2.0], [1.0]]
+
+
+def test_jacobian_formats(run):
+    args = ["jacobian", "u = x*y; v = x + y", "--of", "u,v", "--set", "x=1,y=2"]
+    assert run(*args, "--format", "plain").stdout == "2.0\t1.0\n1.0\t1.0\n"
+    assert run(*args, "--format", "csv").stdout == ",x,y\nu,2.0,1.0\nv,1.0,1.0\n"
+    table = run(*args, "--stats").stdout
+    assert "reverse (used)" in table and "∂row/∂column" in table
+
+
+def test_jacobian_of_a_vector_output_has_a_row_per_element(run):
+    result = run("jacobian", "z = W @ x", "--set", "W=[[1,2],[3,4]],x=[5,6]", "--wrt", "x",
+                 "--format", "json")
+    data = json.loads(result.stdout)
+    assert data["outputs"] == ["z[0]", "z[1]"]
+    assert data["jacobian"] == [[1.0, 2.0], [3.0, 4.0]]
+
+
+def test_grad_of_several_outputs(run):
+    result = run("grad", "u = x*y; v = x + y", "--of", "u,v", "--set", "x=1,y=2",
+                 "--format", "json")
+    data = json.loads(result.stdout)
+    assert data["outputs"] == ["u", "v"] and data["values"] == {"u": 2.0, "v": 3.0}
+    assert data["gradient"] == {"u": {"x": 2.0, "y": 1.0}, "v": {"x": 1.0, "y": 1.0}}
+    assert data["nodes"][0]["grad"] == {"u": 2.0, "v": 1.0}
+    table = run("grad", "u = x*y; v = x + y", "--of", "u,v", "--set", "x=1,y=2").stdout
+    assert "∂u/∂node" in table and "∂v/∂node" in table
+    one = json.loads(run("grad", "u = x*y; v = x + y", "--of", "u", "--set", "x=1,y=2",
+                         "--format", "json").stdout)
+    assert "outputs" not in one and one["gradient"] == {"x": 2.0, "y": 1.0}
+
+
+def test_eval_of_several_outputs_plain(run):
+    result = run("eval", "u = x*y; v = x + y", "--of", "u,v", "--set", "x=1,y=2",
+                 "--format", "plain")
+    assert result.stdout == "u\t2.0\nv\t3.0\n"
+
+
+def test_one_output_commands_refuse_several(run):
+    result = run("hessian", "u = x*y; v = x + y", "--of", "u,v", "--set", "x=1,y=2")
+    assert result.exit_code == 2 and "takes one output" in result.stderr
+
+
+# ---------------------------------------------------------------- forward mode shown
+
+def test_grad_forward_shows_the_tangent_column(run):
+    result = run("grad", "--mode", "forward", "--wrt", "w", "-f", "examples/seed.cg")
+    assert result.exit_code == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert "∂node/∂w" in result.stdout
+    j_row = next(line for line in lines if line.startswith("│ J "))
+    assert j_row.rstrip(" │").endswith("-4")
+    data = json.loads(run("grad", "--mode", "forward", "--wrt", "w,b", "-f", "examples/seed.cg",
+                          "--format", "json").stdout)
+    j = next(node for node in data["nodes"] if node["id"] == "J")
+    assert j["tangent"] == {"w": -4.0, "b": 2.0}
+    assert data["gradient"] == {"w": -4.0, "b": 2.0}
+
+
+# ---------------------------------------------------------------- gradients in their shape
+
+def test_a_matrix_gradient_is_printed_in_its_shape(run):
+    args = ["grad", "J = sum(W @ x)", "--set", "W=[[1,2],[3,4]],x=[1,-1]"]
+    data = json.loads(run(*args, "--format", "json").stdout)
+    assert data["gradient"] == {"W": [[1.0, -1.0], [1.0, -1.0]], "x": [4.0, 6.0]}
+    table = run(*args).stdout
+    assert "∂J/∂W =" in table and "[  1  -1 ]" in table
+    assert run(*args, "--format", "plain").stdout.startswith("W[0,0]\t1.0\n")
+    one = json.loads(run(*args, "--wrt", "W[0,1]", "--format", "json").stdout)
+    assert one["gradient"] == {"W[0,1]": -1.0}
+
+
+# ---------------------------------------------------------------- a two-layer network
+
+from hypothesis import given, settings as hypothesis_settings, strategies as st  # noqa: E402
+
+NETWORK = "h = tanh(W1 @ x + b1)\np = softmax(W2 @ h + b2)\nL = -log(p[{y}])\n"
+
+
+def _scalar_network(n_in, n_hidden, n_out, y):
+    """The same network, one scalar statement per number."""
+    lines = []
+    for i in range(n_hidden):
+        terms = " + ".join(f"W1_{i}_{j}*x_{j}" for j in range(n_in))
+        lines.append(f"h_{i} = tanh({terms} + b1_{i})")
+    for k in range(n_out):
+        terms = " + ".join(f"W2_{k}_{i}*h_{i}" for i in range(n_hidden))
+        lines.append(f"z_{k} = {terms} + b2_{k}")
+    total = " + ".join(f"exp(z_{k})" for k in range(n_out))
+    lines.append(f"L = -log(exp(z_{y})/({total}))")
+    return "\n".join(lines) + "\n"
+
+
+@hypothesis_settings(max_examples=25, deadline=None)
+@given(st.integers(1, 4), st.integers(1, 4), st.integers(1, 4), st.data())
+def test_a_two_layer_network_with_matrices_equals_it_in_scalars(n_in, n_hidden, n_out, data):
+    number = st.floats(-2, 2, allow_nan=False).map(lambda v: round(v, 3))
+    y = data.draw(st.integers(0, n_out - 1))
+    shapes = {"W1": (n_hidden, n_in), "x": (n_in,), "b1": (n_hidden,),
+              "W2": (n_out, n_hidden), "b2": (n_out,)}
+    vector_settings, scalar_settings = {}, {}
+    for name, shape in shapes.items():
+        for index in ([(i, j) for i in range(shape[0]) for j in range(shape[1])]
+                      if len(shape) == 2 else [(i,) for i in range(shape[0])]):
+            value = data.draw(number)
+            vector_settings[f"{name}[{','.join(map(str, index))}]"] = value
+            scalar_settings[f"{name}_{'_'.join(map(str, index))}"] = value
+    vector = differentiate(NETWORK.format(y=y), vector_settings)
+    scalar = differentiate(_scalar_network(n_in, n_hidden, n_out, y), scalar_settings)
+    assert vector.value == pytest.approx(scalar.value, rel=1e-12, abs=1e-12)
+    for name, d in vector.gradient.items():
+        base, index = name[:-1].split("[")
+        other = scalar.gradient[f"{base}_{index.replace(',', '_')}"]
+        assert d == pytest.approx(other, rel=1e-12, abs=1e-12), name
+
+
+def test_data_columns_per_element_give_a_vector_input(run, tmp_path):
+    path = tmp_path / "rows.csv"
+    path.write_text("x[0],x[1],y\n1,2,3\n2,0,1\n")
+    result = run("grad", "L = (dot(w, x) - y)^2", "--set", "w=[0.5,0.5]", "--data", str(path),
+                 "--wrt", "w")
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.splitlines() == ["x[0],x[1],y,L,dL/dw[0],dL/dw[1]",
+                                          "1.0,2.0,3.0,2.25,-3.0,-6.0",
+                                          "2.0,0.0,1.0,0.0,0.0,0.0"]
+    fitted = run("fit", "L = (dot(w, x) - y)^2", "--data", str(path), "--params", "w",
+                 "--set", "w=[0,0]", "--format", "json")
+    assert fitted.exit_code == 0, fitted.stderr
+    params = json.loads(fitted.stdout)["params"]
+    assert params["w[0]"] == pytest.approx(0.5) and params["w[1]"] == pytest.approx(1.25)
+
+
+def test_explain_forward_tells_the_sweep_left_to_right(run):
+    result = run("explain", "--mode", "forward", "-f", "examples/seed.cg", "--wrt", "w")
+    assert result.exit_code == 0, result.stderr
+    text = " ".join(result.stdout.split())
+    assert "Forward mode works left to right" in text
+    assert "w*x goes down by 2ε: x = -2 times w's ε." in text
+    assert text.index("w*x goes down") < text.index("J = 0.5*(w*x + b - y)^2 goes down by 4ε")
+    assert "So ∂J/∂w = -4." in text

@@ -15,7 +15,8 @@ import pytest
 from cgdiff import CgdiffError, differentiate, evaluate
 from cgdiff.check import check
 from cgdiff.hessian import hessian
-from cgdiff.worksheet import build, render
+from cgdiff.render.sheets import render
+from cgdiff.worksheet import build
 
 SEED = "J = 0.5*(w*x + b - y)^2"
 INTS = {"w": 2, "x": -2, "b": 8, "y": 2}

@@ -9,7 +9,7 @@ import sys
 import pytest
 
 from cgdiff import api
-from conftest import clean_error
+from cases import clean_error
 
 DEEP = 100_000
 

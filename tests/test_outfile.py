@@ -10,7 +10,7 @@ import pytest
 
 from cgdiff import outfile
 from cgdiff.render import picture
-from conftest import SEED_ONE_LINE, SEED_SET, SEED_STATEMENTS, clean_error
+from cases import SEED_ONE_LINE, SEED_SET, SEED_STATEMENTS, clean_error
 
 
 def leftovers(folder):

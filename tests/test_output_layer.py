@@ -5,7 +5,7 @@ error listing the ones it has."""
 import pytest
 
 from cgdiff import api, render
-from cgdiff.render import annotated, check, data, fitting, formulas, matrix, picture, rows
+from cgdiff.render import annotated, check, data, fitting, formulas, matrix, picture, rows, sheets
 
 PROGRAM = "J = 0.5*(w*x + b - y)^2"
 SET = "w=2,x=-2,b=8,y=2"
@@ -41,3 +41,10 @@ def test_data_rows_default_to_csv(run):
     result = run("eval", "J = 2*x", "--data", "-", input="x\n1\n3\n")
     assert result.exit_code == 0, result.output
     assert result.output == "x,J\n1.0,2.0\n3.0,6.0\n"
+
+
+def test_the_sheet_formats_offered_are_the_page_writers():
+    from cgdiff import worksheet
+    from cgdiff.cli import SHEET_FORMATS
+
+    assert SHEET_FORMATS == list(sheets.FORMATS) == list(worksheet.SUFFIXES)

@@ -13,7 +13,7 @@ from rich.console import Console
 from cgdiff import api
 from cgdiff.render import picture
 
-from conftest import SEED_STATEMENTS, SEED_VALUES
+from cases import SEED_STATEMENTS, SEED_VALUES
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from test_console_script import cgdiff_command
+from cases import cgdiff_command
 
 
 def start(*args, **kwargs):

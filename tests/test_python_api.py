@@ -16,7 +16,7 @@ import pytest
 import cgdiff
 from cgdiff.errors import CgdiffError
 
-from conftest import SEED_STATEMENTS, SEED_VALUES
+from cases import SEED_STATEMENTS, SEED_VALUES
 
 ROOT = Path(__file__).resolve().parent.parent
 

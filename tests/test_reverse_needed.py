@@ -9,7 +9,6 @@ import pytest
 from cgdiff import passes
 from cgdiff.api import differentiate
 from cgdiff.errors import DomainError
-from conftest import clean_error
 
 # (program, settings, the input asked for, its derivative)
 ANSWERS = [

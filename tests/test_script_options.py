@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from conftest import SEED_ONE_LINE, SEED_SET, clean_error
+from cases import SEED_ONE_LINE, SEED_SET, clean_error
 
 
 @pytest.mark.parametrize("command", ["grad", "check", "hessian"])

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from conftest import SEED_SET, SEED_STATEMENTS
-from test_console_script import cgdiff
+from cases import SEED_SET, SEED_STATEMENTS
+from cases import cgdiff
 
 
 def test_explain_from_the_script():

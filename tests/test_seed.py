@@ -5,7 +5,7 @@ import pytest
 
 from cgdiff import differentiate, evaluate
 
-from conftest import SEED_ONE_LINE, SEED_STATEMENTS, SEED_VALUES
+from cases import SEED_ONE_LINE, SEED_STATEMENTS, SEED_VALUES
 
 
 def by_id(result, attribute):

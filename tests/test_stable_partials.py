@@ -43,6 +43,32 @@ def samples(low, high, signed=True, extra=()):
     return draw
 
 
+def shifted(origin, low, high, extra=()):
+    """origin + t, t log-uniform in [low, high]: a domain that starts at origin."""
+    def draw(rng):
+        points = [(x,) for x in extra]
+        while len(points) < POINTS:
+            x = origin + log_uniform(rng, low, high, False)
+            if x != origin:
+                points.append((x,))
+        return points
+    return draw
+
+
+def pairs(low, high):
+    """Two arguments, each log-uniform and either sign, some of them far apart
+    and some nearly equal."""
+    def draw(rng):
+        points = []
+        while len(points) < POINTS:
+            a = log_uniform(rng, low, high, True)
+            b = log_uniform(rng, low, high, True) if rng.random() < 0.7 else \
+                a * (1 + rng.uniform(-1e-3, 1e-3))
+            points.append((a, b))
+        return points
+    return draw
+
+
 def m_sigmoid(x):
     return 1 / (1 + mp.exp(-x))
 
@@ -65,6 +91,30 @@ REFERENCE = {
              [lambda a: -m_sech(a) * mp.tanh(a)]),
     "sigmoid": (samples(1e-300, 745.0, extra=(20.0, 30.0, 40.0, -40.0, 700.0)),
                 [lambda a: m_sigmoid(a) * m_sigmoid(-a)]),
+    "asin": (samples(1e-300, 1.0, extra=(1 - 2**-53, -(1 - 2**-53), 0.9999999)),
+             [lambda a: 1 / mp.sqrt(1 - a * a)]),
+    "acos": (samples(1e-300, 1.0, extra=(1 - 2**-53, -(1 - 2**-53))),
+             [lambda a: -1 / mp.sqrt(1 - a * a)]),
+    "atan": (samples(1e-300, 1e300, extra=(1e160, -1e200)), [lambda a: 1 / (1 + a * a)]),
+    "sinh": (samples(1e-300, 710.0), [lambda a: mp.cosh(a)]),
+    "cosh": (samples(1e-300, 710.0), [lambda a: mp.sinh(a)]),
+    "asinh": (samples(1e-300, 1e300), [lambda a: 1 / mp.sqrt(1 + a * a)]),
+    "acosh": (shifted(1.0, 1e-16, 1e300), [lambda a: 1 / mp.sqrt(a * a - 1)]),
+    "atanh": (samples(1e-300, 1.0, extra=(1 - 2**-53, -(1 - 2**-53))),
+              [lambda a: 1 / (1 - a * a)]),
+    "log2": (samples(1e-300, 1e300, signed=False), [lambda a: 1 / (a * mp.log(2))]),
+    "log10": (samples(1e-300, 1e300, signed=False), [lambda a: 1 / (a * mp.log(10))]),
+    "log1p": (shifted(-1.0, 1e-16, 1e300, extra=(1e-20, -1e-20, 0.5)), [lambda a: 1 / (1 + a)]),
+    "expm1": (samples(1e-300, 709.0, extra=(-745.0, 1e-20)), [lambda a: mp.exp(a)]),
+    "softplus": (samples(1e-300, 1e300, extra=(800.0, -800.0, 40.0)), [m_sigmoid]),
+    "logsigmoid": (samples(1e-300, 1e300, extra=(800.0, -800.0, 40.0)),
+                   [lambda a: m_sigmoid(-a)]),
+    "erf": (samples(1e-300, 30.0, extra=(5.0, 20.0, 26.0)),
+            [lambda a: 2 / mp.sqrt(mp.pi) * mp.exp(-a * a)]),
+    "atan2": (pairs(1e-300, 1e300),
+              [lambda a, b: b / (a * a + b * b), lambda a, b: -a / (a * a + b * b)]),
+    "hypot": (pairs(1e-300, 1e300),
+              [lambda a, b: a / mp.sqrt(a * a + b * b), lambda a, b: b / mp.sqrt(a * a + b * b)]),
 }
 
 
@@ -120,3 +170,26 @@ def test_saturated_derivatives_are_not_zero(program, x, expected):
 def test_the_cli_prints_the_saturated_derivative(run):
     result = run("grad", "J = sigmoid(x)", "--set", "x=40", "--format", "plain")
     assert result.output == "x\t4.248354255291589e-18\n"
+
+
+@pytest.mark.parametrize("program, point, value, gradient", [
+    ("J = softplus(x)", {"x": 800.0}, 800.0, {"x": 1.0}),
+    ("J = logsigmoid(x)", {"x": -800.0}, -800.0, {"x": 1.0}),
+    ("J = logsumexp(x, y)", {"x": 1000.0, "y": 1000.0}, 1000.6931471805599,
+     {"x": 0.5, "y": 0.5}),
+    ("J = log1p(x)", {"x": 1e-20}, 1e-20, {"x": 1.0}),
+    ("J = hypot(x, y)", {"x": 1e200, "y": 1e200}, 1.414213562373095e200,
+     {"x": 0.7071067811865475, "y": 0.7071067811865475}),
+    ("J = expm1(x)", {"x": 1e-20}, 1e-20, {"x": 1.0}),
+])
+def test_the_stable_functions_stay_finite_and_exact(program, point, value, gradient):
+    for mode in ("reverse", "forward"):
+        result = differentiate(program, point, mode=mode)
+        assert result.value == value
+        assert result.gradient == pytest.approx(gradient, rel=1e-15)
+
+
+def test_softplus_from_the_cli(run):
+    result = run("grad", "J = softplus(x)", "--set", "x=800", "--format", "json")
+    assert result.exit_code == 0
+    assert '"value": 800.0' in result.output and '"grad": 1.0' in result.output

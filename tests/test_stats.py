@@ -7,7 +7,7 @@ import pytest
 from cgdiff import api
 from cgdiff.stats import counting_graph, measure, _Counter
 
-from conftest import SEED_SET, SEED_STATEMENTS, SEED_VALUES
+from cases import SEED_SET, SEED_STATEMENTS, SEED_VALUES
 
 
 def wide(k: int) -> str:

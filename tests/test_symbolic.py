@@ -6,13 +6,12 @@ import math
 
 import pytest
 from hypothesis import HealthCheck, assume, given, settings
-from hypothesis import strategies as st
 
-from cgdiff import ops, passes, symbolic
+from cgdiff import ops, symbolic
 from cgdiff.api import differentiate, evaluate, load
 from cgdiff.errors import CgdiffError, DomainError
 
-from conftest import SEED_ONE_LINE, SEED_SET, SEED_STATEMENTS, SEED_VALUES
+from cases import SEED_ONE_LINE, SEED_SET, SEED_STATEMENTS
 from strategies import programs, values_strategy
 
 
@@ -109,7 +108,10 @@ def test_derivative_formulas_equal_the_numeric_partials(op):
     points = POINTS[op.name] + ([(0.0,)] if op.arity == 1 and op.name not in ("log", "sqrt")
                                 else [(1.0, 1.0)] if op.arity == 2 else [])
     for args in points:
-        out = op.value(*args)
+        try:
+            out = op.value(*args)
+        except (ValueError, OverflowError, ZeroDivisionError):
+            continue  # 0 is outside the domain (log2, acosh)
         numeric = op.partials(*args, out)
         bound = dict(zip("ab", args), out=out)
         for template, expected in zip(op.derivative, numeric):

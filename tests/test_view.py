@@ -13,7 +13,7 @@ from cgdiff.api import evaluate, load
 from cgdiff.render import layout as layout_module
 from cgdiff.render.page import MAX_NODES, page_data, to_page
 
-from conftest import SEED_SET, SEED_STATEMENTS, SEED_VALUES, clean_error
+from cases import SEED_SET, SEED_STATEMENTS, SEED_VALUES, clean_error
 
 
 def boxes_overlap(a, b) -> bool:

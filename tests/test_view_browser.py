@@ -31,7 +31,7 @@ from selenium.webdriver.chrome.service import Service  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.common.keys import Keys  # noqa: E402
 
-from conftest import SEED_SET, SEED_STATEMENTS, SEED_VALUES  # noqa: E402
+from cases import SEED_SET, SEED_STATEMENTS, SEED_VALUES  # noqa: E402
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMEDRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"

@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 
 from cgdiff import worksheet
-from conftest import SEED_ONE_LINE, SEED_SET, SEED_STATEMENTS, SEED_VALUES
+from cgdiff.render import sheets
+from cases import SEED_ONE_LINE, SEED_SET, SEED_STATEMENTS, SEED_VALUES
 
 # ---------------------------------------------------------------- helpers
 
@@ -252,7 +253,7 @@ def test_latex_is_a_complete_booktabs_document(run, tmp_path):
 
 
 def test_latex_sets_greek_names():
-    page = worksheet.to_latex(worksheet.build("J = θ*x^2", {"θ": 3, "x": 2}))
+    page = sheets.to_latex(worksheet.build("J = θ*x^2", {"θ": 3, "x": 2}))
     assert r"\DeclareUnicodeCharacter{03B8}{\ensuremath{\theta}}" in page
 
 
@@ -287,7 +288,7 @@ def test_html_is_one_self_contained_page(run, monkeypatch, graphviz):
     if graphviz and not shutil.which("dot"):
         pytest.skip("Graphviz is not installed")
     if not graphviz:
-        monkeypatch.setattr(worksheet.shutil, "which", lambda name: None)
+        monkeypatch.setattr(shutil, "which", lambda name: None)
     page = run("worksheet", SEED_STATEMENTS, "--set", SEED_SET, "--format", "html",
                "--answers").output
     parser = _Page()

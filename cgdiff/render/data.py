@@ -30,8 +30,14 @@ def node_records(result: Result):
             "inputs": [graph.node_id(a) for a in graph.args(i)],
             "value": values[i],
         }
-        if adjoints is not None:
+        if result.adjoint_columns is not None:
+            record["grad"] = {name: _grad(column[i])
+                              for name, column in result.adjoint_columns.items()}
+        elif adjoints is not None:
             record["grad"] = _grad(adjoints[i])
+        if result.tangents is not None:
+            record["tangent"] = {name: _grad(column[i])
+                                 for name, column in result.tangents.items()}
         yield record
 
 
@@ -40,7 +46,13 @@ def write_json(result: Result, out: IO[str], extra: dict | None = None) -> None:
     from . import json_text
 
     graph = result.graph
-    head = json_text({"of": graph.node_id(graph.output), "value": result.value})
+    if len(graph.outputs) > 1:
+        head = json_text({"of": graph.output_names[0], "value": result.value,
+                          "outputs": graph.output_names,
+                          "values": {name: result.values[o]
+                                     for name, o in zip(graph.output_names, graph.outputs)}})
+    else:
+        head = json_text({"of": graph.node_id(graph.output), "value": result.value})
     out.write(head[:-1] + ', "nodes": [')  # the nodes one per line, as they are made
     separator = ""
     for record in node_records(result):
@@ -49,33 +61,83 @@ def write_json(result: Result, out: IO[str], extra: dict | None = None) -> None:
         separator = ",\n  "
     out.write("]")
     rest = {}
-    if result.gradient is not None:
-        rest["gradient"] = result.gradient
+    if result.gradients is not None:  # one per output
+        rest["gradient"] = {name: shaped_gradient(result, gradient)
+                            for name, gradient in result.gradients.items()}
+    elif result.gradient is not None:
+        rest["gradient"] = shaped_gradient(result, result.gradient)
     rest.update(extra or {})
     if rest:
         out.write(", " + json_text(rest)[1:-1])
     out.write("}\n")
 
 
+def shaped_gradient(result: Result, gradient: dict) -> dict:
+    """``gradient`` with each vector or matrix input whose every element is in
+    it as one entry in its shape (nested lists): ``{"W": [[1, 2], [3, 4]]}``."""
+    shapes = result.graph.shapes
+    if not shapes:
+        return gradient
+    whole = {}
+    for name, (shape, elements) in shapes.items():
+        if elements and all(e in gradient for e in elements):
+            whole[elements[0]] = (name, shape, elements)
+    out, skip = {}, set()
+    for name, derivative in gradient.items():
+        if name in skip:
+            continue
+        if name in whole:
+            base, shape, elements = whole[name]
+            skip.update(elements)
+            flat = [gradient[e] for e in elements]
+            for size in reversed(shape[1:]):
+                flat = [flat[k:k + size] for k in range(0, len(flat), size)]
+            out[base] = flat
+        else:
+            out[name] = derivative
+    return out
+
+
 def write_csv(result: Result, out: IO[str]) -> None:
     import csv
 
+    def cell(x):
+        return "" if x is None else repr(x)
+
     writer = csv.writer(out, lineterminator="\n")
     header = ["id", "label", "op", "inputs", "value"]
-    if result.adjoints is not None:
+    if result.adjoint_columns is not None:
+        header += [f"grad {name}" for name in result.adjoint_columns]
+    elif result.adjoints is not None:
         header.append("grad")
+    if result.tangents is not None:
+        header += [f"tangent {name}" for name in result.tangents]
     writer.writerow(header)
     for record in node_records(result):
         row = [record["id"], record["label"], record["op"], " ".join(record["inputs"]),
                repr(record["value"])]
         if "grad" in record:
-            row.append("" if record["grad"] is None else repr(record["grad"]))
+            grad = record["grad"]
+            row += [cell(x) for x in grad.values()] if isinstance(grad, dict) else [cell(grad)]
+        if "tangent" in record:
+            row += [cell(x) for x in record["tangent"].values()]
         writer.writerow(row)
 
 
 def write_plain(result: Result, out: IO[str]) -> None:
+    graph = result.graph
+    several = len(graph.outputs) > 1
     if result.gradient is None:
-        out.write(f"{result.value!r}\n")
+        if several:  # one line per output: NAME, TAB, value
+            for name, o in zip(graph.output_names, graph.outputs):
+                out.write(f"{name}\t{result.values[o]!r}\n")
+        else:
+            out.write(f"{result.value!r}\n")
+        return
+    if several:  # OUTPUT, TAB, INPUT, TAB, derivative
+        for output, gradient in result.gradients.items():
+            for name, derivative in gradient.items():
+                out.write(f"{output}\t{name}\t{derivative!r}\n")
         return
     for name, derivative in result.gradient.items():
         out.write(f"{name}\t{derivative!r}\n")

@@ -15,6 +15,7 @@ the tree is built with an explicit stack.
 from __future__ import annotations
 
 import math
+import shutil
 import sys
 from dataclasses import dataclass
 from typing import IO, TYPE_CHECKING, Sequence
@@ -427,6 +428,31 @@ def format_for_file(path: str, default: str, explicit: bool = False) -> str:
 GRAPHVIZ_SECONDS = 60.0
 
 
+def svg_text(dot_text: str) -> str | None:
+    """Graphviz's SVG, reduced to the bare ``<svg>`` element for inline use
+    (no XML prolog, doctype or namespace URLs); None without Graphviz."""
+    dot = shutil.which("dot")
+    if dot is None:
+        return None
+    import re
+    import subprocess
+
+    try:
+        done = subprocess.run([dot, "-Tsvg"], input=dot_text.encode("utf-8"),
+                              capture_output=True, timeout=30)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    if done.returncode != 0:
+        return None
+    svg = done.stdout.decode("utf-8", "replace")
+    start = svg.find("<svg")
+    if start < 0:
+        return None
+    svg = svg[start:]
+    svg = re.sub(r'\s+xmlns(:\w+)?="[^"]*"', "", svg)
+    return svg.strip()
+
+
 def render_with_graphviz(dot_text: str, path: str, image_format: str,
                          seconds: float | None = None) -> None:
     """Draw DOT text into ``path`` (svg, png or pdf) with Graphviz's ``dot``.
@@ -435,8 +461,6 @@ def render_with_graphviz(dot_text: str, path: str, image_format: str,
     finished (cgdiff.outfile): past ``seconds`` (default GRAPHVIZ_SECONDS),
     on an error or on Ctrl-C it is stopped and ``path`` keeps its old content.
     """
-    import shutil
-
     from .. import outfile
 
     dot = shutil.which("dot")
