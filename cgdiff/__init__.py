@@ -7,7 +7,7 @@ Text → computation graph → forward pass (values) → reverse pass (derivativ
     Result(J=2.0, grad={w: -4.0, x: 4.0, b: 2.0, y: -2.0})
 
 One function per command (:mod:`cgdiff.public`): ``grad``, ``eval``, ``check``,
-``hessian``, ``symbolic``, ``explain``, ``view``, and ``compile`` for a program
+``hessian``, ``jacobian``, ``symbolic``, ``explain``, ``view``, and ``compile`` for a program
 used at many points. ``differentiate`` and ``evaluate`` (:mod:`cgdiff.api`) are
 the lower level the commands call.
 """
@@ -19,13 +19,14 @@ from .public import Node, Program, Result, compile, eval, grad, view
 __version__ = "0.1.0"
 
 __all__ = ["CgdiffError", "Node", "Program", "Result", "__version__", "check", "compile",
-           "differentiate", "eval", "evaluate", "explain", "grad", "hessian", "symbolic", "view"]
+           "differentiate", "eval", "evaluate", "explain", "grad", "hessian", "jacobian", "symbolic",
+           "view"]
 
 
 def __getattr__(name: str):
     # cgdiff.check, .hessian, .symbolic, .explain: modules that are also the
     # API's functions (see cgdiff._callable); imported when first asked for.
-    if name in ("check", "hessian", "symbolic", "explain"):
+    if name in ("check", "hessian", "jacobian", "symbolic", "explain"):
         import importlib
 
         return importlib.import_module(f".{name}", __name__)

@@ -14,13 +14,15 @@ from __future__ import annotations
 import csv
 import io
 import math
+import re
+import unicodedata
 from dataclasses import dataclass
 from itertools import chain, islice
 from typing import IO, Iterable, Iterator, Mapping, Sequence
 
 from . import ops, passes
 from .errors import CgdiffError, InputTextError, NamingError
-from .text import clip, did_you_mean
+from .text import clip, did_you_mean, number_problem
 from .graph import Graph
 
 
@@ -31,17 +33,56 @@ CHUNK = 65_536
 COLUMNS_FROM = 64
 
 
-class _Lines:
-    """A binary stream as text lines, counting the bytes read (for a progress
-    bar) and refusing invalid UTF-8 with its line number."""
+#: The longest line of data read (bytes): ``--data /dev/zero`` or a file
+#: without line ends is an error after this much, not memory exhausted.
+MAX_LINE_BYTES = 2**20
 
-    def __init__(self, stream: IO[bytes]):
+#: A carriage return that does not start a CRLF: where an old-Mac line ends.
+_BARE_CR = re.compile(rb"(?<=\r)(?!\n)")
+
+
+class _Lines:
+    """A binary stream as lines, at most MAX_LINE_BYTES each, ending in LF,
+    CRLF or CR alone (``raw``: bytes; iterated: text), counting the bytes
+    read (for a progress bar) and refusing invalid UTF-8 with its line number."""
+
+    def __init__(self, stream: IO[bytes], name: str = "the data"):
         self.stream = stream
+        self.name = name
         self.bytes_read = 0
         self.line = 0
+        #: The raw lines, bounded: every reader of the stream reads through it.
+        self.raw = self._bounded()
 
     def __iter__(self) -> Iterator[str]:
-        return self.decode(self.stream, "utf-8-sig")
+        return self.decode(self.raw, "utf-8-sig")
+
+    def _bounded(self) -> Iterator[bytes]:
+        readline = self.stream.readline
+        limit = MAX_LINE_BYTES
+        count = 0  # lines given out (decode and chunks count self.line themselves)
+        carry = b""  # the unfinished end of a block of CR-only lines
+        while True:
+            raw = readline(limit + 1 - len(carry))
+            if carry:
+                raw, carry = carry + raw, b""
+            if not raw:
+                return
+            if len(raw) > limit and raw[-1:] != b"\n":
+                if b"\r" not in raw[:-1]:
+                    raise InputTextError(
+                        f"{self.name}, line {count + 1}: longer than {limit // 2**20} MB, the "
+                        "most cgdiff reads in one line of data (is it a CSV file?)")
+                cut = raw.rindex(b"\r") + 1  # CR-only lines: keep the unfinished last one
+                raw, carry = raw[:cut], raw[cut:]
+            if b"\r" in raw and _BARE_CR.search(raw):
+                for piece in _BARE_CR.split(raw):
+                    if piece:
+                        count += 1
+                        yield piece
+                continue
+            count += 1
+            yield raw
 
     def decode(self, raw_lines: Iterable[bytes], encoding: str = "utf-8") -> Iterator[str]:
         for raw in raw_lines:
@@ -50,7 +91,7 @@ class _Lines:
             try:
                 yield raw.decode(encoding)
             except UnicodeDecodeError as error:
-                raise InputTextError(f"data line {self.line}: not valid UTF-8 (byte "
+                raise InputTextError(f"{self.name}, line {self.line}: not valid UTF-8 (byte "
                                      f"0x{raw[error.start]:02x})") from None
             encoding = "utf-8"
 
@@ -83,18 +124,16 @@ class Data:
     """A CSV stream: the header's column names, then rows of numbers."""
 
     def __init__(self, stream: IO[bytes], name: str = "the data"):
-        self.lines = _Lines(stream)
+        self.lines = _Lines(stream, name)
         self.name = name
         self.reader = csv.reader(iter(self.lines))
-        try:
-            header = next(self.reader, None)
-        except csv.Error as error:
-            raise InputTextError(f"{name}, line 1: {error}") from None
+        header = _next(self.reader, name, 0)
         while header is not None and not any(cell.strip() for cell in header):
-            header = next(self.reader, None)
+            header = _next(self.reader, name, 0)
         if header is None:
             raise InputTextError(f"{name} is empty: the first line must name the columns")
-        self.columns = [cell.strip() for cell in header]
+        # NFC, as the program's names: a decomposed é in a header matches é.
+        self.columns = [unicodedata.normalize("NFC", cell.strip()) for cell in header]
         for k, column in enumerate(self.columns):
             if not column:
                 raise InputTextError(f"{name}: column {k + 1} of the header has no name")
@@ -122,7 +161,7 @@ class Data:
         """
         np = ops.np
         width = len(self.columns)
-        stream = self.lines.stream
+        stream = self.lines.raw
         while True:
             raw = list(islice(stream, size))
             if not raw:
@@ -150,11 +189,7 @@ class Data:
         columns = self.columns
         reader = csv.reader(text_lines)
         while True:
-            try:
-                cells = next(reader, None)
-            except csv.Error as error:
-                raise InputTextError(f"{self.name}, line {offset + reader.line_num}: "
-                                     f"{error}") from None
+            cells = _next(reader, self.name, offset)
             if cells is None:
                 return
             line = offset + reader.line_num
@@ -167,17 +202,54 @@ class Data:
                 row = [float(cell) for cell in cells]
             except ValueError:
                 row = None
-            if row is None or not math.isfinite(sum(row)):
+            if row is None or not math.isfinite(sum(row)) or not _plain(cells):
+                # float() takes more than cgdiff's number syntax (1_000, nan, ٣): say which
                 for column, cell in zip(columns, cells):
-                    try:
-                        x = float(cell)
-                    except ValueError:
-                        x = None
-                    if x is None or not math.isfinite(x):
+                    problem = number_problem(cell.strip())
+                    if problem is not None:
                         raise InputTextError(
                             f"{self.name}, line {line}, column '{clip(column, 30)}': "
-                            f"{clip(cell.strip(), 30)!r} is not a finite number")
+                            f"'{clip(cell.strip(), 30)}' {problem}")
             yield line, row
+
+
+def _next(reader, name: str, offset: int) -> list[str] | None:
+    """The reader's next record; csv's errors, and a quoted field that runs
+    over a line end (in numbers, an unclosed quote), in cgdiff's words, with
+    the line (``offset``: lines read before the reader started)."""
+    before = reader.line_num
+    try:
+        cells = next(reader, None)
+    except csv.Error as error:
+        raise InputTextError(f"{name}, line {offset + reader.line_num}: "
+                             f"{_csv_problem(str(error))}") from None
+    if cells is not None and reader.line_num > before + 1 and \
+            any("\n" in cell or "\r" in cell for cell in cells):
+        raise InputTextError(
+            f"{name}, line {offset + before + 1}: a quote (\") opened on this line is not "
+            f"closed on it (the field runs on to line {offset + reader.line_num})")
+    return cells
+
+
+def _plain(cells: list[str]) -> bool:
+    """Whether float() read these cells as cgdiff's number syntax would (a
+    quick test per row: ASCII, no '_'; nan and inf are caught as not finite)."""
+    joined = "".join(cells)
+    return joined.isascii() and "_" not in joined
+
+
+#: csv's messages, in cgdiff's words.
+_CSV_WORDS = {
+    "new-line character seen in unquoted field": "a line break inside a field",
+    "line contains NUL": "the line holds a NUL byte (\\x00): is it a CSV file?",
+    "field larger than field limit": "a field is longer than "
+                                     f"{csv.field_size_limit() // 1024} KB",
+}
+
+
+def _csv_problem(message: str) -> str:
+    return next((words for start, words in _CSV_WORDS.items() if message.startswith(start)),
+                message)
 
 
 def _plain_block(raw: list[bytes], width: int):
@@ -190,7 +262,8 @@ def _plain_block(raw: list[bytes], width: int):
     """
     np = ops.np
     joined = b"".join(raw)
-    if not joined.isascii() or b'"' in joined or joined.count(b"\r") != joined.count(b"\r\n"):
+    if not joined.isascii() or b'"' in joined or joined.count(b"\r") != joined.count(b"\r\n") \
+            or b"_" in joined:  # float() reads 1_000; cgdiff's number syntax does not
         return None
     try:
         block = np.loadtxt(io.BytesIO(joined), delimiter=",", comments=None, dtype=np.float64,

@@ -92,7 +92,11 @@ class Report:
 def step_for(x: float, relative_step: float = RELATIVE_STEP) -> float:
     """h = H·max(1, |x|), rounded so that x + h - x == h exactly."""
     h = relative_step * max(1.0, abs(x))
-    return (x + h) - x
+    h = (x + h) - x
+    if not h > 0:
+        raise ValueError(f"the relative step {relative_step!r} does not move x = {x!r}; "
+                         "it must be at least 1e-15")
+    return h
 
 
 def agree(derivative: float, difference: float, rtol: float, atol: float) -> bool:
@@ -115,6 +119,9 @@ def check(result: Result, wrt: Iterable[str] | None = None,
     graph = result.graph
     on_kink = bool(find(graph, result.values))
     names = list(result.gradient)  # differentiate's targets: ``wrt``, once each, in order
+    moved = sum(name in result.inputs for name in names)
+    passes.refuse_past_limit(2 * len(graph) * moved,  # two forward passes per input
+                             f"finite differences for {moved:,} inputs of {len(graph):,} nodes")
     rows = []
     for name in names:
         derivative = result.gradient[name]

@@ -8,6 +8,7 @@ numbers exit 1 with one ``error:`` paragraph; malformed options exit 2
 
 from __future__ import annotations
 
+import math
 import os
 import re
 import sys
@@ -29,7 +30,7 @@ from .render import picture as picture_output
 from .render import rows as rows_output
 from .render import annotated as annotated_output
 from .errors import CgdiffError, InputTextError, OutputError
-from .text import NON_FINITE, SIGNED_NUMBER, clip
+from .text import clip, number_problem
 
 
 
@@ -73,32 +74,101 @@ def _choice(choices) -> click.Choice:
     return click.Choice(choices, case_sensitive=False)
 
 
-def parse_settings(ctx, param, values) -> dict[str, float]:
-    """``--set w=2,x=-2 --set b=8`` → {"w": 2.0, "x": -2.0, "b": 8.0}."""
+class Number(click.FloatRange):
+    """The one check of every numeric option (--eps, --rtol, --atol, --lr,
+    --tol, --steps, --vary, --width, ...): cgdiff's number syntax
+    (errors.number_problem: no ``nan``, ``inf`` or ``1_000``), finite, and
+    within [low, high] (an open end with ``low_open``/``high_open``). Any
+    failure is a usage error (exit 2) naming the option."""
+
+    def __init__(self, low: float | None = None, high: float | None = None,
+                 low_open: bool = False, high_open: bool = False, integer: bool = False,
+                 why: str = ""):
+        super().__init__(low, high, low_open, high_open)  # Click's help: [x>0]
+        self.low, self.high, self.low_open, self.high_open = low, high, low_open, high_open
+        self.integer = integer
+        self.why = why  # added to a range error: what the bound is for
+        self.name = "integer" if integer else "number"
+
+    def convert(self, value, param, ctx):
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            number = value  # a default
+        else:
+            text = str(value).strip()
+            problem = number_problem(text)
+            if problem is None and self.integer and not re.fullmatch(r"[+-]?[0-9]+", text):
+                problem = "is not a whole number"
+            if problem is not None:
+                self.fail(f"'{clip(text, 30)}' {problem}", param, ctx)
+            number = int(text) if self.integer else float(text)
+        if not self._inside(number):
+            self.fail(f"{number:g} is out of range: it must be {self.describe()}"
+                      + (f" ({self.why})" if self.why else ""), param, ctx)
+        return number
+
+    def _inside(self, x) -> bool:
+        if self.low is not None and (x < self.low or (self.low_open and x == self.low)):
+            return False
+        return not (self.high is not None and
+                    (x > self.high or (self.high_open and x == self.high)))
+
+    def describe(self) -> str:
+        parts = []
+        if self.low is not None:
+            parts.append(f"{'>' if self.low_open else '>='} {self.low:g}")
+        if self.high is not None:
+            parts.append(f"{'<' if self.high_open else '<='} {self.high:g}")
+        return " and ".join(parts) or "a finite number"
+
+    def get_metavar(self, param, *args, **kwargs) -> str:
+        return "N" if self.integer else "X"
+
+
+def parse_settings(ctx, param, values, usage: bool = False,
+                   nonzero: bool = False) -> dict[str, float]:
+    """``--set w=2,x=-2 --set b=8`` → {"w": 2.0, "x": -2.0, "b": 8.0}.
+
+    A value that is not finite is a problem with the program's numbers (exit
+    1, as SPEC says for --set); with ``usage`` (--nudge) it is a usage error,
+    as is 0 with ``nonzero``."""
     settings: dict[str, float] = {}
+    option = param.opts[0] if param is not None and param.opts else "--set"
     for value in values:
         for item in _top_level_items(value):
             name, sep, number = (part.strip() for part in item.partition("="))
             if not sep or not name or not number:
                 raise click.BadParameter(f"expected NAME=VALUE, got '{clip(item.strip())}'")
+            name = _nfc(name)
             shown = f"{clip(name, 30)}={clip(number, 30)}"  # messages stay short
             if number.startswith("["):
                 from .expand import split_value
 
                 try:
-                    settings.update(split_value(name, number))
+                    elements = split_value(name, number)
+                except OverflowError:
+                    elements = {name: float("inf")}
                 except ValueError as error:
                     raise click.BadParameter(f"{shown}: {error}") from None
+                for element, x in elements.items():  # JSON reads NaN, Infinity, 1e999
+                    if not math.isfinite(x) or usage and x == 0 and nonzero:
+                        raise (click.BadParameter(f"{shown}: every element must be a finite "
+                                                  "number" + (" other than 0" if nonzero else ""))
+                               if usage else
+                               ProgramError(CgdiffError(f"{option} {shown}: every element "
+                                                        "must be a finite number"), None))
+                settings.update(elements)
                 continue
-            if NON_FINITE.fullmatch(number):
-                raise ProgramError(CgdiffError(f"--set {shown}: the value must be a "
-                                               "finite number"), None)
-            if not SIGNED_NUMBER.fullmatch(number):
-                raise click.BadParameter(f"{shown}: '{clip(number, 30)}' is not a number")
+            problem = number_problem(number)
+            if problem is not None and problem.startswith("is not") or \
+                    usage and problem is not None:
+                raise click.BadParameter(f"{shown}: '{clip(number, 30)}' {problem}")
+            if problem is not None:
+                what = "must be a finite number" if "finite" in problem else problem
+                raise ProgramError(CgdiffError(f"{option} {shown}: the value {what}"), None)
             settings[name] = float(number)
-            if settings[name] in (float("inf"), float("-inf")):
-                raise ProgramError(CgdiffError(f"--set {shown}: the value is too "
-                                               "large for a float"), None)
+            if nonzero and settings[name] == 0:
+                raise click.BadParameter(f"{shown}: moving {clip(name, 30)} by 0 shows nothing; "
+                                         "give a change other than 0")
     return settings
 
 
@@ -118,14 +188,14 @@ def _top_level_items(value: str) -> list[str]:
 
 
 #: The commands that take several outputs (--of u,v).
-SEVERAL_OUTPUTS = {"eval", "grad", "graph", "jacobian"}
+SEVERAL_OUTPUTS = {"eval", "grad", "graph", "jacobian", "check", "explain"}
 
 
 def parse_outputs(ctx, param, value):
     """``--of J`` → "J"; ``--of u,v`` → ["u", "v"] (where the command takes several)."""
     if value is None:
         return None
-    names = [name.strip() for name in _top_level_items(value)]
+    names = [_nfc(name.strip()) for name in _top_level_items(value)]
     if not all(names):
         raise click.BadParameter(f"expected NAME[,NAME...], got '{clip(value)}'")
     if len(names) == 1:
@@ -147,8 +217,17 @@ def parse_names(ctx, param, values) -> list[str] | None:
         parts = [name.strip() for name in _top_level_items(value)]
         if not all(parts):
             raise click.BadParameter(f"expected NAME[,NAME...], got '{clip(value)}'")
-        names += parts
+        names += map(_nfc, parts)
     return names
+
+
+def _nfc(name: str) -> str:
+    """A name as the program's names are kept: Unicode NFC (parser._intern)."""
+    if name.isascii():
+        return name
+    import unicodedata
+
+    return unicodedata.normalize("NFC", name)
 
 
 def _cache_choice(ctx, param, value) -> None:
@@ -199,19 +278,20 @@ def parse_expectations(ctx, param, values):
             if not sep or not name or not number:
                 raise click.BadParameter(f"expected NAME=VALUE or dOUT/dNODE=VALUE, got "
                                          f"'{clip(item.strip())}'")
-            if not SIGNED_NUMBER.fullmatch(number):
+            problem = number_problem(number)
+            if problem is not None:
                 raise click.BadParameter(f"{clip(name, 30)}={clip(number, 30)}: "
-                                         f"'{clip(number, 30)}' is not a number")
+                                         f"'{clip(number, 30)}' {problem}")
             found.append(parse(name, float(number)))
     return found
 
 
 def tolerance_options(command, rtol: float = 1e-5, atol: float = 1e-8, what: str = "agree"):
     """--rtol and --atol, as ``check`` reads them."""
-    command = click.option("--atol", type=click.FloatRange(0, None), default=atol,
+    command = click.option("--atol", type=Number(0), default=atol,
                            show_default=True, metavar="A",
                            help="Absolute tolerance, for numbers near 0.")(command)
-    return click.option("--rtol", type=click.FloatRange(0, None), default=rtol,
+    return click.option("--rtol", type=Number(0, 1), default=rtol,
                         show_default=True, metavar="R",
                         help=f"Relative tolerance: two numbers {what} when |a - b| <= "
                              "atol + R*max(|a|, |b|).")(command)
@@ -233,6 +313,28 @@ def _show(result, output_format: str, tables=(), json_extra: dict | None = None)
     if (output_format == "table" and tables) or (output_format == "json" and json_extra):
         result = annotated_output.Annotated(result, list(tables), dict(json_extra or {}))
     emit(result, output_format)
+
+
+def _precision_warnings(result, json_extra: dict) -> None:
+    """Where float64 lost more than half its digits in the output's value or a
+    derivative (cgdiff.precision): a warning paragraph on stderr, and the same
+    under "warnings" in JSON. The exit status is unchanged."""
+    from . import precision
+
+    warnings, note = precision.check(result.graph, result.inputs, result.values,
+                                     result.gradient)
+    if note:
+        click.echo(f"note: {note}", err=True)
+    if warnings:
+        for warning in warnings:
+            click.echo(precision.warning_text(result.graph, warning), err=True)
+        json_extra["warnings"] = [w.as_dict(result.graph) for w in warnings]
+        found = precision.hints(result.graph)
+        for node, hint in found:
+            click.echo(precision.hint_text(result.graph, node, hint), err=True)
+        if found:
+            json_extra["hints"] = [{"node": result.graph.node_id(node), "hint": hint}
+                                   for node, hint in found]
 
 
 def _expectations_shown(outcomes, tables: list, json_extra: dict) -> None:
@@ -265,6 +367,7 @@ def read_program(program: str | None, program_file) -> str:
     if program is not None and program_file is not None:
         raise click.UsageError("give the program as an argument or with -f, not both")
     if program is not None:
+        program = program.removeprefix("\ufeff")  # a BOM, accepted as in files
         if "\n" not in program and len(program) < 4096 and os.path.isfile(program):
             # `cgdiff grad net.cg`: if the text fails as a program, say so.
             click.get_current_context().meta[FILE_HINT] = program
@@ -282,12 +385,17 @@ def read_program(program: str | None, program_file) -> str:
             f"the program is longer than {MAX_PROGRAM_BYTES // 2**20} MB, the most cgdiff "
             f"reads (it would need some {MAX_PROGRAM_BYTES * 130 // 2**30} GB of memory)"),
             None)
+    return _decoded(data, "the program")
+
+
+def _decoded(data: bytes, what: str) -> str:
+    """UTF-8 text (a byte-order mark dropped); else one error naming the byte."""
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         raise ProgramError(InputTextError(
-            f"the program is not valid UTF-8 (byte 0x{data[error.start]:02x} at offset "
-            f"{error.start})"), None) from None
+            f"{what} {'is' if what == 'the program' else 'are'} not valid UTF-8 (byte "
+            f"0x{data[error.start]:02x} at offset {error.start})"), None) from None
 
 
 #: The context's note that the program argument names an existing file.
@@ -322,8 +430,25 @@ def emit(result, output_format: str, output: str | None = None) -> None:
             write(result, handle)
 
 
+#: The most steps ``fit --steps`` takes (it keeps each step's cost: 8 bytes).
+MAX_STEPS = 10_000_000
+
 #: Programs longer than this take about a second or more: show progress.
 PROGRESS_THRESHOLD = 200_000
+
+
+#: What the run is building now, for an out-of-memory message (see main).
+_building = ["building the program's graph"]
+
+#: The library's phases (api.PhaseHook) in words.
+_PHASE_WORDS = {"parse": "reading the program", "build": "building the program's graph",
+                "forward": "running the forward pass", "reverse": "running the reverse pass",
+                "forward mode": "running forward mode"}
+
+
+def building(what: str) -> None:
+    """Say what the run builds next (named if memory runs out)."""
+    _building[0] = what
 
 
 class _Run:
@@ -335,7 +460,7 @@ class _Run:
 
     def __init__(self, source: str):
         self.source = source
-        self.progress = lambda phase: None
+        self.progress = lambda phase: building(_PHASE_WORDS.get(phase, phase))
         self._bar = None
 
     def __enter__(self):
@@ -344,7 +469,12 @@ class _Run:
 
             self._bar = progress(None, "reading")
             update = self._bar.__enter__()
-            self.progress = lambda phase: update(0, description=phase)
+
+            def show(phase):
+                building(_PHASE_WORDS.get(phase, phase))
+                update(0, description=phase)
+
+            self.progress = show
         return self
 
     def __exit__(self, kind, error, traceback):
@@ -513,6 +643,7 @@ def eval_command(program, program_file, settings, of, output_format, data_file, 
 
             outcomes = judge(result, expectations, rtol, atol)
     tables, json_extra = [], {}
+    _precision_warnings(result, json_extra)
     _expectations_shown(outcomes, tables, json_extra)
     _show(result, output_format, tables, json_extra)
     _expectations_exit(outcomes)
@@ -597,6 +728,7 @@ def grad_command(program, program_file, settings, of, wrt, mode, symbolic, stats
 
         found = kinks.find(result.graph, result.values)
     tables, json_extra = [], {}
+    _precision_warnings(result, json_extra)
     if found:
         from .render.kinks import note
 
@@ -612,20 +744,12 @@ def grad_command(program, program_file, settings, of, wrt, mode, symbolic, stats
     _expectations_exit(outcomes)
 
 
-def _as_option(option: str, callback, ctx, param, values):
-    """``callback``'s errors, naming ``option`` instead of --set."""
-    try:
-        return callback(ctx, param, values)
-    except ProgramError as error:
-        error.text = error.text.replace("--set", option, 1)
-        raise
-
-
 @cli.command("check", epilog=EXIT_STATUSES)
 @program_options
 @click.option("--wrt", callback=parse_names, multiple=True, metavar="NAME[,NAME...]",
               help="Check the derivatives with respect to these (repeatable; default: every input).")
-@click.option("--eps", "relative_step", type=click.FloatRange(0, 1, min_open=True),
+@click.option("--eps", "relative_step", type=Number(1e-15, 1, high_open=True,
+                                                   why="a smaller step does not move x"),
               default=None, metavar="H",
               help="Relative step of the finite differences: input x is moved by "
                    "h = H*max(1, |x|). Default: the cube root of the float epsilon, "
@@ -633,13 +757,13 @@ def _as_option(option: str, callback, ctx, param, values):
                    "h^2 while its rounding error grows like eps*|J|/h; they balance near "
                    "h = eps^(1/3) times the input's scale (the spacing of floats grows "
                    "with |x|, so a fixed h would be lost in rounding for large inputs).")
-@click.option("--rtol", type=click.FloatRange(0, None), default=1e-5, show_default=True,
+@click.option("--rtol", type=Number(0, 1), default=1e-5, show_default=True,
               metavar="R", help="Relative tolerance: agree when |reverse - difference| "
                                 "<= atol + R*max(|reverse|, |difference|).")
-@click.option("--atol", type=click.FloatRange(0, None), default=1e-8, show_default=True,
+@click.option("--atol", type=Number(0), default=1e-8, show_default=True,
               metavar="A", help="Absolute tolerance, for derivatives near 0.")
 @click.option("--nudge", "nudges", multiple=True, callback=lambda ctx, param, values:
-              _as_option("--nudge", parse_settings, ctx, param, values),
+              parse_settings(ctx, param, values, usage=True, nonzero=True),
               metavar="NAME=DELTA[,...]",
               help="Also move these inputs by DELTA (all at once) and show the output before "
                    "and after, the actual change and the change the derivatives predict.")
@@ -652,7 +776,7 @@ def _as_option(option: str, callback, ctx, param, values):
 @click.option("--strict", is_flag=True,
               help="At a kink, tie or jump (relu(x) at x = 0), fail instead of marking the "
                    "input as a kink with both one-sided differences.")
-@click.option("--samples", type=click.IntRange(0, 10_000), default=20, show_default=True,
+@click.option("--samples", type=Number(0, 10_000, integer=True), default=20, show_default=True,
               help="With --against: check at this many drawn points besides the given one "
                    "(each input v drawn from v ± max(1, |v|)).")
 @click.option("--seed", type=int, default=0, show_default=True,
@@ -690,6 +814,11 @@ def check_command(ctx, program, program_file, settings, of, wrt, relative_step, 
                       output_format)
         return
     source = read_program(program, program_file)
+    outputs = _several_outputs(source, settings, of)
+    if outputs is not None:
+        _check_several(source, settings, outputs, wrt, relative_step, rtol, atol, nudges,
+                       strict, output_format)
+        return
     with _Run(source) as run:
         result = differentiate(source, settings, of, wrt, progress=run.progress)
         report = check.check(result, wrt, relative_step or check.RELATIVE_STEP, rtol, atol,
@@ -699,6 +828,53 @@ def check_command(ctx, program, program_file, settings, of, wrt, relative_step, 
         bad = ", ".join(row.name for row in report.rows if row.ok is False)
         raise Found(f"the reverse-mode derivative disagrees with finite differences for {bad} "
                     f"(rtol {rtol:g}, atol {atol:g})")
+
+
+def _several_outputs(source, settings, of) -> list[str] | None:
+    """The outputs of ``--of u,v`` (or of a vector output), or None for one."""
+    if not isinstance(of, list) and "[" not in source and not any("[" in k for k in settings):
+        return None  # no vector anywhere: one output
+    from .api import load
+
+    with _Run(source):
+        graph = load(source, of, given=list(settings))
+    return graph.output_names if len(graph.outputs) > 1 else None
+
+
+def _check_several(source, settings, outputs, wrt, relative_step, rtol, atol, nudges, strict,
+                   output_format):
+    """check --of u,v: the check of each output in turn (json: one object)."""
+    from . import check
+    from .api import differentiate
+    from .render import as_text, formats_for
+
+    reports = {}
+    with _Run(source):
+        for name in outputs:
+            result = differentiate(source, settings, name, wrt)
+            reports[name] = check.check(result, wrt, relative_step or check.RELATIVE_STEP,
+                                        rtol, atol, nudges, strict)
+    first = next(iter(reports.values()))
+    output_format = usable(formats_for(first), output_format)
+    if output_format == "json":
+        import json
+
+        click.echo(json.dumps({"outputs": outputs, "checks": {
+            name: json.loads(as_text(report, "json")) for name, report in reports.items()}},
+            ensure_ascii=False))
+    else:
+        for k, (name, report) in enumerate(reports.items()):
+            if output_format == "plain":  # each line: OUTPUT, TAB, the one-output line
+                text = as_text(report, "plain")
+                click.echo("".join(f"{name}\t{line}\n" for line in text.splitlines()), nl=False)
+            else:
+                click.echo(("\n" if k else "") + f"output {name}:")
+                emit(report, output_format)
+    bad = [f"{row.name} (of {name})" for name, report in reports.items()
+           for row in report.rows if row.ok is False]
+    if bad:
+        raise Found(f"the reverse-mode derivative disagrees with finite differences for "
+                    f"{', '.join(bad)} (rtol {rtol:g}, atol {atol:g})")
 
 
 def _option_of(parameter: str) -> str:
@@ -719,12 +895,7 @@ def _read_claims(claims: str) -> str:
     except OSError as error:
         raise click.BadParameter(f"cannot read '{clip(path)}': {error.strerror}",
                                  param_hint="--against") from None
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        raise ProgramError(InputTextError(
-            f"the claims in {clip(path)} are not valid UTF-8 (byte 0x{data[error.start]:02x} "
-            f"at offset {error.start})"), None) from None
+    return _decoded(data, f"the claims in {clip(path)}")
 
 
 def _check_claims(program, program_file, settings, of, claims, samples, seed, rtol, atol,
@@ -751,7 +922,7 @@ def _check_claims(program, program_file, settings, of, claims, samples, seed, rt
               show_default=True,
               help="reverse: backprop, right to left; forward: one tangent sweep per input, "
                    "left to right.")
-@click.option("--width", type=click.IntRange(40, None), default=None,
+@click.option("--width", type=Number(40, 10_000, integer=True), default=None,
               help="Wrap the text at this many columns (default: the terminal's width, "
                    "at most 88).")
 def explain_command(program, program_file, settings, of, wrt, mode, width):
@@ -770,6 +941,19 @@ def explain_command(program, program_file, settings, of, wrt, mode, width):
     from .explain import as_text, explain, explain_forward, explain_width
 
     source = read_program(program, program_file)
+    outputs = _several_outputs(source, settings, of)
+    if outputs is not None:  # the story of each output in turn
+        texts = []
+        with _Run(source):
+            for name in outputs:
+                if mode.lower() == "forward":
+                    result = differentiate(source, settings, name, wrt, "forward")
+                    lines = explain_forward(result, wrt)
+                else:
+                    lines = explain(differentiate(source, settings, name, wrt), wrt)
+                texts.append(as_text([f"Output {name}:", "", *lines], width or explain_width()))
+        click.echo("\n".join(texts), nl=False)
+        return
     with _Run(source) as run:
         if mode.lower() == "forward":
             result = differentiate(source, settings, of, wrt, "forward", progress=run.progress)
@@ -904,7 +1088,7 @@ SHEET_FORMATS = ["markdown", "latex", "html"]
 @click.option("-o", "--output", "output_path", metavar="PATH",
               help="Write to the file PATH instead of standard output; with --vary, PATH is "
                    "the directory for the sheets (default: the current directory).")
-@click.option("--vary", type=click.IntRange(1, 999), metavar="N",
+@click.option("--vary", type=Number(1, 999, integer=True), metavar="N",
               help="Write N sheets with other input values, each with its key: "
                    "sheet-01.md, sheet-01-key.md, ... Inputs given with --set stay fixed.")
 @click.option("--seed", type=int, default=0, show_default=True,
@@ -944,7 +1128,11 @@ def worksheet_command(program, program_file, settings, of, blank, sheet_format, 
             outfile.check(directory / sheet_name)
             outfile.check(directory / key_name)
     with _Run(source):
-        sheets = worksheet.variant_sheets(source, vary, seed, settings, of, blank)
+        from .render.progress import progress
+
+        with progress(vary, "drawing inputs") as update:  # on a terminal only
+            sheets = worksheet.variant_sheets(source, vary, seed, settings, of, blank,
+                                              on_variant=update)
         pages = [(pages_output.render(sheet, sheet_format), pages_output.render(sheet, sheet_format, True))
                  for sheet in sheets]
     try:
@@ -1061,6 +1249,70 @@ def jacobian_command(program, program_file, settings, of, wrt, mode, stats, outp
     emit(result, output_format)
 
 
+@cli.command("quiz")
+@program_options
+@click.option("--vary", is_flag=True,
+              help="Quiz on a random variant (other input values, as worksheet --vary draws "
+                   "them; inputs given with --set stay fixed).")
+@click.option("--seed", type=int, default=0, show_default=True,
+              help="The random seed of --vary.")
+def quiz_command(program, program_file, settings, of, vary, seed):
+    """A quiz at the terminal: every node's value, left to right, then every
+    ∂J/∂node, right to left, one question at a time; each answer is marked at
+    once (a number that follows from your own earlier answers counts: error
+    carried forward), a wrong derivative gets a hint built from the local
+    derivative, and a summary comes at the end. Answers are read from standard
+    input, one a line (an empty line skips a question), so a script can
+    answer too.
+
+    Example:
+
+    \b
+        cgdiff quiz -f examples/seed-steps.cg --set w=2,x=-2,b=8,y=2
+        cgdiff quiz -f examples/seed-steps.cg --set w=2,x=-2,b=8,y=2 < answers.txt
+    """
+    from .quiz import Quiz
+
+    if program is None and program_file is None:
+        raise click.UsageError("quiz reads your answers from standard input: give the program "
+                               "as an argument or with -f FILE")
+    source = read_program(program, program_file)
+    with _Run(source):
+        quiz = Quiz(source, settings, of, vary, seed)
+    import shutil
+    import textwrap
+
+    stdin = sys.stdin
+    interactive = stdin.isatty()
+    width = min(80, shutil.get_terminal_size((80, 24)).columns)
+    for line in quiz.intro():
+        click.echo(line)
+    for question in quiz.questions:
+        what = (f"the value of {question.text}" if question.kind == "value"
+                else question.text)
+        click.echo(f"\n{question.number}. What is {what}? ", nl=not interactive)
+        answer = stdin.readline()
+        if not answer:
+            answer = None  # the end of the answers: the rest are skipped
+        else:
+            answer = answer.strip()
+            if not interactive:
+                click.echo(f"> {answer}")
+        with _Run(source):
+            feedback = quiz.answer(question, answer)
+        for text in (feedback.text, feedback.hint):
+            if text:
+                click.echo(textwrap.fill(text, width, initial_indent="   ",
+                                         subsequent_indent="     ", break_long_words=False,
+                                         break_on_hyphens=False))
+    graded = quiz.summary()
+    right, carried = graded.count("right"), graded.count("carried")
+    click.echo(f"\nScore: {right} of {graded.total} right"
+               + (f", {right + carried} of {graded.total} with carried-forward credit"
+                  if carried else "")
+               + f" ({100 * graded.score_carried:.0f}%).")
+
+
 @cli.command("hessian")
 @program_options
 @click.option("--wrt", callback=parse_names, multiple=True, metavar="NAME[,NAME...]",
@@ -1080,6 +1332,8 @@ def hessian_command(program, program_file, settings, of, wrt, output_format):
 
     source = read_program(program, program_file)
     with _Run(source):
+        building("building the Hessian (it grows with the square of the inputs: --wrt "
+                 "chooses fewer)")
         result = hessian(source, settings, of, wrt)
     emit(result, output_format)
 
@@ -1091,11 +1345,12 @@ def hessian_command(program, program_file, settings, of, wrt, output_format):
 @click.option("--params", callback=parse_names, required=True, multiple=True,
               metavar="NAME[,NAME...]",
               help="The inputs to fit (start: --set, else the program's value, else 0).")
-@click.option("--lr", type=click.FloatRange(min=0, min_open=True), default=0.1,
+@click.option("--lr", type=Number(0, low_open=True), default=0.1,
               show_default=True, help="Learning rate: each step moves p by -lr·∂cost/∂p.")
-@click.option("--steps", type=click.IntRange(min=0), default=10_000, show_default=True,
+@click.option("--steps", type=Number(0, MAX_STEPS, integer=True,
+                                    why="the fit keeps the cost of every step"), default=10_000, show_default=True,
               help="At most this many steps.")
-@click.option("--tol", type=click.FloatRange(min=0), default=1e-10, show_default=True,
+@click.option("--tol", type=Number(0), default=1e-10, show_default=True,
               help="Stop when the gradient's norm falls below this.")
 @format_option(fit_output.FORMATS)
 def fit_command(program, program_file, settings, of, data_file, params, lr, steps, tol,
@@ -1116,6 +1371,7 @@ def fit_command(program, program_file, settings, of, data_file, params, lr, step
     source = read_program(program, program_file)
     with _Run(source):
         name = getattr(data_file, "name", None)
+        building("reading the fit's data rows (all of them are kept in memory)")
         dataset = fitting.read_data(data_file, name if isinstance(name, str) and
                                     name != "<stdin>" else "the data")
         graph = load(source, of, given=[*dataset.columns, *settings, *params])
@@ -1151,8 +1407,8 @@ def main() -> None:
         Interrupted().show()
         sys.exit(Interrupted.exit_code)
     except MemoryError:
-        click.echo("error: out of memory: the program is too large for this machine "
-                   "(each node takes a few hundred bytes)", err=True)
+        click.echo(f"error: out of memory while {_building[0]}: too large for this machine "
+                   "(each node of a program takes a few hundred bytes)", err=True)
         sys.exit(1)
     except OSError as error:  # writing to a full disk, say
         click.echo(f"error: {error.strerror or error}", err=True)

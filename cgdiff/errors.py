@@ -71,6 +71,11 @@ class CommandFailedError(OutputError):
     """The program that was to write a file (Graphviz's ``dot``) failed or ran out of time."""
 
 
+class LimitError(CgdiffError):
+    """The work or memory a command would need passes one of its stated limits
+    (README: Errors and limits); the message says how to ask for less."""
+
+
 class WorksheetError(CgdiffError):
     """The program cannot be made into a worksheet (too big, no inputs in the domain)."""
 

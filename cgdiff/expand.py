@@ -29,9 +29,21 @@ from .text import clip, exact_number
 from .graph import LABEL_LIMIT, Graph, _definitions, _dependency_order
 from .parser import CALL, INDEX, MATMUL, REF, VECTOR, Program
 
-#: The most nodes an unrolled graph may have (see ``estimate``): about 300
-#: bytes a node, so 20 million nodes are some 6 GB, more than a laptop has.
+#: The most nodes an unrolled graph may have: at 150 to 450 bytes a node
+#: (README: Limits), 20 million nodes take 3 to 9 GB, the memory a 64 MB
+#: program, the longest cgdiff reads, would need. Checked before building
+#: (``_estimate``: calls expanded) and before each vector operation.
 MAX_NODES = 20_000_000
+
+
+class TooLarge(NameProblem):
+    """A program whose unrolled graph would pass MAX_NODES."""
+
+
+def _too_large(count: int, what: str) -> TooLarge:
+    return TooLarge(f"{what} would unroll to {count:,} nodes, more than the limit of "
+                    f"{MAX_NODES:,} (some {count * 300 / 1e9:.1f} GB of memory); "
+                    f"cgdiff refuses it before building")
 
 _ELEMENT = re.compile(r"(.+)\[([0-9]+(?:,[0-9]+)*)\]")
 
@@ -196,6 +208,10 @@ class _Expander:
 
     def node(self, op, a, b, start, end, label=None, call=-1) -> int:
         g = self.graph
+        if len(g.op) >= MAX_NODES:
+            raise TooLarge(f"the program unrolls to more than {MAX_NODES:,} nodes, the limit; "
+                           f"cgdiff stopped building at the expression at this caret",
+                           Span(start, end))
         g.op.append(op)
         g.arg0.append(a)
         g.arg1.append(b)
@@ -277,6 +293,7 @@ class _Expander:
                 else:
                     calls_of_statement.setdefault(who[3], []).append(name)
         order = self._function_order(calls_of_function)
+        self._estimate(order, calls_of_function, owner)
 
         # References: parameters, globals, functions used as values.
         param_owner: dict[str, str] = {}
@@ -314,6 +331,32 @@ class _Expander:
                 refs_of[s].extend(sorted(free_of[name]))
         self.refs_of = refs_of
         self.used = used
+
+    def _estimate(self, order, calls_of_function, owner):
+        """Refuse a program whose calls alone unroll past MAX_NODES (nested
+        calls multiply: each of 30 functions calling the one before twice is
+        2^30 nodes), counting one node per tape entry (vectors make more)."""
+        p = self.p
+        functions = p.functions
+        size: dict[str, int] = {}
+        for name in order:  # callees first
+            f = functions[name]
+            size[name] = (f.top - f.body_first + 1) + sum(size[callee]
+                                                         for callee, _ in calls_of_function[name])
+            if size[name] > MAX_NODES:
+                error = _too_large(size[name], f"one call of {clip(f.head)}")
+                error.span = f.name_span
+                raise error
+        total = 0
+        for t, op in enumerate(p.op):
+            if op is CALL:
+                name = p.lists[p.arg0[t]][0]
+                who = owner(t)
+                if name in size and who is not None and who[2] == "s":
+                    total += size[name]
+        total += len(p.op)
+        if total > MAX_NODES:
+            raise _too_large(total, "the program")
 
     def _function_order(self, calls) -> list[str]:
         """Functions with the ones they call first; recursion is an error."""
@@ -679,6 +722,15 @@ class _Expander:
                     return p.end[a] + k
         return p.start[t]
 
+    def _room(self, count: int, t: int) -> None:
+        """Refuse, before making them, ``count`` more nodes past MAX_NODES."""
+        if len(self.graph.op) + count > MAX_NODES:
+            p = self.p
+            raise TooLarge(f"'{self._text(t)}' would unroll to {count:,} nodes "
+                           f"({len(self.graph.op) + count:,} in all), more than the limit of "
+                           f"{MAX_NODES:,} (some {count * 300 / 1e9:.1f} GB of memory); cgdiff "
+                           f"refuses it before building", Span(p.start[t], p.end[t]))
+
     def _text(self, t: int) -> str:
         return clip(self.p.source[self.p.start[t]:self.p.end[t]], 40)
 
@@ -761,6 +813,7 @@ class _Expander:
         if shape is None:
             return self.node(op, a_arg, -1 if b_arg is None else b_arg, start, end,
                              label=self.in_call(t, call), call=call)
+        self._room(_product(shape), t)
         text = p.source[start:end]
         suffix = f" in {g.calls[call].label}" if call >= 0 else ""
         items = []
@@ -799,6 +852,7 @@ class _Expander:
         k_size = ls[-1]
         n = rs[1] if len(rs) == 2 else None
         out_shape = tuple(x for x in (m, n) if x is not None)
+        self._room(_product(out_shape) * (2 * k_size - 1), t)
         items = []
         for index in indices(out_shape):
             i = index[0] if m is not None else None
@@ -930,6 +984,13 @@ def _relabel_top(graph: Graph, node: int, label: str | None, suffix: str) -> int
     else:
         graph.labels[node] = clip(label + suffix, LABEL_LIMIT)
     return node
+
+
+def _product(shape) -> int:
+    n = 1
+    for size in shape:
+        n *= size
+    return n
 
 
 def _flat(index: tuple[int, ...], shape: tuple[int, ...]) -> int:

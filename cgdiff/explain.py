@@ -147,6 +147,8 @@ def explain(result: Result, wrt: Iterable[str] | None = None, nudge: float = NUD
     graph, values, adjoints = result.graph, result.values, result.adjoints
     seeds = graph.targets(wrt)
     names = list(seeds)
+    passes.refuse_past_limit(len(graph) * len(names),  # a path and a nudge per input
+                             f"explaining {len(names):,} inputs of {len(graph):,} nodes")
     if adjoints is None:
         adjoints = passes.reverse(graph, values, wrt=seeds.values())
     out = graph.output
@@ -311,7 +313,30 @@ def explain_width() -> int:
     return max(MIN_WIDTH, min(MAX_WIDTH, shutil.get_terminal_size((MAX_WIDTH, 24)).columns))
 
 
-_KEEP_TOGETHER = re.compile(r"∂\S+ = \S+|\w+ = \S+|\S+ × \S+|\S+ → \S+")
+def _keep_together(text: str) -> str:
+    r"""``∂J/∂d = 2``, ``w = 2``, ``2 × ε`` and ``2 → 2.001`` joined by
+    no-break spaces, so wrapping never splits them. One pass over the words:
+    linear in the text's length, however long a name (a regular expression
+    such as ``\w+ = \S+`` retries from every letter of a long name)."""
+    words = text.split(" ")
+    out = []
+    i, n = 0, len(words)
+    while i < n:
+        word = words[i]
+        if i + 2 < n and word and words[i + 2] and (
+                words[i + 1] in ("×", "→") or
+                words[i + 1] == "=" and ("∂" in word[:-1] or _ends_in_letter(word))):
+            out.append(f"{word}\xa0{words[i + 1]}\xa0{words[i + 2]}")
+            i += 3
+            continue
+        out.append(word)
+        i += 1
+    return " ".join(out)
+
+
+def _ends_in_letter(word: str) -> bool:
+    last = word[-1]
+    return last.isalnum() or last == "_"
 
 
 def as_text(lines: Sequence[str], width: int = 88) -> str:
@@ -325,7 +350,7 @@ def as_text(lines: Sequence[str], width: int = 88) -> str:
             out.append(line)
             continue
         indent = line[:len(line) - len(line.lstrip())]
-        body = _KEEP_TOGETHER.sub(lambda m: m.group().replace(" ", "\xa0"), line[len(indent):])
+        body = _keep_together(line[len(indent):])
         hang = indent + "  " if indent else ""
         wrapped = textwrap.fill(body, width, initial_indent=indent, subsequent_indent=hang,
                                 break_long_words=False, break_on_hyphens=False)

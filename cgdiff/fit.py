@@ -47,12 +47,22 @@ class Fit:
         return math.sqrt(sum(x * x for x in self.gradient.values()))
 
 
+class NoDerivative(DomainError):
+    """A derivative the fit needs does not exist at some row (sqrt at 0)."""
+
+    @classmethod
+    def of(cls, error: CgdiffError) -> "NoDerivative":
+        return cls(error.message, error.span)
+
+
 class Dataset:
     """The rows of a fit as float64 columns (``array``: rows × columns)."""
 
-    def __init__(self, columns: list[str], rows):
+    def __init__(self, columns: list[str], rows, lines=None):
         np = ops.np
         self.columns = list(columns)
+        #: the line of the data file each row is on (for messages), if known
+        self.lines = lines
         self.array = np.asarray(rows, dtype=np.float64).reshape(-1, len(self.columns))
         #: each column as its own contiguous array
         self.column_arrays = [np.ascontiguousarray(c) for c in self.array.T]
@@ -69,10 +79,14 @@ def read_data(stream: IO[bytes], name: str = "the data") -> Dataset:
     """Every row of a CSV stream, in memory as float64 columns."""
     np = ops.np
     data = Data(stream, name)
-    blocks = [block for _, block in data.chunks()]
+    blocks, lines = [], []
+    for numbers, block in data.chunks():
+        blocks.append(block)
+        lines.extend(numbers)
     if not blocks:
         raise InputTextError(f"{name} has a header but no rows")
-    return Dataset(data.columns, np.concatenate(blocks) if len(blocks) > 1 else blocks[0])
+    return Dataset(data.columns, np.concatenate(blocks) if len(blocks) > 1 else blocks[0],
+                   lines)
 
 
 def cost_and_gradient(graph: Graph, dataset: Dataset, inputs: dict[str, float],
@@ -127,12 +141,21 @@ def _row_by_row(graph: Graph, dataset: Dataset, inputs: dict[str, float],
     total = 0.0
     gradient = [0.0] * len(params)
     out = graph.output
-    for row in dataset.rows:
+    lines = dataset.lines or range(1, len(dataset) + 1)
+    for line, row in zip(lines, dataset.rows):
         for k, column in bind:
             inputs[column] = row[k]
-        values = passes.forward(graph, inputs)
+        try:
+            values = passes.forward(graph, inputs)
+            adjoint = passes.reverse(graph, values, wrt=nodes)
+            for j, node in active:
+                if adjoint[node] != adjoint[node]:  # does not exist here (sqrt at 0)
+                    raise NoDerivative.of(passes.undefined_derivative(graph, values, adjoint,
+                                                                      node))
+        except CgdiffError as error:  # named with its row, as --data does
+            where = "data line" if dataset.lines else "data row"
+            raise type(error)(f"{where} {line}: {error.message}", error.span) from None
         total += values[out]
-        adjoint = passes.reverse(graph, values, wrt=nodes)
         for j, node in active:
             gradient[j] += adjoint[node]
     m = len(dataset)
@@ -170,11 +193,18 @@ def fit(graph: Graph, dataset: Dataset, params: Iterable[str],
         inputs.update((name, current[name]) for name in params if name in inputs)
         try:
             cost, gradient = cost_and_gradient(graph, dataset, inputs, params)
-        except CgdiffError:
+        except CgdiffError as error:
             if step == 0:
                 raise
-            raise DomainError(f"the fit diverged at step {step}: the cost is no longer a "
-                                f"finite number; try a smaller --lr than {lr!r}") from None
+            at = ", ".join(f"{clip(name, 20)} = {current[name]:.6g}" for name in params[:4])
+            if isinstance(error, NoDerivative) or "too large" not in error.message:
+                # Not a divergence: the parameters reached a point where a
+                # derivative does not exist, or left a function's domain.
+                raise type(error)(f"at step {step} of the fit ({at}): {error.message}",
+                                  error.span) from None
+            raise DomainError(f"the fit diverged at step {step} ({at}): the cost is no longer "
+                              f"a finite number ({error.message}); try a smaller --lr than "
+                              f"{lr!r}") from None
         norm = math.sqrt(sum(g * g for g in gradient))
         if not math.isfinite(cost) or not math.isfinite(norm):
             raise DomainError(f"the fit diverged at step {step}: the cost or its gradient "

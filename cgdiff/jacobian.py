@@ -73,3 +73,8 @@ def jacobian(source: str | Graph, settings: Mapping[str, float] | None = None,
                 passes.gradient(graph, values, nodes, "reverse", adjoints)  # its error
     return Jacobian(graph, list(output_names), list(targets), [values[o] for o in outputs],
                     matrix, mode, costs(graph, len(outputs), len(targets)) if stats else None)
+
+
+from ._callable import make_callable  # noqa: E402  (cgdiff.jacobian(...) is the Python API's)
+
+make_callable(__name__)

@@ -603,6 +603,15 @@ IDENTITY = Op("id", 1, lambda a: a, lambda a, out: (1.0,), ("1",),
 
 BINARY_OPERATORS = {"+": ADD, "-": SUB, "*": MUL, "/": DIV}
 
+#: ``step(a - b)`` as formulas build it (``grad --symbolic``, ``hessian``): 1 if
+#: a > b, else 0, without computing a - b, which can overflow where only its
+#: sign matters (the derivative of ``max(x, y)`` at x = -1e308, y = 1e308).
+#: Written out as ``step(a - b)``; not a function of the language.
+STEP_DIFF = Op("step_diff", 2, lambda a, b: 1.0 if a > b else 0.0, lambda a, b, out: (0.0, 0.0),
+               ("0", "0"), array_value=lambda a, b: np.where(a > b, 1.0, 0.0),
+               array_partials=lambda a, b, out: (0.0, 0.0),
+               js=("a > b ? 1 : 0", "[0, 0]"))
+
 #: Every op by its name, as it appears in JSON.
 BY_NAME: dict[str, Op] = {op.name: op for op in
                           [INPUT, CONST, IDENTITY, ADD, SUB, MUL, DIV, NEG, POW,

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import re
 from array import array
-from sys import intern as _intern
+from sys import intern
+from unicodedata import normalize as _normalize
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -362,6 +363,12 @@ class _Builder:
         statements.name_start.append(name_start)
         statements.first.append(first)
         statements.top.append(top)
+
+
+def _intern(name: str) -> str:
+    """One string per name, however often it is read, in Unicode NFC (the
+    Angstrom sign Å reads as the letter Å, as in a CSV header or an option)."""
+    return intern(name if name.isascii() else _normalize("NFC", name))
 
 
 # ---------------------------------------------------------------- Lark

@@ -9,8 +9,8 @@ import math
 from typing import Iterable, Mapping
 
 from . import ops
-from .errors import DomainError, MissingValueError, NamingError, Span
-from .text import as_float, clip, enclosed, exact_number, suggest
+from .errors import DomainError, LimitError, MissingValueError, NamingError, Span
+from .text import as_float, clip, compared, enclosed, exact_number, suggest
 from .graph import Graph
 
 NAN = float("nan")
@@ -47,9 +47,9 @@ def input_values(graph: Graph, settings: Mapping[str, float]) -> dict[str, float
         missing_set = set(missing)
         known = sorted(graph.statement_names) + [n for n in graph.inputs if n not in missing_set]
         # The program's own names first: `cots` is more likely `cost` than `cos`.
-        hints = [_typo_hint(name, known, prefix=f"'{clip(name, 40)}' ")
-                 or _typo_hint(name, ops.FUNCTIONS, prefix=f"'{clip(name, 40)}' ")
-                 for name in missing[:20]]
+        hints = [_typo_hint(name, known, named=True)
+                 or _typo_hint(name, ops.FUNCTIONS, named=True)
+                 for name in missing[:MAX_HINTS]]
         hint = "".join(h for h in hints if h)
         noun = "input has" if len(missing) == 1 else "inputs have"
         raise MissingValueError(f"{len(missing)} {noun} no value: {listed} "
@@ -60,9 +60,41 @@ def input_values(graph: Graph, settings: Mapping[str, float]) -> dict[str, float
     return values
 
 
-def _typo_hint(name: str, known, prefix: str = "") -> str:
+#: The most node evaluations a command does per input asked for, summed over
+#: the inputs (check's finite differences, explain's nudges, the Hessian's
+#: sweeps), before it refuses up front: about half a minute of work
+#: (benchmarks/robust_limits.py: 16 million for check took 20 to 30 s).
+WORK_LIMIT = 20_000_000
+
+
+def refuse_past_limit(work: int, what: str, how: str = "choose fewer inputs with --wrt",
+                      limit: int | None = None) -> None:
+    """A LimitError when ``work`` node evaluations pass ``limit`` (default
+    WORK_LIMIT): ``what`` is what would be done, ``how`` the way to ask for less."""
+    limit = WORK_LIMIT if limit is None else limit
+    if work > limit:
+        raise LimitError(f"{what} would take about {work / 1e6:,.0f} million node evaluations, "
+                         f"more than the {limit / 1e6:,.0f} million cgdiff does in one command "
+                         f"(about half a minute); {how}")
+
+
+#: Hints are looked for among the first few missing names only (each one
+#: compares spellings: text.suggest).
+MAX_HINTS = 5
+
+
+def _typo_hint(name: str, known, named: bool = False) -> str:
+    """``; 'cots' looks like a typo of 'cost'`` (without the name unless
+    ``named``); names that are not ASCII come with their code points."""
     close = suggest(name, known)
-    return f"; {prefix}looks like a typo of '{close}'" if close is not None else ""
+    if close is None:
+        return ""
+    mine, theirs = compared(name, close)
+    prefix = f"{mine} " if named else ""
+    if name.isascii() and close.isascii():
+        return f"; {prefix}looks like a typo of {theirs}"
+    return f"; {prefix}looks like {theirs}, a different name" + (
+        "" if named else f" (this is {mine})")
 
 
 # ---------------------------------------------------------------- forward

@@ -33,8 +33,8 @@ from .errors import CgdiffError
 from .graph import Graph
 from .text import as_float, human_number
 
-__all__ = ["grad", "eval", "check", "hessian", "symbolic", "explain", "view", "compile",
-           "Program", "Result", "Node", "Names", "Check", "Hessian", "Symbolic",
+__all__ = ["grad", "eval", "check", "hessian", "jacobian", "symbolic", "explain", "view", "compile",
+           "Program", "Result", "Node", "Names", "Check", "Claims", "Hessian", "Jacobian", "Symbolic",
            "Explanation", "Page"]
 
 Number = Any  # int, float, Fraction, NumPy scalar: anything float() takes
@@ -277,6 +277,33 @@ class Check:
         return f"Check(ok={self.ok}, {{{rows}}})"
 
 
+class Claims:
+    """Claimed derivatives checked (``cgdiff check --against``): ``ok``;
+    ``verdicts`` (one a claim: ``status`` right / wrong / inherits /
+    unchecked, the numbers at the worst point, ``blame``); ``first_wrong``;
+    ``to_dict()`` is ``check --against ... --format json``."""
+
+    def __init__(self, report):
+        self._report = report
+        self.ok: bool = report.ok
+        self.verdicts = report.verdicts
+        self.first_wrong = report.first_wrong
+
+    def to_dict(self) -> dict[str, Any]:
+        from .render.claims import as_data
+
+        return as_data(self._report)
+
+    def to_json(self, **dumps: Any) -> str:
+        return json.dumps(self.to_dict(), **dumps)
+
+    def __repr__(self) -> str:
+        verdicts = ", ".join(f"{v.name}: {v.status}" for v in self.verdicts[:REPR_ITEMS])
+        if len(self.verdicts) > REPR_ITEMS:
+            verdicts += f", ... ({len(self.verdicts)} in all)"
+        return f"Claims(ok={self.ok}, {{{verdicts}}})"
+
+
 class Hessian:
     """Second derivatives (``cgdiff hessian``): ``names``, ``matrix``
     (``matrix[i][j]`` = ∂²/∂names[i]∂names[j]), ``h["w", "x"]``, ``grad``, ``value``."""
@@ -302,6 +329,36 @@ class Hessian:
     def __repr__(self) -> str:
         rows = "; ".join(" ".join(repr(x) for x in row) for row in self.matrix[:REPR_ITEMS])
         return f"Hessian(wrt={self.names}, [{rows}{'; ...' if len(self.matrix) > REPR_ITEMS else ''}])"
+
+
+class Jacobian:
+    """First derivatives of several outputs (``cgdiff jacobian``): ``outputs``,
+    ``names`` (the inputs), ``matrix`` (``matrix[i][j]`` = ∂outputs[i]/∂names[j]),
+    ``j["u", "x"]``, ``values`` (the outputs' values), ``mode``."""
+
+    def __init__(self, j):
+        self._j = j
+        self.outputs: list[str] = list(j.outputs)
+        self.names: list[str] = list(j.names)
+        self.matrix: list[list[float]] = j.matrix
+        self.values = Names(zip(self.outputs, j.values))
+        self.mode: str = j.mode
+
+    def __getitem__(self, pair: tuple[str, str]) -> float:
+        out, name = pair
+        return self.matrix[self.outputs.index(out)][self.names.index(name)]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"outputs": self.outputs, "wrt": self.names, "values": dict(self.values),
+                "jacobian": self.matrix, "mode": self.mode}
+
+    def to_json(self, **dumps: Any) -> str:
+        return json.dumps(self.to_dict(), **dumps)
+
+    def __repr__(self) -> str:
+        rows = "; ".join(" ".join(repr(x) for x in row) for row in self.matrix[:REPR_ITEMS])
+        more = "; ..." if len(self.matrix) > REPR_ITEMS else ""
+        return f"Jacobian({self.outputs} by {self.names}, [{rows}{more}])"
 
 
 class Symbolic:
@@ -387,12 +444,24 @@ def grad(program: str | Program, values: Inputs | None = None, /, *, of: str | N
 @_library_errors
 def check(program: str | Program, values: Inputs | None = None, /, *, of: str | None = None,
           wrt: Iterable[str] | str | None = None, eps: float | None = None,
-          rtol: float = 1e-5, atol: float = 1e-8, **inputs: Number) -> Check:
-    """Reverse mode against central finite differences (``cgdiff check``)."""
+          rtol: float = 1e-5, atol: float = 1e-8, against: str | None = None,
+          samples: int | None = None, seed: int = 0, **inputs: Number) -> Check | Claims:
+    """Reverse mode against central finite differences (``cgdiff check``);
+    with ``against``, your claimed derivatives (``"dJ_dw = (w*x+b-y)*x"``)
+    against the program's, at this point and ``samples`` drawn ones, with
+    blame for the first wrong step (``cgdiff check --against``)."""
     from . import check as checking
 
     if isinstance(wrt, str):
         wrt = [w.strip() for w in wrt.split(",")]
+    if against is not None:
+        from .claims import SAMPLES, check_claims
+
+        source = program.source if isinstance(program, Program) else program
+        if not isinstance(source, str):
+            raise TypeError("check(against=...) takes the program as text")
+        return Claims(check_claims(source, against, _inputs(values, inputs), of,
+                                   SAMPLES if samples is None else samples, seed, rtol, atol))
     result = api.differentiate(_graph(program, of), _inputs(values, inputs), of, wrt)
     return Check(checking.check(result, wrt, eps or checking.RELATIVE_STEP, rtol, atol))
 
@@ -406,6 +475,24 @@ def hessian(program: str | Program, values: Inputs | None = None, /, *, of: str 
     if isinstance(wrt, str):
         wrt = [w.strip() for w in wrt.split(",")]
     return Hessian(second(_graph(program, of), _inputs(values, inputs), of, wrt))
+
+
+@_library_errors
+def jacobian(program: str | Program, values: Inputs | None = None, /, *,
+             of: Iterable[str] | str | None = None, wrt: Iterable[str] | str | None = None,
+             mode: str = "auto", **inputs: Number) -> Jacobian:
+    """∂output/∂input for several outputs (``of="u, v"`` or a list) and inputs
+    (``cgdiff jacobian``): reverse mode when there are fewer outputs, else
+    forward (``mode="auto"``)."""
+    from .jacobian import jacobian as first_derivatives
+
+    if isinstance(of, str):
+        of = [name.strip() for name in of.split(",")]
+    if isinstance(wrt, str):
+        wrt = [w.strip() for w in wrt.split(",")]
+    source = program.source if isinstance(program, Program) else program
+    return Jacobian(first_derivatives(source, _inputs(values, inputs),
+                                      list(of) if of is not None else None, wrt, mode))
 
 
 @_library_errors
@@ -483,6 +570,9 @@ class Program:
     def hessian(self, values: Inputs | None = None, /, *, wrt: Iterable[str] | str | None = None,
                 **inputs: Number) -> Hessian:
         return hessian(self, values, wrt=wrt, **inputs)
+
+    def jacobian(self, values: Inputs | None = None, /, **options: Any) -> Jacobian:
+        return jacobian(self, values, **options)
 
     def symbolic(self, *, wrt: Iterable[str] | str | None = None) -> Symbolic:
         return symbolic(self, wrt=wrt)

@@ -261,7 +261,13 @@ def _pow_rule(f: Formulas, a: int, b: int):
     return None
 
 
-_RULES = {ADD: _add_rule, SUB: _sub_rule, MUL: _mul_rule, DIV: _div_rule, NEG: _neg_rule,
+def _step_rule(f: Formulas, a: int):
+    if f.op[a] is SUB:  # step(x - y) compares x and y: no overflowing x - y
+        return f.raw(ops.STEP_DIFF, f.arg0[a], f.arg1[a])
+    return None
+
+
+_RULES = {ops.FUNCTIONS["step"]: _step_rule, ADD: _add_rule, SUB: _sub_rule, MUL: _mul_rule, DIV: _div_rule, NEG: _neg_rule,
           POW: _pow_rule}
 
 
@@ -431,6 +437,8 @@ def _plain_pieces(f: Formulas, i: int, prec) -> list:
         return ["-", *arg(a, _UNARY)]
     if o is POW:
         return [*arg(a, _ATOM), "^", *arg(b, _UNARY)]
+    if o is ops.STEP_DIFF:
+        return ["step(", *arg(a, _SUM), " - ", *arg(b, _PRODUCT), ")"]
     pieces: list = [o.name, "("]
     for position, k in enumerate(f.args(i)):
         pieces += [", ", k] if position else [k]
@@ -665,6 +673,8 @@ def _latex_pieces(f: Formulas, i: int, prec) -> list:
         return ["-", *arg(a, _UNARY)]
     if o is POW:
         return [*arg(a, _ATOM), "^{", b, "}"]
+    if o is ops.STEP_DIFF:
+        return [r"\operatorname{step}\left(", *arg(a, _SUM), " - ", *arg(b, _PRODUCT), r"\right)"]
     if o.name == "sqrt":
         return [r"\sqrt{", a, "}"]
     if o.name == "abs":

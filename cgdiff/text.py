@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import difflib
 import gc
+import math
 import re
 from typing import Iterable, Iterator
 
@@ -28,8 +29,32 @@ SIGNED_LITERAL = re.compile(r"([+-]?)[ \t\f\r]*(" + NUMBER + ")")
 NON_FINITE = re.compile(r"[+-]?(nan|inf|infinity)", re.IGNORECASE)
 
 
+def number_problem(text: str) -> str | None:
+    """Why ``text`` (already stripped) is not a finite number in cgdiff's
+    syntax (SIGNED_NUMBER), or None when it is one. Python's float() also
+    takes ``1_000``, ``nan``, ``infinity`` and other scripts' digits; cgdiff
+    takes none of them, in options or in data."""
+    if SIGNED_NUMBER.fullmatch(text):
+        return None if math.isfinite(float(text)) else "is too large for a float"
+    if NON_FINITE.fullmatch(text):
+        return "must be a finite number"
+    if "_" in text and SIGNED_NUMBER.fullmatch(text.replace("_", "")):
+        return "is not a number (write it without '_')"
+    return "is not a number"
+
+
+#: A combining mark (accents, ...) with no letter before it to sit on.
+_LONE_MARK = re.compile("(?<![\\w\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff"
+                        "\ufe20-\ufe2f])[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff"
+                        "\u20d0-\u20ff\ufe20-\ufe2f]")
+
+
 def printable(text: str) -> str:
-    """Text with control characters escaped (``\\x00``), tabs as one space."""
+    """Text with control characters escaped (``\\x00``), tabs as one space,
+    and a combining mark with no letter to sit on (it would join the quote
+    or space before it) as ``\\u0301``."""
+    if _LONE_MARK.search(text):
+        text = _LONE_MARK.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
     if text.isprintable():
         return text
     out = []
@@ -105,23 +130,104 @@ def as_float(name: str, value) -> float:
                         f"not {type(value).__name__}") from None
 
 
+#: Names longer than this get no spelling hint (comparing spellings takes
+#: time that grows with the square of their length) ...
+MAX_HINT_LENGTH = 64
+#: ... and at most this many names, the likeliest by a quick look (the same
+#: start and end, letters, length), are compared in full, so that a hint
+#: costs about the same with 10,000 names as with 20.
+MAX_COMPARED = 20
+
+#: Letters of other scripts drawn like Latin ones (Cyrillic, Greek): a few of
+#: Unicode's confusables. NFKC adds fullwidth letters, the Angstrom sign, ...
+_LOOKALIKES = str.maketrans(
+    "асеіјорхуѕԁԛԝһԍАВЕЅІЈКМНОРСТХУαβεικνορτυχΑΒΕΖΗΙΚΜΝΟΡΤΥΧ",
+    "aceijopxysdqwhgABESIJKMHOPCTXYaBeiKvopTuxABEZHIKMNOPTYX")
+
+
+def lookalike(name: str) -> str:
+    """``name`` as it looks: NFKC and the lookalike letters mapped to Latin,
+    so that Cyrillic 'а', fullwidth 'ａ' and Latin 'a' give the same text."""
+    if name.isascii():
+        return name
+    import unicodedata
+
+    return unicodedata.normalize("NFKC", name).translate(_LOOKALIKES)
+
+
 def suggest(name: str, known: Iterable[str], ignore_case: bool = False) -> str | None:
-    """The known name ``name`` is most likely a typo of, or None: the closest
-    by spelling (with ``ignore_case``, the same name in other letter case first)."""
-    known = list(known)
+    """The known name ``name`` is most likely a typo of, or None: one that
+    looks the same (another script's letters, another Unicode form), then
+    (with ``ignore_case``) the same name in other letter case, then the
+    closest by spelling. Bounded: linear in the names' total length, plus
+    at most MAX_COMPARED full comparisons of names up to MAX_HINT_LENGTH."""
+    known = [candidate for candidate in known if candidate != name]
+    looks = lookalike(name)
+    for candidate in known:
+        if not (candidate.isascii() and name.isascii()) and lookalike(candidate) == looks:
+            return candidate
     if ignore_case:
         folded = name.casefold()
         for candidate in known:
-            if candidate.casefold() == folded and candidate != name:
+            if len(candidate) == len(name) and candidate.casefold() == folded:
                 return candidate
-    close = difflib.get_close_matches(name, known, n=1)
+    size = len(name)
+    if size > MAX_HINT_LENGTH:
+        return None
+    # difflib's ratio 2·M/(a + b) >= 0.6 needs the shorter name to be at
+    # least 3/7 of the longer: others cannot match.
+    pool = [c for c in known if len(c) <= MAX_HINT_LENGTH and
+            7 * min(len(c), size) >= 3 * max(len(c), size)]
+    if len(pool) > MAX_COMPARED:
+        import heapq
+
+        letters = set(name)
+        starts = [name[:k] for k in (1, 2, 4, 8, 16, 32, 64) if k <= size]
+        ends = [name[-k:] for k in (1, 2, 4, 8, 16, 32, 64) if k <= size]
+
+        def likeness(candidate: str) -> int:
+            """What a typo keeps: the start, the end, the letters, the length
+            (each test one call into C, so 10,000 names take milliseconds)."""
+            return (sum(map(candidate.startswith, starts)) + sum(map(candidate.endswith, ends))
+                    + len(letters.intersection(candidate)) - abs(len(candidate) - size))
+
+        pool = heapq.nlargest(MAX_COMPARED, pool, key=likeness)
+    close = difflib.get_close_matches(name, pool, n=1)
     return close[0] if close else None
 
 
+def code_points(name: str) -> str:
+    """``U+0430`` for each character of a short name (the first 12, else the
+    ones that are not ASCII), to tell apart names that look the same."""
+    chars = name if len(name) <= 12 else [c for c in name if not c.isascii()][:12]
+    return " ".join(f"U+{ord(c):04X}" for c in chars)
+
+
+def spelled(name: str, always: bool = False) -> str:
+    """``'x'``, or ``'а' (U+0430)`` for a name that is not plain ASCII (or
+    ``always``), for messages that set one name beside another."""
+    shown = f"'{clip(name)}'"
+    return f"{shown} ({code_points(name)})" if always or not name.isascii() else shown
+
+
+def compared(name: str, other: str) -> tuple[str, str]:
+    """Two names for a message that sets them side by side: quoted, with
+    their code points when either is not ASCII (they may look the same)."""
+    both = not (name.isascii() and other.isascii())
+    return spelled(name, both), spelled(other, both)
+
+
 def did_you_mean(name: str, known: Iterable[str], ignore_case: bool = False) -> str:
-    """`` (did you mean 'x'?)`` for a likely typo, else ''."""
+    """`` (did you mean 'x'?)`` for a likely typo, else ''; names that are not
+    ASCII are shown with their code points: `` (did you mean 'a' (U+0061),
+    not 'а' (U+0430)?)``."""
     close = suggest(name, known, ignore_case)
-    return f" (did you mean '{close}'?)" if close is not None else ""
+    if close is None:
+        return ""
+    if name.isascii() and close.isascii():
+        return f" (did you mean '{close}'?)"
+    theirs, mine = compared(close, name)
+    return f" (did you mean {theirs}, not {mine}?)"
 
 
 @contextlib.contextmanager

@@ -14,13 +14,13 @@ from __future__ import annotations
 import math
 import random
 from dataclasses import dataclass, field
-from typing import Mapping
+from typing import Callable, Mapping
 
 from . import ops, passes
 from .api import Result, differentiate, load
 from .errors import CgdiffError, KeyMismatchError, MissingValueError, WorksheetError
 from .graph import Graph
-from .text import human_number, one_line
+from .text import clip, human_number, one_line
 
 BLANKS = ("values", "grads", "both")
 #: Each page format (render.sheets.FORMATS) → its file suffix.
@@ -343,7 +343,8 @@ SMALL = [x for k in (0.1, 0.2, 0.25, 0.5, 0.75, 1.0, 1.5, 2.0) for x in (k, -k)]
 
 
 def variants(source: str | Graph, count: int, seed: int,
-             fixed: Mapping[str, float] | None = None, of: str | None = None) -> list[Variant]:
+             fixed: Mapping[str, float] | None = None, of: str | None = None,
+             on_variant: Callable[[int], None] | None = None) -> list[Variant]:
     """``count`` sets of input values drawn reproducibly with ``random.Random(seed)``.
 
     Inputs in ``fixed`` keep their value; the others are drawn. A draw is kept
@@ -351,6 +352,10 @@ def variants(source: str | Graph, count: int, seed: int,
     those, the first where all of them are short and no derivative is zero
     wins, else the first where all are short, else the first that works. No
     two variants (nor the program's own values) are the same.
+
+    At most TRIES draws per variant; when none will do, the error says why
+    (no inputs, every input fixed, too few distinct values, or the commonest
+    reason a draw failed). ``on_variant(k)`` is called as variant k is made.
     """
     graph = source if isinstance(source, Graph) else load(source, of)
     _check_size(graph)
@@ -366,10 +371,26 @@ def variants(source: str | Graph, count: int, seed: int,
         seen.add(tuple(own[name] for name in names))
     except MissingValueError:
         pass
+    if not names:
+        raise WorksheetError("--vary draws the inputs' values, and the program has no inputs: "
+                             "every sheet would be the same")
+    if not free:
+        raise WorksheetError(f"--vary draws the inputs' values, and every input is fixed by "
+                             f"--set ({', '.join(clip(name, 20) for name in names[:8])}): "
+                             "drop some of them from --set")
+    choices = len(set(HALVES + INTEGERS) if exact else set(SMALL))
+    if len(free) * math.log(choices) < math.log(count + len(seen)):
+        raise WorksheetError(
+            f"--vary {count}: the {len(free)} input{'s' if len(free) > 1 else ''} drawn "
+            f"({', '.join(clip(name, 20) for name in free)}) can take only "
+            f"{choices ** len(free) - len(seen)} sets of values"
+            + (" unlike the program's own" if seen else "") +
+            f", too few for {count} sheets; ask for fewer, or fix fewer inputs with --set")
     chosen = []
     for _ in range(count):
         best: tuple[int, dict[str, float]] | None = None
         reasons: list[str] = []
+        repeats = 0
         for attempt in range(TRIES):
             if best is not None and best[0] == 1 and attempt >= TRIES // 5:
                 break  # short numbers will do; don't spend every draw on the best
@@ -381,12 +402,18 @@ def variants(source: str | Graph, count: int, seed: int,
                     settings[name] = rng.choice(SMALL)
             key = tuple(settings[name] for name in names)
             if key in seen:
+                repeats += 1
                 continue
             tier = _tier(graph, settings, shown, reasons)
             if tier is not None and (best is None or tier < best[0]):
                 best = (tier, settings)
                 if tier == 0:
                     break
+        if best is None and repeats == TRIES:
+            raise WorksheetError(
+                f"no new input values for variant {len(chosen) + 1}: all {TRIES} draws "
+                f"repeated earlier sheets' values (too few distinct values for {count} sheets; "
+                f"ask for fewer)")
         if best is None:
             common = max(set(reasons), key=reasons.count) if reasons else None
             raise WorksheetError(
@@ -396,6 +423,8 @@ def variants(source: str | Graph, count: int, seed: int,
         tier, settings = best
         seen.add(tuple(settings[name] for name in names))
         chosen.append(Variant(settings, nice=tier < 2))
+        if on_variant is not None:
+            on_variant(len(chosen))
     return chosen
 
 
@@ -457,11 +486,14 @@ def verify(sheet: Worksheet) -> None:
 
 def variant_sheets(source: str | Graph, count: int, seed: int,
                    fixed: Mapping[str, float] | None = None, of: str | None = None,
-                   blank: str = "both") -> list[Worksheet]:
-    """``count`` worksheets with drawn inputs, each key verified."""
+                   blank: str = "both",
+                   on_variant: Callable[[int], None] | None = None) -> list[Worksheet]:
+    """``count`` worksheets with drawn inputs, each key verified
+    (``on_variant(k)``: told as the k-th set of inputs is found)."""
     graph = source if isinstance(source, Graph) else load(source, of)
     sheets = []
-    for k, variant in enumerate(variants(graph, count, seed, fixed), start=1):
+    for k, variant in enumerate(variants(graph, count, seed, fixed, on_variant=on_variant),
+                                start=1):
         sheet = build(graph, variant.settings, blank=blank,
                       title=f"Computation graph worksheet {k:02d}")
         sheet.nice = variant.nice

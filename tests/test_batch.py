@@ -78,8 +78,8 @@ def test_graph_built_once(monkeypatch, three):
 
 @pytest.mark.parametrize("data, message", [
     ("", "is empty"),
-    ("x,y\n1,abc\n", "line 2, column 'y': 'abc' is not a finite number"),
-    ("x,y\n1,nan\n", "'nan' is not a finite number"),
+    ("x,y\n1,abc\n", "line 2, column 'y': 'abc' is not a number"),
+    ("x,y\n1,nan\n", "'nan' must be a finite number"),
     ("x,y\n1,2,3\n", "line 2: 3 fields where the header has 2"),
     ("x,q\n1,2\n", "column 'q' is not a name in the program"),
     ("x,x\n1,2\n", "appears twice"),
@@ -108,7 +108,7 @@ def test_invalid_utf8(run, tmp_path):
     path.write_bytes(b"x\n1\n\xff\n")
     result = run("eval", "J = x", "--data", str(path))
     assert result.exit_code == 1
-    assert "data line 3: not valid UTF-8" in result.output
+    assert "d.csv, line 3: not valid UTF-8" in result.output
 
 
 @pytest.mark.parametrize("args, code, message", [

@@ -155,6 +155,7 @@ def test_wrt_a_statement_is_reported_not_checked():
 
 
 def test_a_non_finite_nudge_names_the_option(run):
+    # A usage error (issue 14: every option value is validated, exit 2).
     result = run("check", SEED_STATEMENTS, "--set", SEED_SET, "--nudge", "w=inf")
-    assert result.exit_code == 1
-    assert result.stderr.startswith("error: --nudge w=inf")
+    assert result.exit_code == 2
+    assert "Invalid value for '--nudge': w=inf" in result.stderr

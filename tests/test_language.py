@@ -325,3 +325,63 @@ def test_explain_forward_tells_the_sweep_left_to_right(run):
     assert "w*x goes down by 2ε: x = -2 times w's ε." in text
     assert text.index("w*x goes down") < text.index("J = 0.5*(w*x + b - y)^2 goes down by 4ε")
     assert "So ∂J/∂w = -4." in text
+
+
+# ---------------------------------------------------------------- limits
+
+def test_nested_calls_past_the_limit_are_refused_before_building(run):
+    lines = ["f0(x) = x*x"] + [f"f{k}(x) = f{k - 1}(x) + f{k - 1}(x)" for k in range(1, 40)]
+    stderr = clean_error(run("eval", "\n".join(lines + ["J = f39(y)"]), "--set", "y=1"))
+    assert "would unroll to" in stderr and "more than the limit of 20,000,000" in stderr
+    assert "^" in stderr
+
+
+def test_a_vector_operation_past_the_limit_is_refused_before_building(run, monkeypatch):
+    from cgdiff import expand
+
+    monkeypatch.setattr(expand, "MAX_NODES", 10_000)
+    source = "x = [" + ", ".join(["1"] * 200) + "]; J = sum(transpose([x]) @ [x])"
+    stderr = clean_error(run("eval", source))
+    assert "'transpose([x]) @ [x]' would unroll to 40,000 nodes" in stderr
+
+
+def test_the_running_count_stops_a_build_at_the_limit(monkeypatch):
+    from cgdiff import expand
+    from cgdiff.errors import CgdiffError
+
+    monkeypatch.setattr(expand, "MAX_NODES", 50)
+    with pytest.raises(CgdiffError, match="more than 50 nodes"):
+        load("J = sum(x)", given=[f"x[{k}]" for k in range(60)])
+
+
+@pytest.mark.slow
+def test_a_million_unrolled_nodes_work(run):
+    lines = ["f0(x) = x*x + 1"] + [f"f{k}(x) = f{k - 1}(x) + f{k - 1}(x)" for k in range(1, 18)]
+    result = run("grad", "-f", "-", "--set", "y=1", "--format", "plain",
+                 input="\n".join(lines + ["J = f17(y)"]))
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout == f"y\t{2.0 * 2 ** 17!r}\n"
+
+
+def test_check_and_explain_of_several_outputs(run):
+    args = ["u = x*y; v = x + y", "--of", "u,v", "--set", "x=1,y=2"]
+    plain = run("check", *args, "--format", "plain")
+    assert plain.exit_code == 0, plain.stderr
+    lines = [line.split("\t") for line in plain.stdout.splitlines()]
+    assert [(line[0], line[1], line[2], line[-1]) for line in lines] == [
+        ("u", "x", "2.0", "ok"), ("u", "y", "1.0", "ok"), ("v", "x", "1.0", "ok"),
+        ("v", "y", "1.0", "ok")]
+    data = json.loads(run("check", *args, "--format", "json").stdout)
+    assert data["outputs"] == ["u", "v"] and data["checks"]["v"]["ok"] is True
+    table = run("check", *args).stdout
+    assert "output u:" in table and "output v:" in table and "∂v/∂input" in table
+    text = run("explain", *args).stdout
+    assert "Output u:" in text and "Output v:" in text and "∂v/∂y = 1" in text
+
+
+def test_check_of_a_vector_output_checks_each_element(run):
+    result = run("check", "z = W @ x", "--set", "W=[[1,2],[3,4]],x=[5,6]", "--wrt", "x",
+                 "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert data["outputs"] == ["z[0]", "z[1]"]

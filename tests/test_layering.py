@@ -20,7 +20,7 @@ LAYERS = [
     ["passes"],
     ["api"],
     ["batch", "check", "claims", "expect", "explain", "fit", "hessian", "stats", "symbolic",
-     "worksheet", "kinks", "jacobian", "grade", "_callable"],
+     "worksheet", "kinks", "jacobian", "grade", "quiz", "_callable", "precision"],
     ["render", "render.*"],
     ["cli", "public", "__main__", ""],  # "": the package's __init__, its front door
 ]

@@ -233,3 +233,23 @@ def test_graphviz_past_its_time_limit_keeps_the_old_picture(run, tmp_path, slow_
     assert "within 0.5 seconds" in message and "--format dot" in message
     assert picture_file.read_text() == "<svg old/>"
     assert leftovers(tmp_path) == []
+
+
+def test_ctrl_c_stops_the_command_and_keeps_the_old_file(tmp_path, monkeypatch):
+    import subprocess
+
+    path = tmp_path / "g.svg"
+    path.write_text("old picture")
+    started = []
+
+    def interrupted(self, *args, **kwargs):
+        started.append(self)
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(subprocess.Popen, "communicate", interrupted)
+    script = "import sys, time; open(sys.argv[1], 'w').write('half'); time.sleep(30)"
+    with pytest.raises(KeyboardInterrupt):
+        outfile.write_with_command(path, [sys.executable, "-c", script], b"", 60)
+    assert started and started[0].poll() is not None  # killed, not left running
+    assert path.read_text() == "old picture"
+    assert leftovers(tmp_path) == []

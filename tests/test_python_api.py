@@ -141,3 +141,18 @@ def test_version_and_py_typed():
     pyproject = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
     assert re.search(r'^version = "(.*)"', pyproject, re.M).group(1) == cgdiff.__version__
     assert (Path(cgdiff.__file__).parent / "py.typed").exists()
+
+
+def test_check_against_claims():
+    right = cgdiff.check(SEED_STATEMENTS, SEED_VALUES, against="dJ_dw = (w*x + b - y)*x")
+    assert right.ok and right.to_dict()["ok"] is True
+    wrong = cgdiff.check(SEED_STATEMENTS, SEED_VALUES, against="dJ_dw = (w*x + b - y)*w")
+    assert not wrong.ok and wrong.first_wrong.name == "dJ_dw"
+    assert cgdiff.compile(SEED_STATEMENTS).check(SEED_VALUES, against="dJ_db = w*x + b - y").ok
+
+
+def test_jacobian():
+    j = cgdiff.jacobian("u = x*y; v = x + y^2", {"x": 2}, y=3, of=["u", "v"], wrt="y")
+    assert j.names == ["y"] and j["u", "y"] == 2.0 and j["v", "y"] == 6.0
+    assert j.to_dict()["values"] == {"u": 6.0, "v": 11.0}
+    assert cgdiff.jacobian is __import__("cgdiff.jacobian").jacobian

@@ -45,3 +45,13 @@ def test_latex_sheet_compiles(run, tmp_path, answers):
     assert run(*args, *(["--answers"] if answers else [])).exit_code == 0
     pdf = printing.print_latex(tex)
     assert pdf.read_bytes().startswith(b"%PDF")
+
+
+@pytest.mark.skipif(shutil.which("dot") is None, reason="the LaTeX sheet's graph needs Graphviz")
+def test_latex_sheet_draws_the_graph_at_body_size(run):
+    text = run("worksheet", "-f", str(ROOT / "examples" / "tanh-221.cg"), "--format",
+               "latex").output
+    picture = text.split(r"\begin{picture}", 1)[1].split(r"\end{picture}", 1)[0]
+    assert picture.count(r"\put(") == 32 and r"\qbezier(" in picture
+    assert r"\small" not in picture and r"\tiny" not in picture and r"\footnotesize" not in picture
+    assert "h1 (tanh)" in picture

@@ -41,6 +41,26 @@ def as_text(result, output_format: str) -> str:
     return buffer.getvalue()
 
 
+def gradient_blocks(graph, gradient: dict, max_rank: int | None = None):
+    """The gradient's names in order, a vector or matrix input whose every
+    element is there once as a block: ``(name, None, None)`` for a scalar,
+    ``(base, shape, elements)`` for a block (of at most ``max_rank`` axes)."""
+    whole = {}
+    for name, (shape, elements) in (graph.shapes or {}).items():
+        if ((max_rank is None or len(shape) <= max_rank) and elements
+                and all(e in gradient for e in elements)):
+            whole[elements[0]] = (name, shape, elements)
+    skip = set()
+    for name in gradient:
+        if name in skip:
+            continue
+        if name in whole:
+            skip.update(whole[name][2])
+            yield whole[name]
+        else:
+            yield name, None, None
+
+
 def print_rich(out, *renderables, width: int | None = None) -> None:
     """Rich renderables printed to ``out`` (``width`` columns, else the
     terminal's width there, else 80 or $COLUMNS), without Rich's guessing at

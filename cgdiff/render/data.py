@@ -78,23 +78,17 @@ def shaped_gradient(result: Result, gradient: dict) -> dict:
     shapes = result.graph.shapes
     if not shapes:
         return gradient
-    whole = {}
-    for name, (shape, elements) in shapes.items():
-        if elements and all(e in gradient for e in elements):
-            whole[elements[0]] = (name, shape, elements)
-    out, skip = {}, set()
-    for name, derivative in gradient.items():
-        if name in skip:
+    from . import gradient_blocks
+
+    out = {}
+    for name, shape, elements in gradient_blocks(result.graph, gradient):
+        if shape is None:
+            out[name] = gradient[name]
             continue
-        if name in whole:
-            base, shape, elements = whole[name]
-            skip.update(elements)
-            flat = [gradient[e] for e in elements]
-            for size in reversed(shape[1:]):
-                flat = [flat[k:k + size] for k in range(0, len(flat), size)]
-            out[base] = flat
-        else:
-            out[name] = derivative
+        flat = [gradient[e] for e in elements]
+        for size in reversed(shape[1:]):
+            flat = [flat[k:k + size] for k in range(0, len(flat), size)]
+        out[name] = flat
     return out
 
 

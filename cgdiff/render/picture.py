@@ -77,6 +77,21 @@ def local_derivatives(graph: Graph, i: int, values: Sequence[float]) -> tuple[fl
 
 # ---------------------------------------------------------------- Graphviz DOT
 
+def _edge_labels(graph: Graph, edges, values, adjoints):
+    """(argument, node, label) for each edge: the local derivative as a
+    number with values (None where an edge carries none)."""
+    cache: dict[int, tuple] = {}
+    for a, i, position in edges:
+        label = None
+        if values is not None and position is not None:
+            partials = cache.get(i)
+            if partials is None:
+                partials = cache[i] = local_derivatives(graph, i, values)
+            if partials and not (adjoints is not None and adjoints[a] is None):
+                label = human_number(partials[position])
+        yield a, i, label
+
+
 def _dot_string(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
@@ -193,16 +208,9 @@ def to_dot(graph: Graph, values: Sequence[float] | None = None,
         if i in graph.outputs or i == graph.output:
             attributes.append('peripheries=2, style="rounded,filled", fillcolor="#dcfce7"')
         out.append(f"{indent}n{i} [{', '.join(attributes)}];")
-    cache: dict[int, tuple] = {}
-    for a, i, position in edges:
-        if values is not None and position is not None:
-            partials = cache.get(i)
-            if partials is None:
-                partials = cache[i] = local_derivatives(graph, i, values)
-            if partials and not (adjoints is not None and adjoints[a] is None):
-                out.append(f'  n{a} -> n{i} [label="{human_number(partials[position])}"];')
-                continue
-        out.append(f"  n{a} -> n{i};")
+    for a, i, label in _edge_labels(graph, edges, values, adjoints):
+        out.append(f'  n{a} -> n{i} [label="{label}"];' if label is not None else
+                   f"  n{a} -> n{i};")
     out.append("}")
     return "\n".join(out) + "\n"
 
@@ -247,17 +255,9 @@ def to_mermaid(graph: Graph, values: Sequence[float] | None = None,
         else:
             shape = '["{}"]'
         out.append(f"{indent}n{i}{shape.format(label)}")
-    cache: dict[int, tuple] = {}
-    for a, i, position in edges:
-        if values is not None and position is not None:
-            partials = cache.get(i)
-            if partials is None:
-                partials = cache[i] = local_derivatives(graph, i, values)
-            if partials and not (adjoints is not None and adjoints[a] is None):
-                edge_label = _mermaid_text(human_number(partials[position]))
-                out.append(f'    n{a} -->|"{edge_label}"| n{i}')
-                continue
-        out.append(f"    n{a} --> n{i}")
+    for a, i, label in _edge_labels(graph, edges, values, adjoints):
+        out.append(f'    n{a} -->|"{_mermaid_text(label)}"| n{i}' if label is not None else
+                   f"    n{a} --> n{i}")
     return "\n".join(out) + "\n"
 
 

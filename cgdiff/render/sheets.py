@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import html
 import re
+import shutil
+import subprocess
 import unicodedata
 
 from .. import ops
@@ -146,11 +148,74 @@ def _greek_declarations(text: str) -> list[str]:
     return lines
 
 
+#: The LaTeX sheet's text width and height, in inches (A4, 2 cm margins).
+LATEX_WIDTH_IN = 6.7
+LATEX_HEIGHT_IN = 8.6
+
+
+def _latex_graph(sheet: Worksheet) -> list[str] | None:
+    """The bare graph (as the blank sheet has it) in LaTeX's own picture
+    environment, placed by Graphviz (``dot -Tplain``, top to bottom), so
+    pdflatex needs no package and no file beside the sheet: a box per node
+    with its label at the body text's size, each edge a curve from an
+    argument down to the node that reads it. None without Graphviz."""
+    dot = shutil.which("dot")
+    if dot is None:
+        return None
+    dot_text = _compact_labels(_picture(sheet, False, "dot")).replace(
+        "rankdir=LR;", "rankdir=TB; nodesep=0.15; ranksep=0.3;")
+    try:
+        done = subprocess.run([dot, "-Tplain"], input=dot_text.encode("utf-8"),
+                              capture_output=True, timeout=30)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    if done.returncode != 0:
+        return None
+    import shlex
+
+    width = height = 0.0
+    nodes: dict[str, tuple[float, float, str, str]] = {}
+    edges = []
+    for line in done.stdout.decode("utf-8", "replace").splitlines():
+        try:
+            fields = shlex.split(line)
+        except ValueError:
+            continue
+        if fields[:1] == ["graph"]:
+            width, height = float(fields[2]), float(fields[3])
+        elif fields[:1] == ["node"]:
+            nodes[fields[1]] = (float(fields[2]), float(fields[3]), fields[6], fields[8])
+        elif fields[:1] == ["edge"]:
+            n = int(fields[3])
+            points = [(float(fields[4 + 2 * k]), float(fields[5 + 2 * k])) for k in range(n)]
+            edges.append(points)
+    scale = min(1.0, LATEX_WIDTH_IN / width if width else 1.0,
+                LATEX_HEIGHT_IN / height if height else 1.0)
+    out = [r"\begin{center}", f"\\setlength{{\\unitlength}}{{{scale:.4f}in}}",
+           f"\\begin{{picture}}({width:.3f},{height:.3f})"]
+    for points in edges:
+        # dot's cubic pieces, each drawn as the closest quadratic (\qbezier)
+        for k in range(0, len(points) - 3, 3):
+            (x0, y0), (x1, y1), (x2, y2), (x3, y3) = points[k:k + 4]
+            cx, cy = (3 * (x1 + x2) - x0 - x3) / 4, (3 * (y1 + y2) - y0 - y3) / 4
+            out.append(f"\\qbezier({x0:.3f},{y0:.3f})({cx:.3f},{cy:.3f})({x3:.3f},{y3:.3f})")
+    for x, y, label, shape in nodes.values():
+        text = latex_escape(label.replace("\\n", " "))
+        box = r"\fbox" if shape != "plaintext" else ""
+        out.append(f"\\put({x:.3f},{y:.3f}){{\\makebox(0,0){{\\colorbox{{white}}{{{box}{{{text}}}}}}}}}"
+                   if box else f"\\put({x:.3f},{y:.3f}){{\\makebox(0,0){{{text}}}}}")
+    out += [r"\end{picture}", r"\end{center}",
+            "Each node: its name (operation); each line runs from an argument down to the "
+            "node that reads it."]
+    return out
+
+
 def to_latex(sheet: Worksheet, answers: bool = False) -> str:
     """The sheet (or its key) as a complete LaTeX document (booktabs tables)
-    for ``pdflatex``. The graph picture is left out (see ``cgdiff graph``)."""
+    for ``pdflatex``, the graph on a page of its own (LaTeX's picture environment)."""
     out = sheet.out
     tt = lambda text: r"\texttt{" + latex_escape(text) + "}"  # noqa: E731
+    graph = _latex_graph(sheet)
     body = [
         r"\section*{" + latex_escape(_title(sheet, answers)) + "}",
         "",
@@ -162,9 +227,10 @@ def to_latex(sheet: Worksheet, answers: bool = False) -> str:
         r"\end{quote}",
         _inputs_line(sheet, tt) + ".",
         "",
-        r"The graph picture is not drawn here: \texttt{cgdiff graph --format dot} "
-        r"draws it with Graphviz.",
         "",
+        *(["\\clearpage", r"\subsection*{Graph}", *graph, "\\clearpage"] if graph else
+          [r"The graph picture is not drawn here (Graphviz is not installed): "
+           r"\texttt{cgdiff graph --format dot} draws it.", ""]),
         r"\subsection*{Nodes}",
         r"\begin{center}",
         r"\renewcommand{\arraystretch}{1.4}",
@@ -200,7 +266,8 @@ def to_latex(sheet: Worksheet, answers: bool = False) -> str:
         body.append("None: there is nothing to work out.")
     text = "\n".join(body)
     preamble = [r"\documentclass[11pt]{article}", r"\usepackage[T1]{fontenc}",
-                r"\usepackage[utf8]{inputenc}", r"\usepackage[margin=2.5cm]{geometry}",
+                r"\usepackage[utf8]{inputenc}", r"\usepackage[margin=2cm]{geometry}",
+                r"\usepackage{color}",
                 r"\usepackage{booktabs}", *_greek_declarations(text),
                 r"\pagestyle{empty}", r"\begin{document}"]
     return "\n".join(preamble) + "\n" + text + "\n" + r"\end{document}" + "\n"

@@ -96,18 +96,11 @@ def summary(result: Result) -> Text:
 def _gradient_lines(text: Text, result: Result, out: str, gradient: dict) -> None:
     """∂out/∂name for each name; a vector or matrix input whose every element
     is there as one block in its shape."""
-    shapes = result.graph.shapes
-    whole = {}
-    for name, (shape, elements) in shapes.items():
-        if len(shape) <= 2 and elements and all(e in gradient for e in elements):
-            whole[elements[0]] = (name, shape, elements)
-    skip = set()
-    for name, derivative in gradient.items():
-        if name in skip:
-            continue
-        if name in whole:
-            base, shape, elements = whole[name]
-            skip.update(elements)
+    from . import gradient_blocks
+
+    for name, shape, elements in gradient_blocks(result.graph, gradient, max_rank=2):
+        if shape is not None:
+            base = name
             cells = [human_number(gradient[e]) for e in elements]
             width = max(len(c) for c in cells)
             cols = shape[-1]
@@ -118,7 +111,7 @@ def _gradient_lines(text: Text, result: Result, out: str, gradient: dict) -> Non
                             style="bold magenta")
             continue
         text.append(f"\n  ∂{out}/∂{name} = ")
-        text.append(human_number(derivative), style="bold magenta")
+        text.append(human_number(gradient[name]), style="bold magenta")
 
 
 def render(result: Result) -> Group:

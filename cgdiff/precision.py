@@ -1,0 +1,336 @@
+"""Precision warnings: the program's values and derivatives again at 50
+significant digits (mpmath, imported here only), compared with float64's.
+
+Where float64 has lost more than half its digits in the output's value or in a
+derivative asked for, one warning names the node where the digits were lost:
+the first node, in evaluation order, whose float value is off by more than
+half its digits while its arguments' float values are still good, and why
+(``1 - cos(x): cancellation, 1 - 0.99999999999999994; about 16 of 16 digits
+lost``). The high-precision pass evaluates each node from the high-precision
+values of its arguments, and each local derivative from the op table's
+``derivative`` formulas, so it follows the program exactly, without float
+rounding.
+
+Skipped (with a note) above NODE_LIMIT nodes, where 50-digit arithmetic in
+Python would take longer than the command itself.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from functools import lru_cache
+
+from . import ops
+from .graph import Graph
+from .text import clip, enclosed
+
+#: Programs larger than this are not re-evaluated (about a second of mpmath).
+NODE_LIMIT = 100_000
+DIGITS = 50
+#: float64 carries about 16 significant digits; losing more than half is a warning.
+LOST = 1e-8
+
+
+@dataclass
+class Warning:
+    node: int
+    text: str
+
+    def as_dict(self, graph: Graph) -> dict:
+        return {"node": graph.node_id(self.node), "message": self.text}
+
+
+@lru_cache(maxsize=1)
+def _mp_functions():
+    import mpmath
+    from mpmath import mp
+
+    def sigmoid(x):
+        return 1 / (1 + mp.exp(-x))
+
+    def step(x):
+        return mp.mpf(1) if x > 0 else mp.mpf(0)
+
+    def sign(x):
+        return mp.mpf(1) if x > 0 else mp.mpf(-1) if x < 0 else mp.mpf(0)
+
+    table = {
+        "add": lambda a, b: a + b, "sub": lambda a, b: a - b, "mul": lambda a, b: a * b,
+        "div": lambda a, b: a / b, "neg": lambda a: -a, "id": lambda a: a,
+        "pow": lambda a, b: mp.power(a, b) if a != 0 or b >= 0 else mp.inf,
+        "exp": mp.exp, "log": mp.log, "sqrt": mp.sqrt, "sin": mp.sin, "cos": mp.cos,
+        "tan": mp.tan, "tanh": mp.tanh, "sech": mp.sech, "sigmoid": sigmoid,
+        "relu": lambda a: a if a > 0 else mp.mpf(0), "abs": abs,
+        "max": lambda a, b: a if a >= b else b, "min": lambda a, b: a if a <= b else b,
+        "step": step, "sign": sign, "step_diff": lambda a, b: step(a - b),
+        "asin": mp.asin, "acos": mp.acos, "atan": mp.atan, "atan2": mp.atan2,
+        "sinh": mp.sinh, "cosh": mp.cosh, "asinh": mp.asinh, "acosh": mp.acosh,
+        "atanh": mp.atanh, "log2": lambda a: mp.log(a, 2), "log10": lambda a: mp.log(a, 10),
+        "log1p": mpmath.log1p, "expm1": mpmath.expm1, "hypot": mp.hypot,
+        "softplus": lambda a: mp.log(1 + mp.exp(a)),
+        "logsigmoid": lambda a: -mp.log(1 + mp.exp(-a)), "erf": mp.erf,
+    }
+    return mp, table
+
+
+def _mp_apply(table, op: ops.Op, args):
+    f = table.get(op.name)
+    if f is None:  # an op without a high-precision form: its float function
+        from mpmath import mpf
+
+        return mpf(op.value(*(float(a) for a in args)))
+    return f(*args)
+
+
+@lru_cache(maxsize=None)
+def _template(text: str) -> Graph:
+    from .api import load
+
+    return load(text)
+
+
+def _mp_partial(table, text: str, a, b, out, constants):
+    graph = _template(text)
+    bound = {"a": a, "b": b, "out": out}
+    value = [None] * len(graph)
+    for i in range(len(graph)):
+        op = graph.op[i]
+        if op is ops.INPUT:
+            value[i] = bound[graph.name_of[i]]
+        elif op is ops.CONST:
+            value[i] = constants(graph.const[i])
+        else:
+            value[i] = _mp_apply(table, op, [value[k] for k in graph.args(i)])
+    return value[graph.output]
+
+
+def suspicious(graph: Graph, values: list[float]) -> bool:
+    """A float-only screen, so that ordinary programs never import mpmath: an
+    addition or subtraction that cancels (a result below 1e-8 of its larger
+    argument) or absorbs (one argument below 1e-8 of the other)."""
+    op, arg0, arg1 = graph.op, graph.arg0, graph.arg1
+    ADD, SUB = ops.ADD, ops.SUB
+    for i, o in enumerate(op):
+        if o is ADD or o is SUB:
+            a, b = abs(values[arg0[i]]), abs(values[arg1[i]])
+            big, small = (a, b) if a >= b else (b, a)
+            if small != 0.0 and (small < big * LOST or abs(values[i]) < big * LOST):
+                return True
+    return False
+
+
+def check(graph: Graph, inputs: dict[str, float], values: list[float],
+          gradient: dict[str, float] | None = None) -> tuple[list[Warning], str | None]:
+    """(warnings, note): the warnings about lost digits, and a note when the
+    program is too large to check."""
+    n = len(graph)
+    if n > NODE_LIMIT:
+        return [], (f"precision not checked: {n:,} nodes is more than {NODE_LIMIT:,} "
+                    "(50-digit arithmetic would take longer than the command)")
+    if not suspicious(graph, values):
+        return [], None
+    mp, table = _mp_functions()
+    with mp.workdps(DIGITS):
+        exact = [None] * n
+        op, name_of, const = graph.op, graph.name_of, graph.const
+        for i in range(n):
+            o = op[i]
+            try:
+                if o is ops.INPUT:
+                    exact[i] = mp.mpf(inputs[name_of[i]])
+                elif o is ops.CONST:
+                    exact[i] = mp.mpf(const[i])
+                else:
+                    exact[i] = _mp_apply(table, o, [exact[k] for k in graph.args(i)])
+            except (ValueError, ZeroDivisionError, TypeError):
+                return [], None  # outside the domain at 50 digits: nothing to compare
+        out = graph.output
+        bad = _lost(values[out], exact[out])
+        if gradient:
+            exact_gradient = _mp_reverse(graph, exact, mp, table)
+            for name, d in gradient.items():
+                node = graph.index.get(name)
+                if node is not None and exact_gradient[node] is not None:
+                    bad = bad or _lost(d, exact_gradient[node])
+        if not bad:
+            return [], None
+        culprit = _culprit(graph, values, exact)
+        if culprit is not None:
+            culprit = _blamed_sum(graph, values, culprit)
+        return ([Warning(culprit, _reason(graph, values, exact, culprit))]
+                if culprit is not None else []), None
+
+
+def _mp_reverse(graph: Graph, exact, mp, table):
+    n = len(graph)
+    adjoint = [mp.mpf(0)] * n
+    out = graph.output
+    adjoint[out] = mp.mpf(1)
+    for i in range(out, -1, -1):
+        g = adjoint[i]
+        if g == 0:
+            continue
+        o = graph.op[i]
+        args = graph.args(i)
+        if not args or not o.derivative:
+            continue
+        a = exact[args[0]]
+        b = exact[args[1]] if len(args) > 1 else None
+        for position, k in enumerate(args):
+            try:
+                d = _mp_partial(table, o.derivative[position], a, b, exact[i], mp.mpf)
+            except (ValueError, ZeroDivisionError, TypeError):
+                return [None] * n
+            adjoint[k] += g * d
+    return adjoint
+
+
+def _lost(got: float, true) -> bool:
+    """Whether float ``got`` has lost more than half the digits of ``true``."""
+    scale = abs(true)
+    if scale == 0:
+        return abs(got) > 1e-300
+    return abs(got - true) / scale > LOST
+
+
+def _culprit(graph: Graph, values, exact) -> int | None:
+    """The first node whose float value lost more than half its digits while
+    its arguments' float values had not."""
+    for i in range(len(graph)):
+        args = graph.args(i)
+        if not args or not _lost(values[i], exact[i]):
+            continue
+        if all(not _lost(values[k], exact[k]) for k in args):
+            return i
+    return None
+
+
+def _loses(graph: Graph, values, i: int) -> bool:
+    """An addition or subtraction that cancels or absorbs (see suspicious)."""
+    if graph.op[i] not in (ops.ADD, ops.SUB):
+        return False
+    a, b = abs(values[graph.arg0[i]]), abs(values[graph.arg1[i]])
+    big, small = (a, b) if a >= b else (b, a)
+    return small != 0.0 and (small < big * LOST or abs(values[i]) < big * LOST)
+
+
+def _blamed_sum(graph: Graph, values, i: int) -> int:
+    """The culprit's nearest argument (or argument's argument, ...) that is a
+    sum losing digits: ``1 + x`` in ``log(1 + x)``, not the log that shows it."""
+    stack, seen = [i], set()
+    while stack:
+        k = stack.pop()
+        if k in seen:
+            continue
+        seen.add(k)
+        if _loses(graph, values, k):
+            return k
+        stack.extend(graph.args(k))
+    return i
+
+
+def _reason(graph: Graph, values, exact, i: int) -> str:
+    op = graph.op[i]
+    args = graph.args(i)
+    true = exact[i]
+    error = abs(values[i] - true) / abs(true) if true != 0 else 1.0
+    lost = min(16, max(1, round(16 + math.log10(error)))) if error > 0 else 16
+    label = graph.label(i)
+    if enclosed(label):
+        label = label[1:-1]
+    label = clip(label, 60)
+    if op in (ops.SUB, ops.ADD) and len(args) == 2:
+        a, b = values[args[0]], values[args[1]]
+        biggest = max(abs(a), abs(b))
+        result = values[i]
+        if biggest > 0 and (result == 0 or abs(result) < biggest / 1e8):
+            cancelled = 16 if result == 0 else min(16, round(math.log10(biggest / abs(result))))
+            sign = "-" if op is ops.SUB else "+"
+            return (f"{label}: cancellation, {a!r} {sign} {b!r}; "
+                    f"about {max(cancelled, lost)} of 16 digits lost")
+    if op in (ops.SUB, ops.ADD) and len(args) == 2:
+        a, b = values[args[0]], values[args[1]]
+        big, small = max(abs(a), abs(b)), min(abs(a), abs(b))
+        if small > 0:
+            kept = max(0, round(16 - math.log10(big / small)))
+            sign = "-" if op is ops.SUB else "+"
+            return (f"{label}: absorption, {a!r} {sign} {b!r} keeps about {kept} of the "
+                    f"smaller term's 16 digits")
+    return f"{label}: rounding; about {lost} of 16 digits lost"
+
+
+def warning_text(graph: Graph, warning: Warning) -> str:
+    """The stderr paragraph: where, and what to do."""
+    from .text import line_and_column
+
+    line, column = line_and_column(graph.source, graph.start[warning.node]) \
+        if graph.source else (0, 0)
+    where = f"line {line}, column {column}: " if line else ""
+    import textwrap
+
+    return textwrap.fill(f"warning: float64 lost more than half its digits at {where}"
+                         f"{warning.text}; the output's value or derivative is not to be "
+                         "trusted", width=79, subsequent_indent="  ", break_long_words=False,
+                         break_on_hyphens=False)
+
+
+# ---------------------------------------------------------------- rewrite hints
+
+def _is_const(graph: Graph, i: int, x: float) -> bool:
+    return graph.op[i] is ops.CONST and graph.const.get(i) == x
+
+
+def _fn(graph: Graph, i: int, name: str) -> bool:
+    return graph.op[i] is ops.FUNCTIONS.get(name)
+
+
+def _square(graph: Graph, i: int) -> int | None:
+    """u for ``u^2`` or ``u*u``."""
+    if graph.op[i] is ops.POW and _is_const(graph, graph.arg1[i], 2.0):
+        return graph.arg0[i]
+    if graph.op[i] is ops.MUL and graph.arg0[i] == graph.arg1[i]:
+        return graph.arg0[i]
+    return None
+
+
+def hints(graph: Graph) -> list[tuple[int, str]]:
+    """(node, hint) for each known unstable pattern in the program: the
+    stable function to use instead."""
+    found = []
+    label = graph.label
+    for i in range(len(graph)):
+        o = graph.op[i]
+        args = graph.args(i)
+        if _fn(graph, i, "log") and args:
+            (u,) = args
+            if _fn(graph, u, "sigmoid"):
+                found.append((i, f"use logsigmoid({label(graph.arg0[u])}) for {label(i)}"))
+            elif graph.op[u] is ops.ADD:
+                a, b = graph.arg0[u], graph.arg1[u]
+                one, rest = (a, b) if _is_const(graph, a, 1.0) else (b, a)
+                if _is_const(graph, one, 1.0):
+                    if _fn(graph, rest, "exp"):
+                        found.append((i, f"use softplus({label(graph.arg0[rest])}) for "
+                                         f"{label(i)}"))
+                    else:
+                        found.append((i, f"use log1p({label(rest)}) for {label(i)}"))
+                elif _fn(graph, a, "exp") and _fn(graph, b, "exp"):
+                    found.append((i, f"use logsumexp({label(graph.arg0[a])}, "
+                                     f"{label(graph.arg0[b])}) for {label(i)}"))
+        elif o is ops.SUB and _fn(graph, args[0], "exp") and _is_const(graph, args[1], 1.0):
+            found.append((i, f"use expm1({label(graph.arg0[args[0]])}) for {label(i)}"))
+        elif _fn(graph, i, "sqrt") and graph.op[args[0]] is ops.ADD:
+            s = args[0]
+            a, b = _square(graph, graph.arg0[s]), _square(graph, graph.arg1[s])
+            if a is not None and b is not None:
+                found.append((i, f"use hypot({label(a)}, {label(b)}) for {label(i)}"))
+    return found
+
+
+def hint_text(graph: Graph, node: int, hint: str) -> str:
+    from .text import caret_excerpt, line_and_column
+
+    line, column = line_and_column(graph.source, graph.start[node])
+    return (f"hint: line {line}, column {column}: {clip(hint, 120)}\n"
+            + caret_excerpt(graph.source, graph.start[node]))

@@ -1,0 +1,86 @@
+"""Precision warnings (issue 13 item 2): where float64 loses more than half its
+digits in the output's value or a derivative, one warning names the node and
+why; the exit status is unchanged; ordinary programs never import mpmath."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("mpmath")
+
+from cgdiff import api, precision  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_the_cancelling_subtraction_is_named(run):
+    result = run("grad", "J = (1-cos(x))/x^2", "--set", "x=1e-8", "--format", "plain")
+    assert result.exit_code == 0
+    assert "warning: " in result.stderr
+    text = " ".join(result.stderr.split())
+    assert "1-cos(x): cancellation, 1.0 - 1.0; about 16 of 16 digits lost" in text
+
+
+def test_absorption_behind_a_function(run):
+    result = run("eval", "J = log(1 + x)", "--set", "x=1e-12", "--format", "json")
+    assert result.exit_code == 0
+    data = json.loads(result.stdout)
+    assert data["warnings"][0]["message"].startswith("1 + x: absorption")
+    assert "1 + x: absorption" in " ".join(result.stderr.split())
+
+
+@pytest.mark.parametrize("path", sorted((ROOT / "examples").glob("*.cg")), ids=lambda p: p.name)
+def test_no_warning_on_the_examples(path):
+    source = path.read_text()
+    try:
+        result = api.differentiate(source)
+    except Exception:
+        pytest.skip("needs --set values")
+    warnings, note = precision.check(result.graph, result.inputs, result.values,
+                                     result.gradient)
+    assert warnings == []
+
+
+def test_no_warning_on_the_lecture_example(run):
+    result = run("grad", "J = 0.5*(w*x + b - y)^2", "--set", "w=2,x=-2,b=8,y=2")
+    assert result.exit_code == 0 and "warning" not in result.stderr
+
+
+def test_an_ordinary_program_does_not_import_mpmath():
+    code = ("import sys; from cgdiff.cli import main; sys.argv = ['cgdiff', 'grad', "
+            "'J = 0.5*(w*x + b - y)^2', '--set', 'w=2,x=-2,b=8,y=2'];\n"
+            "try:\n    main()\nexcept SystemExit:\n    pass\n"
+            "print('mpmath' in sys.modules, file=sys.stderr)")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.stderr.strip().splitlines()[-1] == "False"
+
+
+def test_large_programs_are_skipped_with_a_note(monkeypatch):
+    monkeypatch.setattr(precision, "NODE_LIMIT", 3)
+    result = api.differentiate("J = (1-cos(x))/x^2", {"x": 1e-8})
+    warnings, note = precision.check(result.graph, result.inputs, result.values,
+                                     result.gradient)
+    assert warnings == [] and "precision not checked" in note
+
+
+@pytest.mark.parametrize("program, hint", [
+    ("J = log(1+exp(x))", "use softplus(x)"),
+    ("J = log(sigmoid(x))", "use logsigmoid(x)"),
+    ("J = log(1 + x)", "use log1p(x)"),
+    ("J = exp(x) - 1", "use expm1(x)"),
+    ("J = sqrt(a^2 + b*b)", "use hypot(a, b)"),
+    ("J = log(exp(a) + exp(b))", "use logsumexp(a, b)"),
+])
+def test_rewrite_hints_name_the_stable_function(program, hint):
+    found = precision.hints(api.load(program))
+    assert len(found) == 1 and found[0][1].startswith(hint)
+
+
+def test_a_warning_carries_the_hint_with_a_caret(run):
+    result = run("eval", "J = log(1 + x)", "--set", "x=1e-12", "--format", "json")
+    assert "hint: line 1, column 5: use log1p(x) for log(1 + x)" in result.stderr
+    assert "      ^" in result.stderr
+    assert json.loads(result.stdout)["hints"][0]["hint"].startswith("use log1p(x)")
