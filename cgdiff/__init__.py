@@ -19,14 +19,15 @@ from .public import Node, Program, Result, compile, eval, grad, view
 __version__ = "0.1.0"
 
 __all__ = ["CgdiffError", "Node", "Program", "Result", "__version__", "check", "compile",
-           "differentiate", "eval", "evaluate", "explain", "grad", "hessian", "jacobian", "symbolic",
+           "differentiate", "eval", "evaluate", "explain", "grad", "grade", "hessian", "jacobian",
+           "symbolic",
            "view"]
 
 
 def __getattr__(name: str):
     # cgdiff.check, .hessian, .symbolic, .explain: modules that are also the
     # API's functions (see cgdiff._callable); imported when first asked for.
-    if name in ("check", "hessian", "jacobian", "symbolic", "explain"):
+    if name in ("check", "grade", "hessian", "jacobian", "symbolic", "explain"):
         import importlib
 
         return importlib.import_module(f".{name}", __name__)

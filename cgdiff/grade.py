@@ -349,3 +349,8 @@ def grade_files(files: list[tuple[str, bytes]], source: str | None = None,
         except CgdiffError as error:
             report.unreadable.append(SheetError(path, None, error.message))
     return report
+
+
+from ._callable import make_callable  # noqa: E402  (cgdiff.grade(...) is the Python API's)
+
+make_callable(__name__)

@@ -33,8 +33,8 @@ from .errors import CgdiffError
 from .graph import Graph
 from .text import as_float, human_number
 
-__all__ = ["grad", "eval", "check", "hessian", "jacobian", "symbolic", "explain", "view", "compile",
-           "Program", "Result", "Node", "Names", "Check", "Claims", "Hessian", "Jacobian", "Symbolic",
+__all__ = ["grad", "eval", "check", "hessian", "jacobian", "grade", "symbolic", "explain", "view", "compile",
+           "Program", "Result", "Node", "Names", "Check", "Claims", "Grade", "Hessian", "Jacobian", "Symbolic",
            "Explanation", "Page"]
 
 Number = Any  # int, float, Fraction, NumPy scalar: anything float() takes
@@ -361,6 +361,23 @@ class Jacobian:
         return f"Jacobian({self.outputs} by {self.names}, [{rows}{more}])"
 
 
+class Grade:
+    """A marked sheet: ``score`` (right / all), ``score_carried`` (with
+    error-carried-forward credit), ``cells`` (node, kind, answer, key, mark)."""
+
+    def __init__(self, marked):
+        self._marked = marked
+        self.cells = marked.cells
+        self.score: float = marked.score
+        self.score_carried: float = marked.score_carried
+        self.right: int = marked.count("right")
+        self.total: int = marked.total
+
+    def __repr__(self) -> str:
+        return (f"Grade({self.right} of {self.total} right ({self.score:.0%}); "
+                f"with carried-forward credit {self.score_carried:.0%})")
+
+
 class Symbolic:
     """Derivatives as formulas (``cgdiff grad --symbolic``): ``grad`` maps each
     input to its formula (text in cgdiff's language); ``program`` is the whole
@@ -493,6 +510,28 @@ def jacobian(program: str | Program, values: Inputs | None = None, /, *,
     source = program.source if isinstance(program, Program) else program
     return Jacobian(first_derivatives(source, _inputs(values, inputs),
                                       list(of) if of is not None else None, wrt, mode))
+
+
+@_library_errors
+def grade(sheet: str, /, program: str | None = None, values: Inputs | None = None, *,
+          of: str | None = None, **inputs: Number) -> Grade:
+    """Mark a filled-in worksheet (``cgdiff grade``): ``sheet`` is a file's path
+    or the sheet's text (Markdown from ``cgdiff worksheet``, or CSV
+    node,value,derivative); ``program`` defaults to the one the sheet states."""
+    import os
+
+    from .grade import grade as mark, read_sheet
+
+    if not isinstance(sheet, (str, os.PathLike)):
+        raise TypeError(f"the sheet must be a path or text, not {type(sheet).__name__}")
+    text = str(sheet)
+    if "\n" not in text and os.path.isfile(text):
+        with open(text, "rb") as handle:
+            answers = read_sheet(text, handle.read())
+    else:
+        answers = read_sheet("<sheet>", text.encode("utf-8"))
+    settings = _inputs(values, inputs) or None
+    return Grade(mark(answers, program, settings, of))
 
 
 @_library_errors

@@ -156,3 +156,13 @@ def test_jacobian():
     assert j.names == ["y"] and j["u", "y"] == 2.0 and j["v", "y"] == 6.0
     assert j.to_dict()["values"] == {"u": 6.0, "v": 11.0}
     assert cgdiff.jacobian is __import__("cgdiff.jacobian").jacobian
+
+
+def test_grade_a_filled_sheet(run, tmp_path):
+    key = run("worksheet", SEED_STATEMENTS, "--set", "w=2,x=-2,b=8,y=2", "--answers").output
+    assert repr(cgdiff.grade(key)).startswith("Grade(9 of 9 right (100%)") or \
+        cgdiff.grade(key).score == 1.0
+    path = tmp_path / "key.md"
+    path.write_text(key.replace("| **-4** |", "| **-5** |", 1), encoding="utf-8")
+    marked = cgdiff.grade(str(path))
+    assert marked.score < 1.0 and any(cell.mark != "right" for cell in marked.cells)
