@@ -173,29 +173,11 @@ def load_tables(grammar_text: str, build_lark) -> Tables:
 
 
 def _store(path: str, data) -> None:
-    """Write the cache file atomically; on any failure leave nothing behind.
+    """Write the cache file atomically; on any failure leave nothing behind
+    and say nothing (the next start builds the tables again)."""
+    from .outfile import write_quietly
 
-    A read-only or full cache folder is not the user's problem: the next start
-    simply builds the tables again.
-    """
-    import tempfile
-
-    tmp = None
-    try:
-        os.makedirs(os.path.dirname(path), exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".lalr-", dir=os.path.dirname(path))
-        with os.fdopen(fd, "wb") as f:
-            marshal.dump(data, f)
-        os.replace(tmp, path)
-        tmp = None
-    except Exception:
-        pass
-    finally:
-        if tmp is not None:
-            try:
-                os.unlink(tmp)
-            except OSError:
-                pass
+    write_quietly(path, lambda handle: marshal.dump(data, handle))
 
 
 # ---------------------------------------------------------------- the driver

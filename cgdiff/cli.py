@@ -823,6 +823,7 @@ def check_command(ctx, program, program_file, settings, of, wrt, relative_step, 
         result = differentiate(source, settings, of, wrt, progress=run.progress)
         report = check.check(result, wrt, relative_step or check.RELATIVE_STEP, rtol, atol,
                              nudges, strict)
+    _precision_warnings(result, {})  # stderr only: the report's JSON is the check's
     emit(report, output_format)
     if not report.ok:
         bad = ", ".join(row.name for row in report.rows if row.ok is False)

@@ -110,7 +110,8 @@ def fetch(source: str, of=None, given=()) -> Graph | None:
 def store(graph: Graph, source: str, of=None, given=()) -> bool:
     """Write the graph's entry (atomically), then evict old entries over the cap.
     False when the graph cannot be cached or the write failed."""
-    tmp = None
+    from .outfile import write_quietly
+
     try:
         payload = _freeze(graph)
         if payload is None:
@@ -120,25 +121,16 @@ def store(graph: Graph, source: str, of=None, given=()) -> bool:
         cap = _cap_bytes()
         if len(payload) + _HEADER.size > cap:
             return False
-        os.makedirs(os.path.dirname(path), exist_ok=True)
-        import tempfile
-
-        fd, tmp = tempfile.mkstemp(prefix=".graph-", dir=os.path.dirname(path))
-        with os.fdopen(fd, "wb") as f:
-            f.write(_HEADER.pack(_MAGIC, key, zlib.crc32(payload), len(payload)))
-            f.write(payload)
-        os.replace(tmp, path)
-        tmp = None
-        evict(cap, keep=path)
-        return True
-    except Exception:  # a read-only or full folder: the next run builds again
+    except Exception:
         return False
-    finally:
-        if tmp is not None:
-            try:
-                os.unlink(tmp)
-            except OSError:
-                pass
+    header = _HEADER.pack(_MAGIC, key, zlib.crc32(payload), len(payload))
+    if not write_quietly(path, lambda handle: (handle.write(header), handle.write(payload))):
+        return False
+    try:
+        evict(cap, keep=path)
+    except OSError:
+        pass  # an entry another run removed first
+    return True
 
 
 def _cap_bytes() -> int:

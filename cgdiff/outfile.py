@@ -195,6 +195,20 @@ def _finish(name: str, temporary: str, real: str, info: os.stat_result | None) -
         raise _problem(name, error) from None
 
 
+def write_quietly(path: str, write) -> bool:
+    """A cache entry: ``write(handle)`` fills a binary file that replaces
+    ``path`` as every file is replaced here, but quietly. A read-only or full
+    cache folder is not the user's problem, only a False: the caller builds
+    the content again next time."""
+    try:
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with replacing(path, binary=True) as handle:
+            write(handle)
+        return True
+    except Exception:
+        return False
+
+
 def write_text(path: str | os.PathLike | None, text: str) -> None:
     """Replace ``path`` with ``text`` (UTF-8), atomically; ``-``/None: stdout."""
     with replacing(path) as handle:

@@ -21,6 +21,8 @@ recurses: every walk goes over the store in index order.
 
 from __future__ import annotations
 
+import re
+
 import math
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -569,8 +571,20 @@ def program_text(d: Derivatives, values: dict[str, float] | None = None) -> str:
     if len(names) > 8:
         what += f", … ({len(names)} in all)"
     lines = [f"# {what} (cgdiff grad --symbolic)"]
-    lines += [f"{s.name} = {s.text}" for s in statements(d, values)]
+    lines += [_plain_names(f"{s.name} = {s.text}") for s in statements(d, values)]
     return "\n".join(lines) + "\n"
+
+
+_ELEMENT_NAME = re.compile(r"(?<![\w\]])([^\W\d]\w*)\[([0-9]+(?:,[0-9]+)*)\]")
+
+
+def _plain_names(line: str) -> str:
+    """Element names as names a program can hold: ``x[0]`` → ``x_0``,
+    ``dJ_dW[0,1]`` → ``dJ_dW_0_1`` (vectors are unrolled, so the derivatives
+    are of elements)."""
+    if "[" not in line:
+        return line
+    return _ELEMENT_NAME.sub(lambda m: m.group(1) + "_" + m.group(2).replace(",", "_"), line)
 
 
 def formula_text(f: Formulas, node: int, limit: int | None = None) -> str | None:

@@ -22,3 +22,9 @@ from hypothesis import HealthCheck, settings as _hypothesis_settings  # noqa: E4
 _hypothesis_settings.register_profile(
     "fuzz", max_examples=20_000, deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+
+# No timed unit tests: Hypothesis's 200 ms deadline fails a test whose first
+# example builds the parser's table on a fresh cache, or runs on a loaded
+# machine (the everyday profile; --hypothesis-profile=fuzz still overrides).
+_hypothesis_settings.register_profile("untimed", deadline=None)
+_hypothesis_settings.load_profile("untimed")

@@ -385,3 +385,15 @@ def test_check_of_a_vector_output_checks_each_element(run):
     assert result.exit_code == 0, result.stderr
     data = json.loads(result.stdout)
     assert data["outputs"] == ["z[0]", "z[1]"]
+
+
+def test_symbolic_gradient_of_a_vector_program_reads_back(run, tmp_path):
+    source = "x = [1, 2]; w = [0.5, -1]; J = sum(w*x)^2"
+    text = run("grad", "--symbolic", source).stdout
+    assert "dJ_dw_1 = " in text and "[" not in text.split("\n", 1)[1]
+    path = tmp_path / "d.cg"
+    path.write_text(text)
+    result = run("eval", "-f", str(path), "--of", "dJ_dw_1", "--format", "plain")
+    assert result.stdout == "-6.0\n"
+    hessian = json.loads(run("hessian", source, "--wrt", "w", "--format", "json").stdout)
+    assert hessian["hessian"] == [[2.0, 4.0], [4.0, 8.0]]

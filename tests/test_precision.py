@@ -84,3 +84,8 @@ def test_a_warning_carries_the_hint_with_a_caret(run):
     assert "hint: line 1, column 5: use log1p(x) for log(1 + x)" in result.stderr
     assert "      ^" in result.stderr
     assert json.loads(result.stdout)["hints"][0]["hint"].startswith("use log1p(x)")
+
+
+def test_check_warns_too(run):
+    result = run("check", "J = (1-cos(x))/x^2", "--set", "x=1e-8")
+    assert "1-cos(x): cancellation" in " ".join(result.stderr.split())
