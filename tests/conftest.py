@@ -26,5 +26,7 @@ _hypothesis_settings.register_profile(
 # No timed unit tests: Hypothesis's 200 ms deadline fails a test whose first
 # example builds the parser's table on a fresh cache, or runs on a loaded
 # machine (the everyday profile; --hypothesis-profile=fuzz still overrides).
-_hypothesis_settings.register_profile("untimed", deadline=None)
+# Likewise the "too slow" health check, which times the generation of examples.
+_hypothesis_settings.register_profile("untimed", deadline=None,
+                                      suppress_health_check=[HealthCheck.too_slow])
 _hypothesis_settings.load_profile("untimed")
