@@ -612,6 +612,58 @@ STEP_DIFF = Op("step_diff", 2, lambda a, b: 1.0 if a > b else 0.0, lambda a, b, 
                array_partials=lambda a, b, out: (0.0, 0.0),
                js=("a > b ? 1 : 0", "[0, 0]"))
 
+#: ``a^b*log(a)``, ∂(a^b)/∂b, as the Hessian's formulas build it: 0 at a = 0
+#: for b > 0 (the limit, and grad's number), where ``out*log(a)`` would take
+#: log(0). Its own partials are the limits there too (∂/∂a = a^(b-1)*(b*log(a) + 1)
+#: is 0 at a = 0 for b > 1; ∂/∂b = a^b*log(a)^2 is 0), so the second derivatives of
+#: ``x^y`` at x = 0 are numbers where they exist. Written out as ``a^b*log(a)``;
+#: not a function of the language (``grad --symbolic`` and ``explain`` keep
+#: ``out*log(a)``).
+def _pow_log(a, b):
+    if a == 0 and b > 0:
+        return 0.0
+    if a <= 0:
+        raise ValueError("log of a base that is not > 0")
+    return _pow_or_inf(a, b) * math.log(a)
+
+
+def _pow_log_domain(a, b):
+    if a == 0 and b > 0:
+        return None
+    return f"log(x): x = {exact_number(a)} is not > 0" if a <= 0 else None
+
+
+def _pow_log_partials(a, b, out):
+    if a == 0:  # b > 0: the value is defined
+        return (0.0 if b > 1 else NAN), 0.0  # a^(b-1)*(b*log(a) + 1) is infinite for b <= 1
+    log_a = math.log(a)
+    return _pow_or_inf(a, b - 1) * (b * log_a + 1.0), out * log_a
+
+
+def _pow_log_array(a, b):
+    positive = a > 0
+    safe = np.where(positive, a, 1.0)
+    return np.where(positive, np.power(safe, b) * np.log(safe),
+                    np.where((a == 0) & (b > 0), 0.0, NAN))
+
+
+def _pow_log_array_partials(a, b, out):
+    positive = a > 0
+    safe = np.where(positive, a, 1.0)
+    log_a = np.log(safe)
+    d_a = np.where(positive, np.power(safe, b - 1) * (b * log_a + 1.0),
+                   np.where((a == 0) & (b > 1), 0.0, NAN))
+    d_b = np.where(positive, out * log_a, np.where(a == 0, 0.0, NAN))
+    return d_a, d_b
+
+
+POW_LOG = Op("pow_log", 2, _pow_log, _pow_log_partials,
+             ("a^(b - 1)*(b*log(a) + 1)", "out*log(a)"), _pow_log_domain, singular=True,
+             array_value=_pow_log_array, array_partials=_pow_log_array_partials,
+             js=("a > 0 ? Math.pow(a, b) * Math.log(a) : (a === 0 && b > 0) ? 0 : NaN",
+                 "a > 0 ? [Math.pow(a, b - 1) * (b * Math.log(a) + 1), out * Math.log(a)] "
+                 ": a === 0 ? [b > 1 ? 0 : NaN, 0] : [NaN, NaN]"))
+
 #: Every op by its name, as it appears in JSON.
 BY_NAME: dict[str, Op] = {op.name: op for op in
                           [INPUT, CONST, IDENTITY, ADD, SUB, MUL, DIV, NEG, POW,

@@ -10,6 +10,7 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 from cgdiff.api import differentiate
+from cgdiff.errors import DomainError
 from cgdiff.hessian import hessian
 
 
@@ -51,3 +52,86 @@ def test_hessian_matches_differences_of_grad_where_bases_are_zero(program, point
             numeric = (g_up[other] - g_down[other]) / (2 * step)
             assert math.isclose(h.matrix[i][j], numeric, rel_tol=1e-5, abs_tol=1e-5), \
                 (program, point, name, other, h.matrix[i][j], numeric)
+
+
+# ∂(x^y)/∂y = x^y*log(x) is 0 at x = 0 for y > 0 (grad's number): the Hessian's
+# formulas build it as ops.POW_LOG, not out*log(a), so they do not take log(0).
+@pytest.mark.parametrize("program, point, expected", [
+    ("J = x^y", {"x": 0.0, "y": 2.0}, [[2.0, 0.0], [0.0, 0.0]]),
+    ("J = x^y", {"x": 0.0, "y": 3.0}, [[0.0, 0.0], [0.0, 0.0]]),
+    ("J = x^y", {"x": 0.0, "y": 2.5}, [[0.0, 0.0], [0.0, 0.0]]),
+    ("J = x^y*z", {"x": 0.0, "y": 2.0, "z": 3.0}, [[6.0, 0.0, 0.0], [0.0, 0.0, 0.0],
+                                                   [0.0, 0.0, 0.0]]),
+])
+def test_hessian_of_a_variable_exponent_at_a_zero_base(program, point, expected):
+    assert hessian(program, point).matrix == expected
+
+
+def test_a_second_derivative_that_is_infinite_is_still_an_error():
+    # ∂²(x^y)/∂x∂y = x^(y-1)*(y*log(x) + 1) is -inf at x = 0, y = 1; the first
+    # derivatives (1 and 0) are finite, and the Hessian says which entry fails.
+    with pytest.raises(DomainError, match="∂²/∂x∂y"):
+        hessian("J = x^y", {"x": 0.0, "y": 1.0})
+
+
+def test_grad_symbolic_keeps_the_readable_exponent_partial():
+    from cgdiff.symbolic import derivatives, formula_text
+    from cgdiff.api import load
+    d = derivatives(load("J = x^y"))
+    assert formula_text(d.formulas, d.gradient["y"]) == "x^y*log(x)"
+
+
+VARIABLE_POWERS = ["{u}^y", "{u}^(y + 1)", "z*{u}^y", "{u}^(2*y)", "{u}^y*{u}^y"]
+ZERO_BASES = ["x", "(x*z)", "sin(x)", "(x + x)"]
+
+
+@st.composite
+def variable_exponent_programs(draw):
+    terms = [draw(st.sampled_from(VARIABLE_POWERS)).format(u=draw(st.sampled_from(ZERO_BASES)))
+             for _ in range(draw(st.integers(1, 3)))]
+    return "J = " + " + ".join(terms) + " + x*y*z"
+
+
+@settings(max_examples=40, deadline=None)
+@given(variable_exponent_programs(), st.sampled_from([2.0, 3.0, 2.5, 4.0]),
+       st.sampled_from([1.0, 2.0]))
+def test_hessian_matches_differences_of_grad_at_a_zero_base(program, y, z):
+    # x = 0 is the edge of x^y's domain for non-integer y: one-sided differences in x.
+    point = {"x": 0.0, "y": y, "z": z}
+    h = hessian(program, point)
+    for i, name in enumerate(h.names):
+        step = 1e-9 if name == "x" else 1e-6
+        up, down = dict(point), dict(point)
+        up[name] += step
+        if name != "x":
+            down[name] -= step
+        g_up = differentiate(program, up, wrt=h.names).gradient
+        g_down = differentiate(program, down, wrt=h.names).gradient
+        for j, other in enumerate(h.names):
+            numeric = (g_up[other] - g_down[other]) / (up[name] - down[name])
+            assert math.isclose(h.matrix[i][j], numeric, rel_tol=1e-4, abs_tol=1e-3), \
+                (program, point, name, other, h.matrix[i][j], numeric)
+
+
+@pytest.mark.parametrize("a, b", [(0.5, 2.0), (3.0, 2.5), (1.0, 0.5), (2.0, -1.5), (1e-3, 4.0)])
+def test_pow_log_scalar_and_array_forms_agree_with_differences(a, b):
+    import numpy as np
+    from cgdiff.ops import POW_LOG
+    out = POW_LOG.value(a, b)
+    assert math.isclose(out, a ** b * math.log(a), rel_tol=1e-14)
+    d_a, d_b = POW_LOG.partials(a, b, out)
+    step = 1e-6
+    assert math.isclose(d_a, (POW_LOG.value(a + step, b) - POW_LOG.value(a - step, b))
+                        / (2 * step), rel_tol=1e-5, abs_tol=1e-8)
+    assert math.isclose(d_b, (POW_LOG.value(a, b + step) - POW_LOG.value(a, b - step))
+                        / (2 * step), rel_tol=1e-5, abs_tol=1e-8)
+    arrays = np.array([a, 0.0, 0.0, -1.0]), np.array([b, 2.0, 1.0, 2.0])
+    values = POW_LOG.array_value(*arrays)
+    partials = POW_LOG.array_partials(*arrays, values)
+    assert values[0] == out and values[1] == 0.0 and math.isnan(values[3])
+    assert partials[0][0] == d_a and partials[1][0] == d_b
+    assert POW_LOG.partials(0.0, 2.0, 0.0) == (0.0, 0.0)
+    assert partials[0][1] == 0.0 and math.isnan(partials[0][2]) and partials[1][2] == 0.0
+    with pytest.raises(ValueError):
+        POW_LOG.value(0.0, 0.0)
+    assert POW_LOG.domain(0.0, 0.0) == "log(x): x = 0 is not > 0"
