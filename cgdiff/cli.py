@@ -926,7 +926,10 @@ def _check_claims(program, program_file, settings, of, claims, samples, seed, rt
 @click.option("--width", type=Number(40, 10_000, integer=True), default=None,
               help="Wrap the text at this many columns (default: the terminal's width, "
                    "at most 88).")
-def explain_command(program, program_file, settings, of, wrt, mode, width):
+@click.option("--shapes", is_flag=True,
+              help="Add the vectorised chain rule for each vector statement (∂L/∂W = ∂L/∂z · xᵀ, "
+                   "with the shapes), each with one element spelled out.")
+def explain_command(program, program_file, settings, of, wrt, mode, width, shapes):
     """The chain rule in words: from the output back to each input, one step per
     node, with this program's numbers ("if w goes up by ε, c changes by x × ε =
     -2ε ..."), then a check that nudges each input by 0.001. With --mode
@@ -939,7 +942,7 @@ def explain_command(program, program_file, settings, of, wrt, mode, width):
         cgdiff explain --mode forward -f examples/seed.cg --wrt w
     """
     from .api import differentiate
-    from .explain import as_text, explain, explain_forward, explain_width
+    from .explain import as_text, explain, explain_forward, explain_shapes, explain_width
 
     source = read_program(program, program_file)
     outputs = _several_outputs(source, settings, of)
@@ -951,17 +954,23 @@ def explain_command(program, program_file, settings, of, wrt, mode, width):
                     result = differentiate(source, settings, name, wrt, "forward")
                     lines = explain_forward(result, wrt)
                 else:
-                    lines = explain(differentiate(source, settings, name, wrt), wrt)
+                    result = differentiate(source, settings, name, wrt)
+                    lines = explain(result, wrt)
+                if shapes:
+                    lines += explain_shapes(result)
                 texts.append(as_text([f"Output {name}:", "", *lines], width or explain_width()))
         click.echo("\n".join(texts), nl=False)
         return
     with _Run(source) as run:
         if mode.lower() == "forward":
             result = differentiate(source, settings, of, wrt, "forward", progress=run.progress)
-            text = as_text(explain_forward(result, wrt), width or explain_width())
+            lines = explain_forward(result, wrt)
         else:
             result = differentiate(source, settings, of, wrt, progress=run.progress)
-            text = as_text(explain(result, wrt), width or explain_width())
+            lines = explain(result, wrt)
+        if shapes:
+            lines = [*lines, *explain_shapes(result)]
+        text = as_text(lines, width or explain_width())
     click.echo(text, nl=False)
 
 

@@ -14,6 +14,7 @@ Nothing recurses: the steps are one loop over the flat node list, backwards.
 
 from __future__ import annotations
 
+import math
 import re
 from typing import Iterable, Sequence
 
@@ -409,4 +410,305 @@ def explain_forward(result: Result, wrt: Iterable[str] | None = None) -> list[st
                                    for name, d in gradient.items()) + " (forward mode: "
                  f"{len(seeds)} sweep{'s' if len(seeds) != 1 else ''}, one per input; "
                  f"reverse mode needs one for all).")
+    return lines
+
+
+# ---------------------------------------------------------------- --shapes
+
+_NAME = r"([A-Za-z_]\w*|\d+(?:\.\d*)?)"
+_MATMUL = re.compile(rf"{_NAME}\s*@\s*{_NAME}(?:\s*\+\s*{_NAME})?")
+_CALL1 = re.compile(rf"(\w+)\(\s*{_NAME}\s*\)")
+_BINARY = re.compile(rf"{_NAME}\s*([-+*])\s*{_NAME}")
+NO_FORM = "(no vectorised form shown for this statement)"
+
+
+def _dims(shape: tuple) -> str:
+    """A shape as rows×columns, a vector being a column: (2, 3) → 2×3, (2,) → 2×1."""
+    if len(shape) == 0:
+        return "1×1"
+    if len(shape) == 1:
+        return f"{shape[0]}×1"
+    return f"{shape[0]}×{shape[1]}"
+
+
+def _t(shape: tuple) -> str:
+    """The transpose's shape."""
+    rows, columns = _dims(shape).split("×")
+    return f"{columns}×{rows}"
+
+
+class _Shapes:
+    """What the vectorised view reads: each name's shape and element values/adjoints."""
+
+    def __init__(self, result: Result, adjoints, J: str):
+        self.graph, self.values, self.adjoints = result.graph, result.values, adjoints
+        self.dJ = f"∂{_wrapped(J)}"
+        self.users = [0] * len(self.graph)
+        for k in range(len(self.graph)):
+            for a in self.graph.args(k):
+                self.users[a] += 1
+
+    def shape(self, name: str):
+        """(shape, element names) of a name, () for a scalar; None for a number
+        or a name the graph lacks."""
+        graph = self.graph
+        if name in graph.shapes:
+            shape, elements = graph.shapes[name]
+            if all(e in graph.index for e in elements):
+                return tuple(shape), list(elements)
+            return None
+        if name in graph.index:
+            return (), [name]
+        return None
+
+    def value(self, element: str) -> float:
+        return self.values[self.graph.index[element]]
+
+    def adjoint(self, element: str) -> float:
+        return self.adjoints[self.graph.index[element]]
+
+    def d(self, name: str) -> str:
+        return f"{self.dJ}/∂{name}"
+
+
+def _product(parts: list[tuple[str, float]]) -> tuple[str, str, float]:
+    """``a × b`` in names, in numbers, and its value."""
+    value = 1.0
+    for _, v in parts:
+        value *= v
+    return (" × ".join(f"({text})" if " " in text else text for text, _ in parts),
+            " × ".join(_factor(v) for _, v in parts), value)
+
+
+def _element_line(s: _Shapes, target: str, terms: list[list[tuple[str, float]]],
+                  sign: float = 1.0) -> str:
+    """One element spelled out: ∂J/∂W[0,0] = ∂J/∂z[0] × x[0] = 0.5 × 1 = 0.5."""
+    products = [_product(parts) for parts in terms]
+    value = sign * sum(p[2] for p in products)
+    minus = "-" if sign < 0 else ""
+    if len(products) == 1:
+        names, numbers = products[0][0], products[0][1]
+    else:
+        names = " + ".join(p[0] for p in products)
+        numbers = " + ".join(p[1] for p in products)
+        if sign < 0:
+            names, numbers = f"({names})", f"({numbers})"
+    text = f"    one element: {s.d(target)} = {minus}{names}"
+    if f"{minus}{numbers}" != human_number(value):
+        text += f" = {minus}{numbers}"
+    text += f" = {human_number(value)}"
+    total = s.adjoint(target)
+    if s.users[s.graph.index[target]] > 1 and not _close(total, value):
+        text += f" (this statement's part; {target} feeds other nodes too: in all " \
+                f"{s.d(target)} = {human_number(total)})"
+    return text
+
+
+def _vectorised(s: _Shapes, name: str, rhs: str) -> list[str] | None:
+    """The vectorised chain rule for the statement ``name = rhs``, with shapes
+    and one element spelled out; None for a form it does not cover."""
+    out = s.shape(name)
+    if out is None:
+        return None
+    shape, elements = out
+    dy = s.d(name)
+    lines: list[str] = []
+
+    def rule(target: str, formula: str, shapes: str):
+        lines.append(f"  {s.d(target)} = {formula}   ({_dims(s.shape(target)[0])}) = {shapes}")
+
+    m = _MATMUL.fullmatch(rhs)
+    if m:
+        a, b, c = m.groups()
+        A, B = s.shape(a), s.shape(b)
+        if A is None or B is None or len(A[0]) != 2 or len(B[0]) not in (1, 2):
+            return None
+        (rows, inner), (bshape, belements) = A[0], B
+        columns = 1 if len(bshape) == 1 else bshape[1]
+        C = s.shape(c) if c is not None else None
+        if c is not None and (C is None or C[0] not in ((), shape)):
+            return None
+
+        def y(i, k):
+            return elements[i * columns + k]
+
+        def W(i, j):
+            return A[1][i * inner + j]
+
+        def X(j, k):
+            return belements[j * columns + k]
+
+        rule(a, f"{dy} · {b}ᵀ", f"({_dims(shape)})·({_t(bshape)})")
+        lines.append(_element_line(s, W(0, 0), [[(s.d(y(0, k)), s.adjoint(y(0, k))),
+                                                  (X(0, k), s.value(X(0, k)))]
+                                                 for k in range(columns)]))
+        rule(b, f"{a}ᵀ · {dy}", f"({_t(A[0])})·({_dims(shape)})")
+        lines.append(_element_line(s, X(0, 0), [[(W(i, 0), s.value(W(i, 0))),
+                                                  (s.d(y(i, 0)), s.adjoint(y(i, 0)))]
+                                                 for i in range(rows)]))
+        if c is not None:
+            _added(s, lines, rule, c, C, name, shape, elements, 1.0)
+        return lines
+
+    m = _CALL1.fullmatch(rhs)
+    if m:
+        f, a = m.groups()
+        A = s.shape(a)
+        if A is None or A[0] == ():
+            return None
+        ashape, aelements = A
+        if f in ("sum", "mean") and shape == ():
+            n = len(aelements)
+            scale = "" if f == "sum" else f" / {n}"
+            rule(a, f"{dy} · 𝟏{scale}", f"(1×1)·({_dims(ashape)})" + scale)
+            parts = [(dy, s.adjoint(name))] + ([] if f == "sum" else [(f"1/{n}", 1 / n)])
+            lines.append(_element_line(s, aelements[0], [parts]))
+            return lines
+        if f == "logsumexp" and shape == ():
+            rule(a, f"{dy} · softmax({a})", f"(1×1)·({_dims(ashape)})")
+            p0 = math.exp(s.value(aelements[0]) - s.value(name))
+            lines.append(_element_line(s, aelements[0], [[(dy, s.adjoint(name)),
+                                                          (f"exp({aelements[0]} - {name})", p0)]]))
+            return lines
+        if f == "softmax" and shape == ashape:
+            rule(a, f"{name} ⊙ ({dy} - {name}ᵀ · {dy})",
+                 f"({_dims(shape)}) ⊙ (({_dims(shape)}) - ({_t(shape)})·({_dims(shape)}))")
+            inner = sum(s.value(e) * s.adjoint(e) for e in elements)
+            p0, d0 = s.value(elements[0]), s.adjoint(elements[0])
+            value = p0 * (d0 - inner)
+            line = (f"    one element: {s.d(aelements[0])} = {elements[0]} × ({s.d(elements[0])} - "
+                    f"{name}ᵀ · {dy}) = {_factor(p0)} × ({human_number(d0)} - {_factor(inner)}) "
+                    f"= {human_number(value)}")
+            total = s.adjoint(aelements[0])
+            if s.users[s.graph.index[aelements[0]]] > 1 and not _close(total, value):
+                line += (f" (this statement's part; in all {s.d(aelements[0])} = "
+                         f"{human_number(total)})")
+            lines.append(line)
+            return lines
+        op = ops.FUNCTIONS.get(f)
+        if op is None or shape != ashape:
+            return None
+        nodes = [s.graph.index[e] for e in elements]
+        if any(s.graph.args(k) != (s.graph.index[e],) for k, e in zip(nodes, aelements)):
+            return None
+        rule(a, f"{dy} ⊙ {f}'({a})", f"({_dims(shape)}) ⊙ ({_dims(ashape)})")
+        formula, partial = local_formula(s.graph, s.values, nodes[0], 0)
+        lines.append(_element_line(s, aelements[0], [[(s.d(elements[0]), s.adjoint(elements[0])),
+                                                       (formula or human_number(partial), partial)]]))
+        return lines
+
+    m = _BINARY.fullmatch(rhs)
+    if m:
+        a, operator, b = m.groups()
+        A, B = s.shape(a), s.shape(b)
+        for operand in (A, B):
+            if operand is not None and operand[0] not in ((), shape):
+                return None
+        if a == b:  # d * d: both arguments are the same name
+            if operator != "*" or A is None or A[0] != shape:
+                return None
+            rule(a, f"2 · {dy} ⊙ {a}", f"(1×1)·({_dims(shape)}) ⊙ ({_dims(shape)})")
+            lines.append(_element_line(s, A[1][0], [[("2", 2.0), (s.d(elements[0]),
+                                                                  s.adjoint(elements[0])),
+                                                     (A[1][0], s.value(A[1][0]))]]))
+            return lines
+        if operator in "+-":
+            if A is not None:
+                _added(s, lines, rule, a, A, name, shape, elements, 1.0)
+            if B is not None:
+                _added(s, lines, rule, b, B, name, shape, elements, 1.0 if operator == "+" else -1.0)
+            return lines or None
+        for me, other, ME, OTHER in ((a, b, A, B), (b, a, B, A)):
+            if ME is None:
+                continue
+            if OTHER is None:  # a number
+                number = float(other)
+                rule(me, f"{dy} · {other}" if ME[0] == () else f"{other} · {dy}",
+                     f"({_dims(shape)})·(1×1)" if ME[0] == () else f"(1×1)·({_dims(shape)})")
+                if ME[0] == ():
+                    terms = [[(s.d(e), s.adjoint(e)), (other, number)] for e in elements]
+                else:
+                    terms = [[(other, number), (s.d(elements[0]), s.adjoint(elements[0]))]]
+            elif ME[0] == shape and OTHER[0] == shape:
+                rule(me, f"{dy} ⊙ {other}", f"({_dims(shape)}) ⊙ ({_dims(shape)})")
+                terms = [[(s.d(elements[0]), s.adjoint(elements[0])),
+                          (OTHER[1][0], s.value(OTHER[1][0]))]]
+            elif ME[0] == shape:  # the other is a scalar
+                rule(me, f"{dy} · {other}", f"({_dims(shape)})·(1×1)")
+                terms = [[(s.d(elements[0]), s.adjoint(elements[0])), (other, s.value(other))]]
+            else:  # me is a scalar, the other a vector or matrix
+                if len(shape) > 1:
+                    return None
+                rule(me, f"{other}ᵀ · {dy}", f"({_t(shape)})·({_dims(shape)})")
+                terms = [[(o, s.value(o)), (s.d(e), s.adjoint(e))]
+                         for o, e in zip(OTHER[1], elements)]
+            lines.append(_element_line(s, ME[1][0], terms))
+        return lines or None
+    return None
+
+
+def _added(s: _Shapes, lines, rule, c: str, C, name: str, shape, elements, sign: float):
+    """∂J/∂c for ``name = ... ± c``: ∂J/∂name itself, or summed when c is a scalar."""
+    dy = s.d(name)
+    minus = "-" if sign < 0 else ""
+    if C[0] == shape:
+        rule(c, f"{minus}{dy}", f"{minus}({_dims(shape)})")
+        lines.append(_element_line(s, C[1][0], [[(s.d(elements[0]), s.adjoint(elements[0]))]], sign))
+    else:
+        rule(c, f"{minus}𝟏ᵀ · {dy}", f"{minus}({_t(shape)})·({_dims(shape)})")
+        lines.append(_element_line(s, C[1][0], [[(s.d(e), s.adjoint(e))] for e in elements], sign))
+
+
+def explain_shapes(result: Result) -> list[str]:
+    """The vectorised view of the chain rule for each statement that makes or
+    reads a vector or matrix (``∂L/∂W = ∂L/∂z · xᵀ``, shapes ``(2×3) = (2×1)·(1×3)``),
+    right to left, each with one element spelled out in the per-element
+    numbers. Vectors are columns. Returns lines (none for a scalar program)."""
+    from .parser import parse
+
+    graph = result.graph
+    if not graph.shapes:
+        return []
+    program = parse(graph.source)
+    st = program.statements
+    adjoints = passes.reverse(graph, result.values)
+    J = _name(graph, graph.output)
+    s = _Shapes(result, adjoints, J)
+    found = []
+    for k in range(len(st)):
+        name = st.name[k]
+        if name is None or name in graph.inputs or name in graph.shapes and \
+                graph.shapes[name][1][0] in graph.inputs:
+            continue
+        out = s.shape(name)
+        top = st.top[k]
+        rhs = graph.source[program.start[top]:program.end[top]].strip()
+        reads = [w for w in re.findall(r"[A-Za-z_]\w*", rhs) if w in graph.shapes]
+        if out is None:  # some elements are not needed: no rule for the whole
+            present = [graph.index[e] for e in graph.shapes.get(name, ((), []))[1]
+                       if e in graph.index]
+            if present:
+                found.append((max(present), name, rhs))
+            continue
+        if out[0] or reads:
+            found.append((graph.index[out[1][-1]], name, rhs))
+    if not found:
+        return []
+    lines = ["", f"The same, vectorised (--shapes): vectors are columns, ᵀ transposes, "
+                 f"· is the matrix product, ⊙ the elementwise one, 𝟏 a vector of ones; "
+                 f"shapes are rows×columns. Each rule is followed by one element spelled "
+                 f"out with this program's numbers."]
+    for _, name, rhs in sorted(found, reverse=True):
+        lines.append("")
+        out = s.shape(name)
+        if out is None:
+            lines += [f"{name} = {rhs}", "  " + NO_FORM + ": only some of its elements "
+                      f"are needed"]
+            continue
+        lines.append(f"{name} = {rhs}   ({name}: {_dims(out[0])})")
+        try:
+            rules = _vectorised(s, name, rhs)
+        except (KeyError, IndexError, ValueError, ZeroDivisionError, OverflowError):
+            rules = None
+        lines.extend(rules if rules else ["  " + NO_FORM])
     return lines
