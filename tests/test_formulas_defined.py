@@ -92,8 +92,11 @@ def variable_exponent_programs(draw):
     return "J = " + " + ".join(terms) + " + x*y*z"
 
 
+# Non-integer exponents above 3 only: at y = 2.5 the second derivative is only
+# Hölder-continuous at 0 (it grows like x^0.5), so a one-sided difference with a
+# 1e-9 step is off by about 1e-3 there; the exact Hessian at y = 2.5 is tested above.
 @settings(max_examples=40, deadline=None)
-@given(variable_exponent_programs(), st.sampled_from([2.0, 3.0, 2.5, 4.0]),
+@given(variable_exponent_programs(), st.sampled_from([2.0, 3.0, 3.5, 4.0]),
        st.sampled_from([1.0, 2.0]))
 def test_hessian_matches_differences_of_grad_at_a_zero_base(program, y, z):
     # x = 0 is the edge of x^y's domain for non-integer y: one-sided differences in x.
