@@ -664,7 +664,8 @@ def eval_command(program, program_file, settings, of, output_format, data_file, 
                    "passes run: one reverse sweep, forward mode over every input, finite "
                    "differences (table and json only).")
 @format_option(list(dict.fromkeys([*NODE_FORMATS, *formulas_output.FORMATS])),
-               help="table for people; json, csv or plain for scripts; latex (with --symbolic).")
+               help="table for people; json, csv or plain for scripts; latex, or python, "
+                    "numpy, c or javascript code (with --symbolic).")
 @data_option
 @expect_options
 def grad_command(program, program_file, settings, of, wrt, mode, symbolic, stats, output_format,
@@ -709,6 +710,7 @@ def grad_command(program, program_file, settings, of, wrt, mode, symbolic, stats
 
         with _Run(source):
             derivatives = sym.symbolic_gradient(source, settings, of, wrt)
+            derivatives.name = getattr(program_file, "name", None)
             emit(derivatives, output_format)  # whole formulas: an error writes nothing
         return
     from .api import differentiate

@@ -316,6 +316,8 @@ class Derivatives:
     statement_name: dict[int, str] = field(default_factory=dict)
     #: the inputs' values to write in the program (``--set``), beside the defaults
     values: dict[str, float] | None = None
+    #: the program's file name, where it came from one (the comment code exports start with)
+    name: str | None = None
 
     @property
     def output_name(self) -> str:

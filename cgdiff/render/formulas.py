@@ -11,7 +11,7 @@ from __future__ import annotations
 import csv
 from typing import IO, TYPE_CHECKING
 
-from . import json_text
+from . import code, json_text
 
 if TYPE_CHECKING:
     from ..symbolic import Derivatives
@@ -55,3 +55,5 @@ def write_latex(d: Derivatives, out: IO[str]) -> None:
 
 FORMATS = {"table": write_program, "json": write_json, "csv": write_csv, "plain": write_plain,
            "latex": write_latex}
+# python, numpy, c, javascript: the output and its gradient as code (cgdiff.render.code)
+FORMATS.update(code.FORMATS)

@@ -1,0 +1,195 @@
+"""grad --symbolic --format python|numpy|c|javascript: the exported function,
+run in its language, gives grad's value and gradient."""
+
+import json
+import random
+import shutil
+import subprocess
+
+import pytest
+
+from cgdiff import render
+from cgdiff.api import differentiate
+from cgdiff.render import code
+from cgdiff.symbolic import symbolic_gradient
+
+SEED = "x = -2; y = 2\nw = 2; b = 8\nJ = 0.5*(w*x + b - y)^2\n"
+NETWORK = """x1 = 1; x2 = -1; t = 0.5
+w11 = 0.5; w12 = -0.5; b1 = 0
+w21 = 1; w22 = 0.5; b2 = -0.5
+v1 = 1; v2 = -1; c = 0
+h1 = tanh(w11*x1 + w12*x2 + b1)
+h2 = sigmoid(w21*x1 + w22*x2 + b2)
+y = sigmoid(v1*h1 + v2*h2 + c)
+J = 0.5*(y - t)^2 + softplus(v1) + logsigmoid(v2)
+"""
+# every op the tables hold, at points where each is defined
+EVERY_OP = """u = 0.3; v = 0.7
+J = exp(u) + log(v) + sqrt(v) + sin(u)*cos(v) + tan(u) + tanh(u) + sech(v) + sigmoid(u)
+  + relu(u - v) + abs(u - v) + max(u, v) + min(u, v) + pow(v, u) + v^u + step(u) + sign(v)
+  + asin(u) + acos(u) + atan(v) + atan2(u, v) + sinh(u) + cosh(v) + asinh(u) + acosh(v + 1)
+  + atanh(u) + log2(v) + log10(v) + log1p(u) + expm1(v) + hypot(u, v) + softplus(u)
+  + logsigmoid(v) + u/v - u
+"""
+PROGRAMS = {"seed": SEED, "network": NETWORK, "every op": EVERY_OP}
+
+
+def export(source, fmt):
+    return render.as_text(symbolic_gradient(source), fmt)
+
+
+def points(source, count=200, seed=1):
+    rng = random.Random(seed)
+    names = differentiate(source).graph.inputs
+    low = 0.05 if source is EVERY_OP else -3.0
+    high = 0.9 if source is EVERY_OP else 3.0
+    return names, [{n: rng.uniform(low, high) for n in names} for _ in range(count)]
+
+
+def close(a, b):
+    return a == pytest.approx(b, rel=1e-12, abs=1e-300)
+
+
+def expected(source, point):
+    result = differentiate(source, point)
+    return result.value, result.gradient
+
+
+def python_function(text):
+    namespace = {}
+    exec(compile(text, "<exported>", "exec"), namespace)
+    (name,) = [k for k in namespace if k.startswith("grad_")]
+    return namespace[name]
+
+
+@pytest.mark.parametrize("which", PROGRAMS)
+def test_python_matches_grad(which):
+    source = PROGRAMS[which]
+    function = python_function(export(source, "python"))
+    names, chosen = points(source)
+    for point in chosen:
+        value, gradient = function(**point)
+        want_value, want_gradient = expected(source, point)
+        assert close(value, want_value)
+        assert set(gradient) == set(want_gradient)
+        for name in gradient:
+            assert close(gradient[name], want_gradient[name]), (name, point)
+
+
+def test_python_defaults_are_the_programs_values():
+    value, gradient = python_function(export(SEED, "python"))()
+    assert (value, gradient) == expected(SEED, {})
+    assert value == 2.0 and gradient == {"x": 4.0, "y": -2.0, "w": -4.0, "b": 2.0}
+
+
+@pytest.mark.parametrize("which", PROGRAMS)
+def test_numpy_matches_grad_on_arrays(which):
+    np = pytest.importorskip("numpy")
+    source = PROGRAMS[which]
+    text = export(source, "numpy")
+    assert "import math" not in text or "cg_erf" in text
+    function = python_function(text)
+    names, chosen = points(source)
+    value, gradient = function(**{n: np.array([p[n] for p in chosen]) for n in names})
+    assert value.shape == (len(chosen),)
+    for row, point in enumerate(chosen):
+        want_value, want_gradient = expected(source, point)
+        assert close(float(value[row]), want_value)
+        for name in want_gradient:
+            assert gradient[name].shape == (len(chosen),)
+            assert close(float(gradient[name][row]), want_gradient[name])
+
+
+def test_numpy_broadcasts_a_constant_gradient():
+    np = pytest.importorskip("numpy")
+    function = python_function(export("J = 3*x + y", "numpy"))
+    value, gradient = function(x=np.arange(4.0), y=1.0)
+    assert gradient["x"].tolist() == [3.0] * 4 and gradient["y"].tolist() == [1.0] * 4
+
+
+def run_points(names, chosen, source):
+    return [expected(source, point) for point in chosen]
+
+
+@pytest.mark.skipif(shutil.which("cc") is None, reason="no C compiler")
+@pytest.mark.parametrize("which", PROGRAMS)
+def test_c_compiles_and_matches_grad(which, tmp_path):
+    source = PROGRAMS[which]
+    text = export(source, "c")
+    names, chosen = points(source, count=50)
+    d = symbolic_gradient(source)
+    function = [line for line in text.splitlines() if line.startswith("double grad_")][0]
+    function = function.split("(")[0].split()[1]
+    grads = list(d.gradient)
+    rows = ",\n".join("{" + ", ".join(repr(p[n]) for n in names) + "}" for p in chosen)
+    main = [text, "#include <stdio.h>",
+            f"static const double P[{len(chosen)}][{len(names)}] = {{{rows}}};",
+            "int main(void) {",
+            f"    for (int i = 0; i < {len(chosen)}; i++) {{",
+            f"        double g[{len(grads)}];",
+            f"        double v = {function}("
+            + ", ".join([f"P[i][{k}]" for k in range(len(names))]
+                        + [f"&g[{k}]" for k in range(len(grads))]) + ");",
+            '        printf("%.17g", v);',
+            f'        for (int k = 0; k < {len(grads)}; k++) printf(" %.17g", g[k]);',
+            '        printf("\\n");', "    }", "    return 0;", "}"]
+    (tmp_path / "f.c").write_text("\n".join(main) + "\n")
+    subprocess.run(["cc", "-std=c99", "-Wall", "-Werror", "-o", str(tmp_path / "f"),
+                    str(tmp_path / "f.c"), "-lm"], check=True)
+    output = subprocess.run([str(tmp_path / "f")], capture_output=True, text=True,
+                            check=True).stdout.splitlines()
+    assert len(output) == len(chosen)
+    for line, point in zip(output, chosen):
+        numbers = [float(x) for x in line.split()]
+        want_value, want_gradient = expected(source, point)
+        assert close(numbers[0], want_value)
+        for k, name in enumerate(grads):
+            assert close(numbers[1 + k], want_gradient[name]), (name, point)
+
+
+@pytest.mark.skipif(shutil.which("node") is None, reason="no node")
+@pytest.mark.parametrize("which", PROGRAMS)
+def test_javascript_runs_and_matches_grad(which, tmp_path):
+    source = PROGRAMS[which]
+    text = export(source, "javascript")
+    names, chosen = points(source, count=50)
+    function = text.split("function grad_")[1].split("(")[0]
+    script = (text + f"\nconst P = {json.dumps([[p[n] for n in names] for p in chosen])};\n"
+              f"console.log(JSON.stringify(P.map((p) => grad_{function}(...p))));\n")
+    (tmp_path / "f.js").write_text(script)
+    output = json.loads(subprocess.run(["node", str(tmp_path / "f.js")], capture_output=True,
+                                       text=True, check=True).stdout)
+    for got, point in zip(output, chosen, strict=True):
+        want_value, want_gradient = expected(source, point)
+        assert close(got["value"], want_value)
+        assert set(got["gradient"]) == set(want_gradient)
+        for name, number in got["gradient"].items():
+            assert close(number, want_gradient[name]), (name, point)
+
+
+def test_shared_parts_keep_the_programs_names():
+    text = export(NETWORK, "python")
+    assert "    h1 = math.tanh(" in text and "    y = cg_sigmoid(" in text
+    assert text.startswith("# J of ")
+
+
+@pytest.mark.parametrize("fmt", ["python", "numpy", "c", "javascript"])
+def test_cli_writes_code_naming_the_file(run, fmt):
+    result = run("grad", "--symbolic", "-f", "examples/seed.cg", "--format", fmt)
+    assert result.exit_code == 0
+    assert "examples/seed.cg" in result.output.splitlines()[0]
+
+
+def test_element_names_become_identifiers():
+    text = export("x = [1, 2]\nJ = sum(x^2)", "python")
+    value, gradient = python_function(text)()
+    assert value == 5.0 and gradient == {"x[0]": 2.0, "x[1]": 4.0}
+
+
+def test_an_op_a_language_lacks_is_an_error(run, monkeypatch):
+    monkeypatch.delitem(code._C_CALLS, "tanh")
+    result = run("grad", "--symbolic", "J = tanh(x)", "--format", "c")
+    assert result.exit_code == 1
+    assert result.output.startswith("error:") or "error:" in result.output
+    assert "tanh" in result.output and "c" in result.output
+    assert "Traceback" not in result.output
