@@ -315,10 +315,10 @@ def _show(result, output_format: str, tables=(), json_extra: dict | None = None)
     emit(result, output_format)
 
 
-def _precision_warnings(result, json_extra: dict) -> None:
+def _precision_warnings(result, json_extra: dict) -> bool:
     """Where float64 lost more than half its digits in the output's value or a
     derivative (cgdiff.precision): a warning paragraph on stderr, and the same
-    under "warnings" in JSON. The exit status is unchanged."""
+    under "warnings" in JSON. Whether there was a warning (--strict: exit 3)."""
     from . import precision
 
     warnings, note = precision.check(result.graph, result.inputs, result.values,
@@ -335,6 +335,19 @@ def _precision_warnings(result, json_extra: dict) -> None:
         if found:
             json_extra["hints"] = [{"node": result.graph.node_id(node), "hint": hint}
                                    for node, hint in found]
+    return bool(warnings)
+
+
+def strict_option(command):
+    """--strict of eval and grad: a precision warning is a difference found."""
+    return click.option(
+        "--strict", is_flag=True,
+        help="Exit with status 3 when a precision warning is issued (float64 lost more "
+             "than half its digits), instead of 0.")(command)
+
+
+#: Found's message under --strict when a precision warning was issued.
+STRICT_PRECISION = "--strict: float64 lost more than half its digits (the warning above)"
 
 
 def _expectations_shown(outcomes, tables: list, json_extra: dict) -> None:
@@ -614,8 +627,9 @@ NODE_FORMATS = list(dict.fromkeys([*nodes_output.FORMATS, *rows_output.FORMATS])
 @format_option(NODE_FORMATS)
 @data_option
 @expect_options
+@strict_option
 def eval_command(program, program_file, settings, of, output_format, data_file, expectations,
-                 rtol, atol):
+                 rtol, atol, strict):
     """Forward pass: every node's value, in evaluation order, and the output's.
     With --data, the output's value for every row of a CSV file.
 
@@ -632,6 +646,9 @@ def eval_command(program, program_file, settings, of, output_format, data_file, 
     if data_file is not None:
         if expectations:
             raise click.UsageError("--expect checks one point; drop --data")
+        if strict:
+            raise click.UsageError("--strict is about the precision warnings of one point; "
+                                   "drop --data")
         _run_batch(source, data_file, settings, of, None, output_format)
         return
     output_format = usable(nodes_output.FORMATS, output_format, "without --data")
@@ -643,10 +660,12 @@ def eval_command(program, program_file, settings, of, output_format, data_file, 
 
             outcomes = judge(result, expectations, rtol, atol)
     tables, json_extra = [], {}
-    _precision_warnings(result, json_extra)
+    warned = _precision_warnings(result, json_extra)
     _expectations_shown(outcomes, tables, json_extra)
     _show(result, output_format, tables, json_extra)
     _expectations_exit(outcomes)
+    if strict and warned:
+        raise Found(STRICT_PRECISION)
 
 
 @cli.command("grad", epilog=EXIT_STATUSES)
@@ -668,8 +687,9 @@ def eval_command(program, program_file, settings, of, output_format, data_file, 
                     "numpy, c or javascript code (with --symbolic).")
 @data_option
 @expect_options
+@strict_option
 def grad_command(program, program_file, settings, of, wrt, mode, symbolic, stats, output_format,
-                 data_file, expectations, rtol, atol):
+                 data_file, expectations, rtol, atol, strict):
     """Forward and reverse pass: every node's value and the derivative of the
     output with respect to it, then the gradient. With --symbolic, the
     derivatives as formulas: a program cgdiff reads back (--format plain: one
@@ -699,6 +719,9 @@ def grad_command(program, program_file, settings, of, wrt, mode, symbolic, stats
     if expectations and (symbolic or data_file is not None):
         raise click.UsageError("--expect checks the numbers at one point; drop --symbolic "
                                "or --data")
+    if strict and (symbolic or data_file is not None):
+        raise click.UsageError("--strict is about the precision warnings of one point; "
+                               "drop --symbolic or --data")
     _check_stdin(program, program_file, data_file)
     source = read_program(program, program_file)
     if data_file is not None:
@@ -730,7 +753,7 @@ def grad_command(program, program_file, settings, of, wrt, mode, symbolic, stats
 
         found = kinks.find(result.graph, result.values)
     tables, json_extra = [], {}
-    _precision_warnings(result, json_extra)
+    warned = _precision_warnings(result, json_extra)
     if found:
         from .render.kinks import note
 
@@ -744,6 +767,8 @@ def grad_command(program, program_file, settings, of, wrt, mode, symbolic, stats
     _expectations_shown(outcomes, tables, json_extra)
     _show(result, output_format, tables, json_extra)
     _expectations_exit(outcomes)
+    if strict and warned:
+        raise Found(STRICT_PRECISION)
 
 
 @cli.command("check", epilog=EXIT_STATUSES)
@@ -777,7 +802,9 @@ def grad_command(program, program_file, settings, of, wrt, mode, symbolic, stats
                    "values of the claims it uses, and the first wrong step is named.")
 @click.option("--strict", is_flag=True,
               help="At a kink, tie or jump (relu(x) at x = 0), fail instead of marking the "
-                   "input as a kink with both one-sided differences.")
+                   "input as a kink with both one-sided differences; and exit with status 3 "
+                   "when a precision warning is issued (float64 lost more than half its "
+                   "digits).")
 @click.option("--samples", type=Number(0, 10_000, integer=True), default=20, show_default=True,
               help="With --against: check at this many drawn points besides the given one "
                    "(each input v drawn from v ± max(1, |v|)).")
@@ -825,12 +852,14 @@ def check_command(ctx, program, program_file, settings, of, wrt, relative_step, 
         result = differentiate(source, settings, of, wrt, progress=run.progress)
         report = check.check(result, wrt, relative_step or check.RELATIVE_STEP, rtol, atol,
                              nudges, strict)
-    _precision_warnings(result, {})  # stderr only: the report's JSON is the check's
+    warned = _precision_warnings(result, {})  # stderr only: the report's JSON is the check's
     emit(report, output_format)
     if not report.ok:
         bad = ", ".join(row.name for row in report.rows if row.ok is False)
         raise Found(f"the reverse-mode derivative disagrees with finite differences for {bad} "
                     f"(rtol {rtol:g}, atol {atol:g})")
+    if strict and warned:
+        raise Found(STRICT_PRECISION)
 
 
 def _several_outputs(source, settings, of) -> list[str] | None:

@@ -89,3 +89,27 @@ def test_a_warning_carries_the_hint_with_a_caret(run):
 def test_check_warns_too(run):
     result = run("check", "J = (1-cos(x))/x^2", "--set", "x=1e-8")
     assert "1-cos(x): cancellation" in " ".join(result.stderr.split())
+
+
+@pytest.mark.parametrize("command", ["grad", "eval"])
+def test_strict_exits_3_on_a_precision_warning(run, command):
+    plain = run(command, "J = (1-cos(x))/x^2", "--set", "x=1e-8", "--format", "plain")
+    strict = run(command, "J = (1-cos(x))/x^2", "--set", "x=1e-8", "--format", "plain",
+                 "--strict")
+    assert plain.exit_code == 0 and strict.exit_code == 3
+    assert strict.stdout == plain.stdout
+    assert strict.stderr.startswith(plain.stderr)  # the warning text unchanged
+    assert "error: --strict: float64 lost more than half its digits" in strict.stderr
+
+
+def test_check_strict_covers_precision_warnings_too(run):
+    args = ("check", "J = log(1 + x)", "--set", "x=1e-12", "--format", "plain")
+    assert run(*args).exit_code == 0  # the derivatives agree with finite differences
+    strict = run(*args, "--strict")
+    assert strict.exit_code == 3 and "error: --strict: float64" in strict.stderr
+
+
+@pytest.mark.parametrize("command", ["grad", "eval", "check"])
+def test_strict_exits_0_on_the_lecture_example(run, command):
+    result = run(command, "J = 0.5*(w*x + b - y)^2", "--set", "w=2,x=-2,b=8,y=2", "--strict")
+    assert result.exit_code == 0 and "warning" not in result.stderr
