@@ -170,7 +170,7 @@ def test_javascript_runs_and_matches_grad(which, tmp_path):
 def test_shared_parts_keep_the_programs_names():
     text = export(NETWORK, "python")
     assert "    h1 = math.tanh(" in text and "    y = cg_sigmoid(" in text
-    assert text.startswith("# J of ")
+    assert text.startswith("# a program given on the command line: J and its gradient")
 
 
 @pytest.mark.parametrize("fmt", ["python", "numpy", "c", "javascript"])

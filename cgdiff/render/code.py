@@ -295,8 +295,8 @@ def _generate(d: Derivatives, lang: Language) -> tuple[_Code, str]:
     if len(d.gradient) > 8:
         what += f", ... ({len(d.gradient)} in all)"
     source = getattr(d, "name", None) or "a program given on the command line"
-    comment = (f"{d.output_name} of {source} and its gradient ({what}), "
-               f"from cgdiff grad --symbolic --format {lang.name}")
+    comment = (f"{source}: {d.output_name} and its gradient ({what})\n"
+               f"written by cgdiff grad --symbolic --format {lang.name}")
     return _Code(params, temps, text[value_root][0], gradient, function,
                  comment), value_ident
 
@@ -330,7 +330,7 @@ def _python_like(d: Derivatives, lang: Language, numpy: bool) -> str:
     entries = ", ".join(f"{name!r}: {ident}" for name, ident, _ in code.gradient)
     body.append(f"    return {value_ident}, {{{entries}}}")
     helpers = _needed_helpers(lang, body)
-    head = ["# " + code.comment, "import math" if not numpy or "math." in "".join(helpers)
+    head = ["# " + code.comment.replace("\n", "\n# "), "import math" if not numpy or "math." in "".join(helpers)
             else "", "import numpy as np" if numpy else ""]
     lines = [h for h in head if h] + ["", ""]
     for helper in helpers:
@@ -367,7 +367,7 @@ def write_c(d: Derivatives, out: IO[str]) -> None:
     body.append(f"    double {value_ident} = {code.value};")
     body += [f"    *{ident} = {t};" for _, ident, t in code.gradient]
     body.append(f"    return {value_ident};")
-    lines = ["/* " + code.comment.replace("*/", "* /") + " */", "#include <math.h>", ""]
+    lines = ["/* " + code.comment.replace("*/", "* /").replace("\n", "\n   ") + " */", "#include <math.h>", ""]
     for helper in _needed_helpers(C, body):
         lines += [helper.rstrip("\n"), ""]
     defaults = ", ".join(f"{name} = {default!r}" for name, _, default in code.params
@@ -389,7 +389,7 @@ def write_javascript(d: Derivatives, out: IO[str]) -> None:
 
     entries = ", ".join(f"{json.dumps(name)}: {ident}" for name, ident, _ in code.gradient)
     body.append(f"  return {{value: {value_ident}, gradient: {{{entries}}}}};")
-    lines = ["// " + code.comment, ""]
+    lines = ["// " + code.comment.replace("\n", "\n// "), ""]
     for helper in _needed_helpers(JAVASCRIPT, body):
         lines += [helper.rstrip("\n"), ""]
     lines += [f"function {code.function}({signature}) {{", *body, "}"]
