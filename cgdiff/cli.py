@@ -346,6 +346,25 @@ def strict_option(command):
              "than half its digits), instead of 0.")(command)
 
 
+def digits_option(command):
+    """--digits N of eval and grad: the numbers at N significant digits (mpmath)."""
+    return click.option(
+        "--digits", type=Number(1, 1000, integer=True), default=None,
+        help="Compute the values (and derivatives) at N significant digits with mpmath "
+             "instead of float64, and show all N (JSON: as strings); inputs and constants "
+             "are their float64 values, exactly. One point, one output, reverse mode; at "
+             "most 100,000 nodes.")(command)
+
+
+def _at_digits(result, digits: int):
+    """The result again at ``digits`` significant digits (cgdiff.precision)."""
+    if result.gradients is not None or len(result.graph.outputs) > 1:
+        raise click.UsageError("--digits computes one output; give one with --of")
+    from . import precision
+
+    return precision.at_digits(result, digits)
+
+
 #: Found's message under --strict when a precision warning was issued.
 STRICT_PRECISION = "--strict: float64 lost more than half its digits (the warning above)"
 
@@ -628,8 +647,9 @@ NODE_FORMATS = list(dict.fromkeys([*nodes_output.FORMATS, *rows_output.FORMATS])
 @data_option
 @expect_options
 @strict_option
+@digits_option
 def eval_command(program, program_file, settings, of, output_format, data_file, expectations,
-                 rtol, atol, strict):
+                 rtol, atol, strict, digits):
     """Forward pass: every node's value, in evaluation order, and the output's.
     With --data, the output's value for every row of a CSV file.
 
@@ -646,9 +666,9 @@ def eval_command(program, program_file, settings, of, output_format, data_file, 
     if data_file is not None:
         if expectations:
             raise click.UsageError("--expect checks one point; drop --data")
-        if strict:
-            raise click.UsageError("--strict is about the precision warnings of one point; "
-                                   "drop --data")
+        if strict or digits is not None:
+            raise click.UsageError(f"{'--strict' if strict else '--digits'} is for one "
+                                   "point; drop --data")
         _run_batch(source, data_file, settings, of, None, output_format)
         return
     output_format = usable(nodes_output.FORMATS, output_format, "without --data")
@@ -659,8 +679,11 @@ def eval_command(program, program_file, settings, of, output_format, data_file, 
             from .expect import judge
 
             outcomes = judge(result, expectations, rtol, atol)
+        if digits is not None:
+            result = _at_digits(result, digits)
     tables, json_extra = [], {}
-    warned = _precision_warnings(result, json_extra)
+    # at N digits, float64's lost digits are not the numbers shown
+    warned = digits is None and _precision_warnings(result, json_extra)
     _expectations_shown(outcomes, tables, json_extra)
     _show(result, output_format, tables, json_extra)
     _expectations_exit(outcomes)
@@ -688,8 +711,9 @@ def eval_command(program, program_file, settings, of, output_format, data_file, 
 @data_option
 @expect_options
 @strict_option
+@digits_option
 def grad_command(program, program_file, settings, of, wrt, mode, symbolic, stats, output_format,
-                 data_file, expectations, rtol, atol, strict):
+                 data_file, expectations, rtol, atol, strict, digits):
     """Forward and reverse pass: every node's value and the derivative of the
     output with respect to it, then the gradient. With --symbolic, the
     derivatives as formulas: a program cgdiff reads back (--format plain: one
@@ -722,6 +746,9 @@ def grad_command(program, program_file, settings, of, wrt, mode, symbolic, stats
     if strict and (symbolic or data_file is not None):
         raise click.UsageError("--strict is about the precision warnings of one point; "
                                "drop --symbolic or --data")
+    if digits is not None and (symbolic or data_file is not None or mode != "reverse"):
+        raise click.UsageError("--digits computes numbers at one point in reverse mode; "
+                               "drop --symbolic, --data or --mode forward")
     _check_stdin(program, program_file, data_file)
     source = read_program(program, program_file)
     if data_file is not None:
@@ -752,8 +779,10 @@ def grad_command(program, program_file, settings, of, wrt, mode, symbolic, stats
         from . import kinks
 
         found = kinks.find(result.graph, result.values)
+        if digits is not None:
+            result = _at_digits(result, digits)
     tables, json_extra = [], {}
-    warned = _precision_warnings(result, json_extra)
+    warned = digits is None and _precision_warnings(result, json_extra)
     if found:
         from .render.kinks import note
 

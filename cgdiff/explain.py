@@ -694,16 +694,16 @@ def explain_shapes(result: Result) -> list[str]:
             found.append((graph.index[out[1][-1]], name, rhs))
     if not found:
         return []
-    lines = ["", f"The same, vectorised (--shapes): vectors are columns, ᵀ transposes, "
-                 f"· is the matrix product, ⊙ the elementwise one, 𝟏 a vector of ones; "
-                 f"shapes are rows×columns. Each rule is followed by one element spelled "
-                 f"out with this program's numbers."]
+    lines = ["", "The same, vectorised (--shapes): vectors are columns, ᵀ transposes, "
+                 "· is the matrix product, ⊙ the elementwise one, 𝟏 a vector of ones; "
+                 "shapes are rows×columns. Each rule is followed by one element spelled "
+                 "out with this program's numbers."]
     for _, name, rhs in sorted(found, reverse=True):
         lines.append("")
         out = s.shape(name)
         if out is None:
             lines += [f"{name} = {rhs}", "  " + NO_FORM + ": only some of its elements "
-                      f"are needed"]
+                      "are needed"]
             continue
         lines.append(f"{name} = {rhs}   ({name}: {_dims(out[0])})")
         try:

@@ -334,3 +334,90 @@ def hint_text(graph: Graph, node: int, hint: str) -> str:
     line, column = line_and_column(graph.source, graph.start[node])
     return (f"hint: line {line}, column {column}: {clip(hint, 120)}\n"
             + caret_excerpt(graph.source, graph.start[node]))
+
+
+# ---------------------------------------------------------------- --digits N
+
+#: The most significant digits ``--digits`` computes with.
+MAX_DIGITS = 1000
+
+
+class Digits(float):
+    """A number computed at N significant digits: a float (its value rounded
+    to float64, for everything that computes with it) whose ``repr`` and
+    ``exact`` are all N digits, so that the renderers (table, plain, csv, and
+    JSON as a string) show them."""
+
+    exact: str
+
+    def __new__(cls, value, text: str):
+        number = super().__new__(cls, value)
+        number.exact = text
+        return number
+
+    def __repr__(self) -> str:
+        return self.exact
+
+    __str__ = __repr__
+
+
+def _digits(mp, x, digits: int):
+    if x is None:
+        return float("nan")
+    if mp.isnan(x) or mp.isinf(x):
+        return float(x)
+    text = mp.nstr(x, digits, min_fixed=-5, max_fixed=digits + 1, strip_zeros=True)
+    return Digits(float(x), text)
+
+
+def at_digits(result, digits: int):
+    """``result`` (from api.evaluate or api.differentiate, one output, reverse
+    mode) with its values, and derivatives if it has them, computed again at
+    ``digits`` significant digits with mpmath: values from the op table's
+    functions in mpmath, derivatives by a reverse pass over the op table's
+    ``derivative`` formulas. Inputs and constants are their float64 values,
+    taken exactly. Raises LimitError above NODE_LIMIT nodes, DomainError
+    where a number cannot be computed at that precision."""
+    from .errors import DomainError, LimitError
+
+    graph = result.graph
+    n = len(graph)
+    if n > NODE_LIMIT:
+        raise LimitError(f"--digits: the program has {n:,} nodes, more than {NODE_LIMIT:,} "
+                         "(the most computed in arbitrary precision); drop --digits")
+    if not 1 <= digits <= MAX_DIGITS:
+        raise ValueError(f"digits must be from 1 to {MAX_DIGITS}, not {digits}")
+    mp, table = _mp_functions()
+    with mp.workdps(digits + 10):  # guard digits: the last shown digit is right
+        exact = [None] * n
+        op, name_of, const = graph.op, graph.name_of, graph.const
+        for i in range(n):
+            o = op[i]
+            try:
+                if o is ops.INPUT:
+                    exact[i] = mp.mpf(result.inputs[name_of[i]])
+                elif o is ops.CONST:
+                    exact[i] = mp.mpf(const[i])
+                else:
+                    exact[i] = _mp_apply(table, o, [exact[k] for k in graph.args(i)])
+                    if not isinstance(exact[i], mp.mpf):
+                        raise TypeError("not real")
+            except (ValueError, ZeroDivisionError, TypeError):
+                raise DomainError(f"--digits: {clip(graph.label(i), 60)} cannot be computed at "
+                                  f"{digits} digits") from None
+        values = [_digits(mp, x, digits) for x in exact]
+        adjoints = gradient = None
+        if result.gradient is not None:
+            exact_adjoints = _mp_reverse(graph, exact, mp, table)
+            if n and exact_adjoints[graph.output] is None:
+                raise DomainError(f"--digits: a derivative cannot be computed at {digits} "
+                                  "digits")
+            adjoints = [_digits(mp, x, digits) if result.adjoints[i] == result.adjoints[i]
+                        else float("nan") for i, x in enumerate(exact_adjoints)]
+            gradient = {}
+            for name in result.gradient:
+                node = graph.index.get(name)
+                gradient[name] = adjoints[node] if node is not None else Digits(0.0, "0.0")
+    from dataclasses import replace
+
+    return replace(result, values=values, adjoints=adjoints, gradient=gradient)

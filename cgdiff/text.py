@@ -112,6 +112,9 @@ def human_number(x: float | None) -> str:
     """A number for people: ``-4``, ``1.996002``, ``—`` where there is none."""
     if x is None or x != x:
         return "—"
+    exact = getattr(x, "exact", None)  # precision.Digits: all its digits (--digits)
+    if exact is not None:
+        return exact[:-2] if exact.endswith(".0") else exact
     x = float(x)  # an int from a library caller: int.is_integer is Python 3.12's
     if x.is_integer() and abs(x) < 1e15:
         return str(int(x))

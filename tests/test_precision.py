@@ -113,3 +113,57 @@ def test_check_strict_covers_precision_warnings_too(run):
 def test_strict_exits_0_on_the_lecture_example(run, command):
     result = run(command, "J = 0.5*(w*x + b - y)^2", "--set", "w=2,x=-2,b=8,y=2", "--strict")
     assert result.exit_code == 0 and "warning" not in result.stderr
+
+
+def test_digits_50_gives_the_true_derivative_where_float64_has_none(run):
+    result = run("grad", "J = (1-cos(x))/x^2", "--set", "x=1e-8", "--digits", "50",
+                 "--format", "plain")
+    assert result.exit_code == 0 and "warning" not in result.stderr
+    name, text = result.stdout.split()
+    digits = text.split("e")[0].lstrip("-").replace(".", "").rstrip("0")
+    assert name == "x" and len(digits) >= 45  # all the digits asked for are shown
+    assert abs(float(text) - -8.333333333333333e-10) < 1e-24  # -2x/4! - ...: the truth
+
+
+def test_digits_30_on_the_lecture_example_are_exact(run):
+    result = run("grad", "J = 0.5*(w*x + b - y)^2", "--set", "w=2,x=-2,b=8,y=2",
+                 "--digits", "30", "--format", "json")
+    assert result.exit_code == 0
+    data = json.loads(result.stdout)
+    assert data["value"] == "2.0"
+    assert data["gradient"] == {"w": "-4.0", "x": "4.0", "b": "2.0", "y": "-2.0"}
+    table = run("grad", "J = 0.5*(w*x + b - y)^2", "--set", "w=2,x=-2,b=8,y=2",
+                "--digits", "30")
+    assert "∂J/∂w = -4\n" in table.stdout
+
+
+def test_digits_shows_every_digit_in_eval(run):
+    result = run("eval", "J = sqrt(x)", "--set", "x=2", "--digits", "60", "--format", "plain")
+    assert result.stdout.strip() == \
+        "1.41421356237309504880168872420969807856967187537694807317668"
+    table = run("eval", "J = sqrt(x)", "--set", "x=2", "--digits", "60")
+    assert "1.41421356237309504880168872420969807856967187537694807317668" in table.stdout
+
+
+@pytest.mark.parametrize("value", ["0", "1001", "-3", "abc", "2.5", "nan"])
+def test_digits_out_of_range_is_a_usage_error(run, value):
+    result = run("grad", "J = x", "--set", "x=1", "--digits", value)
+    assert result.exit_code == 2 and "--digits" in result.stderr
+
+
+def test_digits_refuses_a_program_over_the_node_limit(run, monkeypatch):
+    monkeypatch.setattr(precision, "NODE_LIMIT", 3)
+    result = run("grad", "J = (1-cos(x))/x^2", "--set", "x=1e-8", "--digits", "20")
+    assert result.exit_code == 1 and "Traceback" not in result.stderr
+    assert "error: --digits: the program has 7 nodes, more than 3" in result.stderr
+
+
+def test_without_digits_no_numpy_nor_mpmath_and_with_it_mpmath():
+    code = ("import sys; from cgdiff.cli import main; sys.argv = ['cgdiff', 'grad', "
+            "'J = 0.5*(w*x + b - y)^2', '--set', 'w=2,x=-2,b=8,y=2'{}];\n"
+            "try:\n    main()\nexcept SystemExit:\n    pass\n"
+            "print('mpmath' in sys.modules, 'numpy' in sys.modules, file=sys.stderr)")
+    for extra, expected in (("", "False False"), (", '--digits', '20'", "True False")):
+        done = subprocess.run([sys.executable, "-c", code.format(extra)], capture_output=True,
+                              text=True)
+        assert done.stderr.strip().splitlines()[-1] == expected

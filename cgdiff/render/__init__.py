@@ -85,7 +85,8 @@ def finite_data(data):
     ``<key>_note`` beside the None says why; a list that held one gets
     ``<key>_note`` in the dict that holds the list."""
     if isinstance(data, float):
-        return data if math.isfinite(data) else None
+        exact = getattr(data, "exact", None)  # precision.Digits (--digits): a string
+        return exact if exact is not None else data if math.isfinite(data) else None
     if isinstance(data, dict):
         out = {}
         for key, value in data.items():
@@ -98,7 +99,7 @@ def finite_data(data):
                 if bad is not None:
                     out[f"{key}_note"] = f"null entries: {why_not_finite(bad)}"
             else:
-                out[key] = value
+                out[key] = getattr(value, "exact", value)
         return out
     if isinstance(data, (list, tuple)):
         return [finite_data(value) for value in data]
