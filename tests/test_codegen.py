@@ -31,7 +31,10 @@ J = exp(u) + log(v) + sqrt(v) + sin(u)*cos(v) + tan(u) + tanh(u) + sech(v) + sig
   + atanh(u) + log2(v) + log10(v) + log1p(u) + expm1(v) + hypot(u, v) + softplus(u)
   + logsigmoid(v) + u/v - u
 """
-PROGRAMS = {"seed": SEED, "network": NETWORK, "every op": EVERY_OP}
+# inputs named as the exported code's own names and the languages' keywords
+COLLIDING = ("shape = 1; float = 2; t1 = 3; double = 4; const = 5\n"
+             "J = shape*float*exp(t1) + (t1*double)^2 + const")
+PROGRAMS = {"seed": SEED, "network": NETWORK, "every op": EVERY_OP, "colliding": COLLIDING}
 
 
 def export(source, fmt):
@@ -68,7 +71,7 @@ def test_python_matches_grad(which):
     function = python_function(export(source, "python"))
     names, chosen = points(source)
     for point in chosen:
-        value, gradient = function(**point)
+        value, gradient = function(*point.values())  # identifiers may be renamed
         want_value, want_gradient = expected(source, point)
         assert close(value, want_value)
         assert set(gradient) == set(want_gradient)
@@ -90,7 +93,7 @@ def test_numpy_matches_grad_on_arrays(which):
     assert "import math" not in text or "cg_erf" in text
     function = python_function(text)
     names, chosen = points(source)
-    value, gradient = function(**{n: np.array([p[n] for p in chosen]) for n in names})
+    value, gradient = function(*[np.array([p[n] for p in chosen]) for n in names])
     assert value.shape == (len(chosen),)
     for row, point in enumerate(chosen):
         want_value, want_gradient = expected(source, point)
@@ -193,3 +196,18 @@ def test_an_op_a_language_lacks_is_an_error(run, monkeypatch):
     assert result.output.startswith("error:") or "error:" in result.output
     assert "tanh" in result.output and "c" in result.output
     assert "Traceback" not in result.output
+
+
+@pytest.mark.parametrize("fmt", ["python", "numpy"])
+def test_names_that_collide_with_the_codes_own(fmt):
+    pytest.importorskip("numpy")
+    value, gradient = python_function(export(COLLIDING, fmt))()
+    want_value, want_gradient = expected(COLLIDING, {})
+    assert close(float(value), want_value)
+    assert {k: float(v) for k, v in gradient.items()} == pytest.approx(want_gradient, rel=1e-12)
+
+
+def test_a_program_without_inputs():
+    assert python_function(export("J = 2*3", "python"))() == (6.0, {})
+    value, gradient = python_function(export("J = 2*3", "numpy"))()
+    assert float(value) == 6.0 and gradient == {}

@@ -168,7 +168,7 @@ _JS_HELPERS = {
 _PY_RESERVED = frozenset(
     "False None True and as assert async await break class continue def del elif else except "
     "finally for from global if import in is lambda nonlocal not or pass raise return try "
-    "while with yield math np abs max min gradient value".split())
+    "while with yield math np abs max min float cg_shape gradient value".split())
 _C_RESERVED = frozenset(
     "auto break case char const continue default do double else enum extern float for goto if "
     "inline int long register restrict return short signed sizeof static struct switch "
@@ -320,10 +320,10 @@ def _python_like(d: Derivatives, lang: Language, numpy: bool) -> str:
         for _, ident, _default in code.params:
             body.append(f"    {ident} = np.asarray({ident}, dtype=float)")
         shape = ", ".join(ident for _, ident, _ in code.params)
-        body.append(f"    shape = np.broadcast({shape}).shape" if len(code.params) > 1 else
-                    f"    shape = np.shape({shape})" if code.params else "    shape = ()")
+        body.append(f"    cg_shape = np.broadcast({shape}).shape" if len(code.params) > 1 else
+                    f"    cg_shape = np.shape({shape})" if code.params else "    cg_shape = ()")
     body += [f"    {name} = {t}" for name, t in code.temps]
-    pad = " + np.zeros(shape)" if numpy else ""
+    pad = " + np.zeros(cg_shape)" if numpy else ""
     body.append(f"    {value_ident} = {_wrapped(code.value, numpy)}{pad}")
     for _, ident, t in code.gradient:
         body.append(f"    {ident} = {_wrapped(t, numpy)}{pad}")
