@@ -211,3 +211,18 @@ def test_a_program_without_inputs():
     assert python_function(export("J = 2*3", "python"))() == (6.0, {})
     value, gradient = python_function(export("J = 2*3", "numpy"))()
     assert float(value) == 6.0 and gradient == {}
+
+
+def test_a_deep_chain_compiles_and_matches_grad():
+    # every line short: Python's compiler recurses over a nested expression
+    source = "x = 0.5\nh0 = tanh(x)\n" + "".join(f"h{i} = tanh(h{i - 1})\n" for i in range(1, 3000))
+    text = export(source, "python")
+    assert max(len(line) for line in text.splitlines()[3:]) < 400
+    value, gradient = python_function(text)()
+    want_value, want_gradient = expected(source, {})
+    assert close(value, want_value) and close(gradient["x"], want_gradient["x"])
+
+
+def test_the_output_used_again_is_computed_once():
+    text = export("J = exp(x)", "python")
+    assert text.count("math.exp(") == 1 and "    dJ_dx = J\n" in text

@@ -23,6 +23,11 @@ from ..errors import CgdiffError
 if TYPE_CHECKING:
     from ..symbolic import Derivatives
 
+#: A part whose text is longer than this gets a temporary even if used once,
+#: so that no line is deeply nested (compilers recurse over expressions) and
+#: the texts kept while writing stay small.
+LONG = 160
+
 # Precedence of what a node prints as.
 _SUM, _PRODUCT, _UNARY, _POWER, _ATOM = 1, 2, 3, 4, 5
 
@@ -263,6 +268,7 @@ def _generate(d: Derivatives, lang: Language) -> tuple[_Code, str]:
     value_ident = _unique(_identifier(d.output_name), taken)
 
     text: dict[int, tuple[str, int]] = {}
+    left = dict(uses)
     temps = []
     counter = 0
     for i in sorted(keep):
@@ -275,7 +281,14 @@ def _generate(d: Derivatives, lang: Language) -> tuple[_Code, str]:
             text[i] = (lang.number(x), _UNARY if x < 0 else _ATOM)
             continue
         t, p = _pieces_text(lang, f, i, text)
-        if uses[i] >= 2 and i != value_root:
+        for k in f.args(i):  # a child's text is kept only while a parent still needs it
+            left[k] -= 1
+            if left[k] == 0:
+                del text[k]
+        if i == value_root and (uses[i] >= 2 or len(t) > LONG):
+            temps.append((value_ident, t))
+            text[i] = (value_ident, _ATOM)
+        elif uses[i] >= 2 or len(t) > LONG:
             own = d.statement_name.get(i)
             if own is not None:
                 name = _unique(_identifier(own), taken)
@@ -324,7 +337,8 @@ def _python_like(d: Derivatives, lang: Language, numpy: bool) -> str:
                     f"    cg_shape = np.shape({shape})" if code.params else "    cg_shape = ()")
     body += [f"    {name} = {t}" for name, t in code.temps]
     pad = " + np.zeros(cg_shape)" if numpy else ""
-    body.append(f"    {value_ident} = {_wrapped(code.value, numpy)}{pad}")
+    if code.value != value_ident or numpy:
+        body.append(f"    {value_ident} = {_wrapped(code.value, numpy)}{pad}")
     for _, ident, t in code.gradient:
         body.append(f"    {ident} = {_wrapped(t, numpy)}{pad}")
     entries = ", ".join(f"{name!r}: {ident}" for name, ident, _ in code.gradient)
@@ -364,7 +378,8 @@ def write_c(d: Derivatives, out: IO[str]) -> None:
     params = [f"double {ident}" for _, ident, _ in code.params]
     params += [f"double *{ident}" for _, ident, _ in code.gradient]
     body = [f"    double {name} = {t};" for name, t in code.temps]
-    body.append(f"    double {value_ident} = {code.value};")
+    if code.value != value_ident:
+        body.append(f"    double {value_ident} = {code.value};")
     body += [f"    *{ident} = {t};" for _, ident, t in code.gradient]
     body.append(f"    return {value_ident};")
     lines = ["/* " + code.comment.replace("*/", "* /").replace("\n", "\n   ") + " */", "#include <math.h>", ""]
@@ -383,7 +398,8 @@ def write_javascript(d: Derivatives, out: IO[str]) -> None:
     signature = ", ".join(ident if default is None else f"{ident} = {_js_number(default)}"
                           for _, ident, default in code.params)
     body = [f"  const {name} = {t};" for name, t in code.temps]
-    body.append(f"  const {value_ident} = {code.value};")
+    if code.value != value_ident:
+        body.append(f"  const {value_ident} = {code.value};")
     body += [f"  const {ident} = {t};" for _, ident, t in code.gradient]
     import json
 
