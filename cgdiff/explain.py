@@ -560,7 +560,8 @@ def _vectorised(s: _Shapes, name: str, rhs: str) -> list[str] | None:
         if f in ("sum", "mean") and shape == ():
             n = len(aelements)
             scale = "" if f == "sum" else f" / {n}"
-            rule(a, f"{dy} · 𝟏{scale}", f"(1×1)·({_dims(ashape)})" + scale)
+            # 𝟏 first: a column of ones times a 1×1, so the shapes multiply as written.
+            rule(a, f"𝟏 · {dy}{scale}", f"({_dims(ashape)})·(1×1)" + scale)
             parts = [(dy, s.adjoint(name))] + ([] if f == "sum" else [(f"1/{n}", 1 / n)])
             lines.append(_element_line(s, aelements[0], [parts]))
             return lines

@@ -39,7 +39,7 @@ def test_matmul_rules_with_shapes_and_elements_matching_grad():
     assert "∂L/∂b = ∂L/∂z   (2×1) = (2×1)" in text
     assert "∂L/∂z = ∂L/∂h ⊙ tanh'(z)   (2×1) = (2×1) ⊙ (2×1)" in text
     assert "∂L/∂d = 2 · ∂L/∂s ⊙ d" in text
-    assert "∂L/∂s = ∂L/∂L · 𝟏   (2×1) = (1×1)·(2×1)" in text
+    assert "∂L/∂s = 𝟏 · ∂L/∂L   (2×1) = (2×1)·(1×1)" in text
     grad = gradient(NET, ["W", "x"])
     assert abs(element(text, "W[0,0]") - grad["W[0,0]"]) < 1e-8
     assert abs(element(text, "x[0]") - grad["x[0]"]) < 1e-8
