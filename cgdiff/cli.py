@@ -387,6 +387,17 @@ def _expectations_exit(outcomes) -> None:
         raise Found(failures(outcomes))
 
 
+def _show_judged(result, output_format: str, tables: list, json_extra: dict, outcomes,
+                 lost_digits: bool) -> None:
+    """eval's and grad's ending: the tables with the expectations' one, then exit 3
+    if an expectation failed or (under --strict) float64 lost its digits."""
+    _expectations_shown(outcomes, tables, json_extra)
+    _show(result, output_format, tables, json_extra)
+    _expectations_exit(outcomes)
+    if lost_digits:
+        raise Found(STRICT_PRECISION)
+
+
 # ---------------------------------------------------------------- reading the program
 
 #: The longest program read from a file or standard input. A program takes
@@ -684,11 +695,7 @@ def eval_command(program, program_file, settings, of, output_format, data_file, 
     tables, json_extra = [], {}
     # at N digits, float64's lost digits are not the numbers shown
     warned = digits is None and _precision_warnings(result, json_extra)
-    _expectations_shown(outcomes, tables, json_extra)
-    _show(result, output_format, tables, json_extra)
-    _expectations_exit(outcomes)
-    if strict and warned:
-        raise Found(STRICT_PRECISION)
+    _show_judged(result, output_format, tables, json_extra, outcomes, strict and warned)
 
 
 @cli.command("grad", epilog=EXIT_STATUSES)
@@ -793,11 +800,7 @@ def grad_command(program, program_file, settings, of, wrt, mode, symbolic, stats
 
         tables.append(stats_table(counts))
         json_extra["stats"] = counts.as_dict()
-    _expectations_shown(outcomes, tables, json_extra)
-    _show(result, output_format, tables, json_extra)
-    _expectations_exit(outcomes)
-    if strict and warned:
-        raise Found(STRICT_PRECISION)
+    _show_judged(result, output_format, tables, json_extra, outcomes, strict and warned)
 
 
 @cli.command("check", epilog=EXIT_STATUSES)
