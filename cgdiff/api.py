@@ -94,7 +94,7 @@ class _hinted:
 
     def __exit__(self, kind, error, traceback):
         if isinstance(error, DomainError) and not error.hints:
-            from .precision import attach_hints
+            from .patterns import attach_hints
 
             attach_hints(self.graph, self.inputs, error)
         return False
