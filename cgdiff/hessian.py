@@ -99,7 +99,7 @@ def hessian(source: str | Graph, settings: Mapping[str, float] | None = None,
     # The gradient by the reverse pass first: where a first derivative does not
     # exist, the same error as grad's (README, "A derivative that does not exist").
     differentiate(graph, result.inputs, wrt=names)
-    d = symbolic.derivatives(graph, names, everywhere=True)
+    d = symbolic.derivatives(graph, names)
     formulas = FormulaGraph(d.formulas, d.gradient.values())
     inputs = {name: result.inputs[name] for name in formulas.inputs}
     try:

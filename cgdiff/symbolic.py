@@ -43,8 +43,7 @@ VAR, CONST = ops.INPUT, ops.CONST
 
 # Precedence of what a node prints as: + - < * / < unary minus < ^ < atom.
 _SUM, _PRODUCT, _UNARY, _POWER, _ATOM = 1, 2, 3, 4, 5
-_PRECEDENCE = {ADD: _SUM, SUB: _SUM, MUL: _PRODUCT, DIV: _PRODUCT, NEG: _UNARY, POW: _POWER,
-               ops.POW_LOG: _PRODUCT}
+_PRECEDENCE = {ADD: _SUM, SUB: _SUM, MUL: _PRODUCT, DIV: _PRODUCT, NEG: _UNARY, POW: _POWER}
 
 
 class Formulas:
@@ -184,13 +183,8 @@ class Derivatives:
         return name if name is not None else "f"
 
 
-def derivatives(graph: Graph, wrt: Iterable[str] | None = None,
-                everywhere: bool = False) -> Derivatives:
-    """∂output/∂name as formulas, for each name in ``wrt`` (default: every input).
-
-    ``everywhere`` (the Hessian's formulas): ∂(a^b)/∂b is built as
-    ``pow_log(a, b)`` (:data:`ops.POW_LOG`), defined at a = 0 as grad's number
-    is, instead of the readable ``a^b*log(a)``."""
+def derivatives(graph: Graph, wrt: Iterable[str] | None = None) -> Derivatives:
+    """∂output/∂name as formulas, for each name in ``wrt`` (default: every input)."""
     targets = graph.targets(wrt)
     f = Formulas()
     n = len(graph)
@@ -238,10 +232,7 @@ def derivatives(graph: Graph, wrt: Iterable[str] | None = None,
         for position, k in enumerate(args):
             if not active[k]:
                 continue
-            if everywhere and o is POW and position == 1:
-                partial = f.raw(ops.POW_LOG, a, b)
-            else:
-                partial = instantiate(f, o.derivative[position], a, b, primal[i])
+            partial = instantiate(f, o.derivative[position], a, b, primal[i])
             term = f.make(MUL, g, partial)
             adjoint[k] = term if adjoint[k] is None else f.make(ADD, adjoint[k], term)
 
@@ -311,8 +302,6 @@ def _plain_pieces(f: Formulas, i: int, prec) -> list:
         return [*arg(a, _ATOM), "^", *arg(b, _UNARY)]
     if o is ops.STEP_DIFF:
         return ["step(", *arg(a, _SUM), " - ", *arg(b, _PRODUCT), ")"]
-    if o is ops.POW_LOG:
-        return [*arg(a, _ATOM), "^", *arg(b, _UNARY), "*log(", a, ")"]
     pieces: list = [o.name, "("]
     for position, k in enumerate(f.args(i)):
         pieces += [", ", k] if position else [k]
@@ -561,8 +550,6 @@ def _latex_pieces(f: Formulas, i: int, prec) -> list:
         return [*arg(a, _ATOM), "^{", b, "}"]
     if o is ops.STEP_DIFF:
         return [r"\operatorname{step}\left(", *arg(a, _SUM), " - ", *arg(b, _PRODUCT), r"\right)"]
-    if o is ops.POW_LOG:
-        return [*arg(a, _ATOM), "^{", b, r"}\log\left(", a, r"\right)"]
     if o.name == "sqrt":
         return [r"\sqrt{", a, "}"]
     if o.name == "abs":
