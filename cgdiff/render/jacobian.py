@@ -8,7 +8,7 @@ from typing import IO, TYPE_CHECKING
 if TYPE_CHECKING:
     from ..jacobian import Jacobian
 from ..text import human_number
-from . import json_text
+from . import json_text, titled_table
 from .matrix import matrix_csv, matrix_plain, matrix_table
 
 
@@ -31,7 +31,6 @@ def write_plain(j: Jacobian, out: IO[str]) -> None:
 def render(j: Jacobian):
     """A table of ∂row/∂column, the outputs' values, and (--stats) the costs."""
     from rich.console import Group
-    from rich.table import Table
     from rich.text import Text
 
     from .fitted import Fitted, number_column
@@ -45,7 +44,7 @@ def render(j: Jacobian):
     parts = [matrix_table("∂row/∂column", j.outputs, j.names, j.matrix), text]
     if j.counts is not None:
         c = j.counts
-        stats = Table(title=f"cost: {c['nodes']:,} nodes, {c['outputs']} out, "
+        stats = titled_table(title=f"cost: {c['nodes']:,} nodes, {c['outputs']} out, "
                             f"{c['inputs']} in", title_justify="left",
                       header_style="bold")
         stats.add_column("mode", style="bold cyan")

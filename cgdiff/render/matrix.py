@@ -10,7 +10,7 @@ from typing import IO, TYPE_CHECKING
 if TYPE_CHECKING:
     from ..hessian import Hessian
 from ..text import human_number
-from . import json_text
+from . import json_text, titled_table
 
 
 def write_json(h: Hessian, out: IO[str]) -> None:
@@ -36,11 +36,9 @@ def matrix_plain(matrix, out: IO[str]) -> None:
 def matrix_table(title: str, rows: list[str], columns: list[str], matrix):
     """A Rich table of the matrix: the row names down the left, numbers in
     number columns (never cut), fitted to the width in blocks of columns."""
-    from rich.table import Table
-
     from .fitted import Fitted, number_column
 
-    table = Table(title=title, title_justify="left", header_style="bold")
+    table = titled_table(title=title, title_justify="left", header_style="bold")
     table.add_column("", style="bold cyan", no_wrap=True)
     for name in columns:
         number_column(table, name)
