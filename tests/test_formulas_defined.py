@@ -75,7 +75,8 @@ def test_a_second_derivative_that_is_infinite_is_still_an_error():
 
 
 def test_grad_symbolic_keeps_the_readable_exponent_partial():
-    from cgdiff.symbolic import derivatives, formula_text
+    from cgdiff.formula import formula_text
+    from cgdiff.symbolic import derivatives
     from cgdiff.api import load
     d = derivatives(load("J = x^y"))
     assert formula_text(d.formulas, d.gradient["y"]) == "x^y*log(x)"
