@@ -1264,7 +1264,7 @@ def grade_command(sheets, program_file, key_file, settings, of, passing, output_
         source = read_program(None, program_file)
     key_inputs = {}
     if key_file is not None:
-        from .grade import SheetError
+        from .errors import SheetError
 
         name = getattr(key_file, "name", "the key")
         try:

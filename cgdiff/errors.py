@@ -92,9 +92,42 @@ class GraphvizFailedError(CgdiffError):
     """Graphviz's ``dot`` ran and failed."""
 
 
-# The names these classes had before they shared one scheme (``...Error``),
-# for code written against them.
-SyntaxProblem = ParseError
-NameProblem = NamingError
-MissingValues = MissingValueError
-DomainProblem = DomainError
+class TooLargeError(NamingError):
+    """A program whose unrolled graph would pass the node limit (``expand.MAX_NODES``)."""
+
+
+class ShapeError(NamingError):
+    """Shapes that do not fit (``W @ x`` with W 2×3 and x a vector of 2)."""
+
+
+class ClaimError(CgdiffError):
+    """The claims cannot be checked: a claim names no node of the program, the
+    derivative of another output, or uses a name nobody defines."""
+
+
+class NoDerivativeError(DomainError):
+    """A derivative the fit needs does not exist at some row (sqrt at 0)."""
+
+    @classmethod
+    def of(cls, error: CgdiffError) -> NoDerivativeError:
+        return cls(error.message, error.span)
+
+
+class SheetError(CgdiffError):
+    """A sheet that cannot be read: the file and line say where."""
+
+    def __init__(self, path: str, line: int | None, message: str):
+        where = f"{path}, line {line}" if line else path
+        super().__init__(f"{where}: {message}")
+        self.path, self.line, self.reason = path, line, message
+
+
+class PageTooLargeError(CgdiffError):
+    """A graph with more nodes than the interactive page (``cgdiff view``) draws."""
+
+
+class NotFiniteError(Exception):
+    """A column pass met a value or a derivative that is not finite in some
+    row. Not a user-facing error: the caller runs those rows through the scalar
+    passes instead, which raise the error they would have raised row by row
+    (the same message)."""

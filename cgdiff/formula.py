@@ -252,8 +252,7 @@ def extract(graph: Graph, roots: Iterable[int]) -> tuple[Graph, dict[int, int]]:
 
 # Precedence of what a node prints as: + - < * / < unary minus < ^ < atom.
 SUM, PRODUCT, UNARY, POWER, ATOM = 1, 2, 3, 4, 5
-PRECEDENCE = {ADD: SUM, SUB: SUM, MUL: PRODUCT, DIV: PRODUCT, NEG: UNARY, POW: POWER,
-              ops.POW_LOG: PRODUCT}
+PRECEDENCE = {ADD: SUM, SUB: SUM, MUL: PRODUCT, DIV: PRODUCT, NEG: UNARY, POW: POWER}
 
 
 def number_text(x: float) -> str:
@@ -295,8 +294,6 @@ def plain_pieces(graph: Graph, i: int, prec: Callable[[int], int]) -> list:
         return [*arg(a, ATOM), "^", *arg(b, UNARY)]
     if o is ops.STEP_DIFF:
         return ["step(", *arg(a, SUM), " - ", *arg(b, PRODUCT), ")"]
-    if o is ops.POW_LOG:
-        return [*arg(a, ATOM), "^", *arg(b, UNARY), "*log(", a, ")"]
     if b < 0:
         return [o.name, "(", a, ")"]
     # arguments of a call of two: a loose name (see plain_text) in parentheses

@@ -26,20 +26,11 @@ from dataclasses import dataclass, field
 from typing import Mapping
 
 from . import ops
-from .errors import CgdiffError
+from .errors import CgdiffError, SheetError
 from .text import clip
 
 #: Matching without a stated rounding: relative and absolute slack for floats.
 RTOL, ATOL = 1e-6, 1e-9
-
-
-class SheetError(CgdiffError):
-    """A sheet that cannot be read: the file and line say where."""
-
-    def __init__(self, path: str, line: int | None, message: str):
-        where = f"{path}, line {line}" if line else path
-        super().__init__(f"{where}: {message}")
-        self.path, self.line, self.reason = path, line, message
 
 
 @dataclass

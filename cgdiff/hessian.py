@@ -66,7 +66,7 @@ def hessian(source: str | Graph, settings: Mapping[str, float] | None = None,
     # The gradient by the reverse pass first: where a first derivative does not
     # exist, the same error as grad's (README, "A derivative that does not exist").
     differentiate(graph, result.inputs, wrt=names)
-    d = symbolic.derivatives(graph, names, everywhere=True)
+    d = symbolic.derivatives(graph, names)
     # Only the nodes the gradient's formulas use: simplifying leaves others
     # (``x^-1`` of ``0*x^(0 - 1)``, the derivative of ``x^0``), and they must
     # not be evaluated. Labels are formula text; there are no spans.

@@ -9,7 +9,7 @@ import math
 from typing import Iterable, Mapping
 
 from . import ops
-from .errors import DomainError, LimitError, MissingValueError, NamingError
+from .errors import DomainError, LimitError, MissingValueError, NamingError, NotFiniteError
 from .text import as_float, clip, compared, enclosed, exact_number, suggest
 from .graph import Graph
 
@@ -473,19 +473,13 @@ def central_difference(graph: Graph, inputs: Mapping[str, float], name: str,
 # last bit. NumPy is imported here on first use, never by the scalar passes.
 
 
-class NotFinite(Exception):
-    """A column pass met a value or a derivative that is not finite in some
-    row. The caller runs those rows through the scalar passes instead, which
-    raise the error they would have raised row by row (the same message)."""
-
-
 def column_forward(graph: Graph, inputs: Mapping[str, object], rows: int) -> list:
     """Every node's values for ``rows`` rows: an array per node, or one number
     for a node that is the same in every row (a constant, an input given one
     value, and what is computed from those alone).
 
     ``inputs`` maps each input name to an array of ``rows`` numbers or to one
-    number shared by every row. Raises NotFinite if any value is not finite.
+    number shared by every row. Raises NotFiniteError if any value is not finite.
     """
     np = ops.np
     n = len(graph)
@@ -504,7 +498,7 @@ def column_forward(graph: Graph, inputs: Mapping[str, object], rows: int) -> lis
             else:
                 v = _column_value(o, values[arg0[i]])
             if not np.isfinite(v).all():
-                raise NotFinite(i)
+                raise NotFiniteError(i)
             values[i] = v
     return values
 
@@ -521,7 +515,7 @@ def _column_value(o: ops.Op, *args):
         return np.fromiter(map(o.value, *(a.tolist() for a in args)), np.float64,
                            count=len(args[0]))
     except (ValueError, ZeroDivisionError, OverflowError):
-        raise NotFinite() from None
+        raise NotFiniteError() from None
 
 
 def _column_partials(o: ops.Op, args, out) -> tuple:
@@ -542,7 +536,7 @@ def column_reverse(graph: Graph, values: list, rows: int, keep) -> dict:
     The sweep of :func:`reverse` with arrays, passing adjoints only to nodes
     that depend on one of ``keep`` (no other adjoint is asked for). As there,
     a zero adjoint does not hide a partial that does not exist (0 · nan is
-    nan); an infinite adjoint raises NotFinite here (the scalar pass then
+    nan); an infinite adjoint raises NotFiniteError here (the scalar pass then
     decides whether it is an error); nan marks a derivative that does not exist.
     """
     np = ops.np
@@ -578,7 +572,7 @@ def column_reverse(graph: Graph, values: list, rows: int, keep) -> dict:
             adjoint[i] = None
             total = g.sum()
             if not (total == total and abs(total) != np.inf) and np.isinf(g).any():
-                raise NotFinite(i)
+                raise NotFiniteError(i)
             o = op[i]
             if o is MUL:
                 a, b = arg0[i], arg1[i]
@@ -651,7 +645,7 @@ def column_gradient(graph: Graph, inputs: Mapping[str, object], rows: int,
     (None: a name the output does not depend on, derivative 0) at ``rows``
     points at once: (value array, [derivative arrays]).
 
-    ``inputs`` as for :func:`column_forward`. Raises NotFinite when a value
+    ``inputs`` as for :func:`column_forward`. Raises NotFiniteError when a value
     or a derivative is not finite, or a derivative does not exist (nan) in
     some row: run those rows through :func:`forward` and :func:`reverse`.
     """
@@ -668,5 +662,5 @@ def column_gradient(graph: Graph, inputs: Mapping[str, object], rows: int,
     result = [np.zeros(rows) if r is None else np.broadcast_to(r, (rows,)) for r in result]
     for r in result:
         if not np.isfinite(r).all():
-            raise NotFinite()
+            raise NotFiniteError()
     return value, result

@@ -71,6 +71,7 @@ def _mp_functions():
         "log1p": mpmath.log1p, "expm1": mpmath.expm1, "hypot": mp.hypot,
         "softplus": lambda a: mp.log(1 + mp.exp(a)),
         "logsigmoid": lambda a: -mp.log(1 + mp.exp(-a)), "erf": mp.erf,
+        "powlog": lambda a, b: mp.mpf(0) if a == 0 and b > 0 else mp.power(a, b) * mp.log(a),
     }
     return mp, table
 

@@ -153,6 +153,14 @@ def _step_rule(f, a: int):
     return None
 
 
-RULES = {ops.FUNCTIONS["step"]: _step_rule, ADD: _add_rule, SUB: _sub_rule, MUL: _mul_rule,
+def _powlog_rule(f, a: int, b: int):
+    import math
+
+    if f.is_const(a) and f.value[a] > 0:  # 2^x*log(2): log(0) cannot happen
+        return f.make(MUL, f.make(POW, a, b), f.const(math.log(f.value[a])))
+    return None
+
+
+RULES = {ops.POW_LOG: _powlog_rule, ops.FUNCTIONS["step"]: _step_rule, ADD: _add_rule, SUB: _sub_rule, MUL: _mul_rule,
          DIV: _div_rule, NEG: _neg_rule,
          POW: _pow_rule}

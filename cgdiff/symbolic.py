@@ -52,13 +52,8 @@ class Derivatives:
         return name if name is not None else "f"
 
 
-def derivatives(graph: Graph, wrt: Iterable[str] | None = None,
-                everywhere: bool = False) -> Derivatives:
-    """∂output/∂name as formulas, for each name in ``wrt`` (default: every input).
-
-    ``everywhere`` (the Hessian's formulas): ∂(a^b)/∂b is built as
-    ``pow_log(a, b)`` (:data:`ops.POW_LOG`), defined at a = 0 as grad's number
-    is, instead of the readable ``a^b*log(a)``."""
+def derivatives(graph: Graph, wrt: Iterable[str] | None = None) -> Derivatives:
+    """∂output/∂name as formulas, for each name in ``wrt`` (default: every input)."""
     targets = graph.targets(wrt)
     f = Builder()
     n = len(graph)
@@ -106,10 +101,7 @@ def derivatives(graph: Graph, wrt: Iterable[str] | None = None,
         for position, k in enumerate(args):
             if not active[k]:
                 continue
-            if everywhere and o is ops.POW and position == 1:
-                partial = f.raw(ops.POW_LOG, a, b)
-            else:
-                partial = instantiate(f, o, position, a, b, primal[i])
+            partial = instantiate(f, o, position, a, b, primal[i])
             term = f.make(ops.MUL, g, partial)
             adjoint[k] = term if adjoint[k] is None else f.make(ops.ADD, adjoint[k], term)
 

@@ -62,7 +62,7 @@ _PY_CALLS = {
     "acosh": "math.acosh({a})", "atanh": "math.atanh({a})", "log2": "math.log2({a})",
     "log10": "math.log10({a})", "log1p": "math.log1p({a})", "expm1": "math.expm1({a})",
     "hypot": "math.hypot({a}, {b})", "softplus": "cg_softplus({a})",
-    "logsigmoid": "cg_logsigmoid({a})", "erf": "math.erf({a})",
+    "logsigmoid": "cg_logsigmoid({a})", "erf": "math.erf({a})", "powlog": "cg_powlog({a}, {b})",
     "step_diff": "(1.0 if {a} > {b} else 0.0)",
 }
 _PY_HELPERS = {
@@ -76,6 +76,8 @@ _PY_HELPERS = {
                    "    return max(x, 0.0) + math.log1p(math.exp(-abs(x)))\n",
     "cg_logsigmoid": "def cg_logsigmoid(x):\n"
                      "    return min(x, 0.0) - math.log1p(math.exp(-abs(x)))\n",
+    "cg_powlog": "def cg_powlog(a, b):\n"
+                 "    return 0.0 if a == 0 and b > 0 else math.pow(a, b) * math.log(a)\n",
 }
 _NP_CALLS = {
     "exp": "np.exp({a})", "log": "np.log({a})", "sqrt": "np.sqrt({a})", "sin": "np.sin({a})",
@@ -88,7 +90,7 @@ _NP_CALLS = {
     "acosh": "np.arccosh({a})", "atanh": "np.arctanh({a})", "log2": "np.log2({a})",
     "log10": "np.log10({a})", "log1p": "np.log1p({a})", "expm1": "np.expm1({a})",
     "hypot": "np.hypot({a}, {b})", "softplus": "cg_softplus({a})",
-    "logsigmoid": "cg_logsigmoid({a})", "erf": "cg_erf({a})",
+    "logsigmoid": "cg_logsigmoid({a})", "erf": "cg_erf({a})", "powlog": "cg_powlog({a}, {b})",
     "step_diff": "np.where({a} > {b}, 1.0, 0.0)",
 }
 _NP_HELPERS = {
@@ -103,6 +105,9 @@ _NP_HELPERS = {
     "cg_logsigmoid": "def cg_logsigmoid(x):\n"
                      "    return np.minimum(x, 0.0) - np.log1p(np.exp(-np.abs(x)))\n",
     "cg_erf": "def cg_erf(x):\n    return np.vectorize(math.erf, otypes=[float])(x)\n",
+    "cg_powlog": "def cg_powlog(a, b):\n    a, b = np.broadcast_arrays(a, b)\n"
+                 "    zero = (a == 0) & (b > 0)\n    safe = np.where(zero, 1.0, a)\n"
+                 "    return np.where(zero, 0.0, np.power(safe, b) * np.log(safe))\n",
 }
 _C_CALLS = {
     "exp": "exp({a})", "log": "log({a})", "sqrt": "sqrt({a})", "sin": "sin({a})",
@@ -114,7 +119,7 @@ _C_CALLS = {
     "asinh": "asinh({a})", "acosh": "acosh({a})", "atanh": "atanh({a})", "log2": "log2({a})",
     "log10": "log10({a})", "log1p": "log1p({a})", "expm1": "expm1({a})",
     "hypot": "hypot({a}, {b})", "softplus": "cg_softplus({a})",
-    "logsigmoid": "cg_logsigmoid({a})", "erf": "erf({a})",
+    "logsigmoid": "cg_logsigmoid({a})", "erf": "erf({a})", "powlog": "cg_powlog({a}, {b})",
     "step_diff": "cg_step_diff({a}, {b})",
 }
 _C_HELPERS = {
@@ -135,6 +140,8 @@ _C_HELPERS = {
                    "{ return fmax(x, 0.0) + log1p(exp(-fabs(x))); }\n",
     "cg_logsigmoid": "static double cg_logsigmoid(double x) "
                      "{ return fmin(x, 0.0) - log1p(exp(-fabs(x))); }\n",
+    "cg_powlog": "static double cg_powlog(double a, double b) "
+                 "{ return (a == 0 && b > 0) ? 0.0 : pow(a, b) * log(a); }\n",
 }
 _JS_CALLS = {
     "exp": "Math.exp({a})", "log": "Math.log({a})", "sqrt": "Math.sqrt({a})",
@@ -148,7 +155,7 @@ _JS_CALLS = {
     "log2": "Math.log2({a})", "log10": "Math.log10({a})", "log1p": "Math.log1p({a})",
     "expm1": "Math.expm1({a})", "hypot": "Math.hypot({a}, {b})",
     "softplus": "cg_softplus({a})", "logsigmoid": "cg_logsigmoid({a})", "erf": "cg_erf({a})",
-    "step_diff": "cg_step_diff({a}, {b})",
+    "powlog": "cg_powlog({a}, {b})", "step_diff": "cg_step_diff({a}, {b})",
 }
 _JS_HELPERS = {
     "cg_sigmoid": "function cg_sigmoid(x) {\n"
@@ -168,6 +175,8 @@ _JS_HELPERS = {
                      "{ return Math.min(x, 0) - Math.log1p(Math.exp(-Math.abs(x))); }\n",
     "cg_erf": "function cg_erf(a) {\n  return "
               + ops.FUNCTIONS["erf"].js[0] + ";\n}\n",
+    "cg_powlog": "function cg_powlog(a, b) {\n  return "
+                 + ops.FUNCTIONS["powlog"].js[0] + ";\n}\n",
 }
 
 _PY_RESERVED = frozenset(

@@ -213,8 +213,6 @@ def _latex_pieces(f: Graph, i: int, prec) -> list:
         return [*arg(a, ATOM), "^{", b, "}"]
     if o is ops.STEP_DIFF:
         return [r"\operatorname{step}\left(", *arg(a, SUM), " - ", *arg(b, PRODUCT), r"\right)"]
-    if o is ops.POW_LOG:
-        return [*arg(a, ATOM), "^{", b, r"}\log\left(", a, r"\right)"]
     if o.name == "sqrt":
         return [r"\sqrt{", a, "}"]
     if o.name == "abs":
