@@ -7,9 +7,10 @@ column) and a caret under the column.
 
 from __future__ import annotations
 
+import textwrap
 from dataclasses import dataclass
 
-from .text import caret_excerpt
+from .text import caret_excerpt, line_and_column
 
 
 @dataclass(frozen=True, slots=True)  # slots: one per statement, twice
@@ -29,12 +30,22 @@ class CgdiffError(Exception):
         super().__init__(message)
         self.message = message
         self.span = span
+        #: (offset, text) of rewrite hints that would avoid the error
+        #: (cgdiff.precision.attach_hints): they end the paragraph
+        self.hints: list[tuple[int, str]] = []
 
     def render(self, source: str | None = None) -> str:
         """The whole paragraph, with the source line and a caret when known."""
         text = f"error: {self.message}"
         if self.span is not None and source is not None:
             text += "\n" + caret_excerpt(source, self.span.start)
+        if source is not None:
+            for offset, hint in getattr(self, "hints", ()):
+                line, column = line_and_column(source, offset)
+                text += ("\n" + textwrap.fill(f"  hint: line {line}, column {column}: {hint}",
+                                               width=79, subsequent_indent="    ",
+                                               break_long_words=False, break_on_hyphens=False)
+                         + "\n" + caret_excerpt(source, offset))
         return text
 
 

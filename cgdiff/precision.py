@@ -272,63 +272,21 @@ def warning_text(graph: Graph, warning: Warning) -> str:
 
 # ---------------------------------------------------------------- rewrite hints
 
-def _is_const(graph: Graph, i: int, x: float) -> bool:
-    return graph.op[i] is ops.CONST and graph.const.get(i) == x
-
-
-def _fn(graph: Graph, i: int, name: str) -> bool:
-    return graph.op[i] is ops.FUNCTIONS.get(name)
-
-
-def _square(graph: Graph, i: int) -> int | None:
-    """u for ``u^2`` or ``u*u``."""
-    if graph.op[i] is ops.POW and _is_const(graph, graph.arg1[i], 2.0):
-        return graph.arg0[i]
-    if graph.op[i] is ops.MUL and graph.arg0[i] == graph.arg1[i]:
-        return graph.arg0[i]
-    return None
-
-
-def hints(graph: Graph) -> list[tuple[int, str]]:
-    """(node, hint) for each known unstable pattern in the program: the
-    stable function to use instead."""
-    found = []
-    label = graph.label
-    for i in range(len(graph)):
-        o = graph.op[i]
-        args = graph.args(i)
-        if _fn(graph, i, "log") and args:
-            (u,) = args
-            if _fn(graph, u, "sigmoid"):
-                found.append((i, f"use logsigmoid({label(graph.arg0[u])}) for {label(i)}"))
-            elif graph.op[u] is ops.ADD:
-                a, b = graph.arg0[u], graph.arg1[u]
-                one, rest = (a, b) if _is_const(graph, a, 1.0) else (b, a)
-                if _is_const(graph, one, 1.0):
-                    if _fn(graph, rest, "exp"):
-                        found.append((i, f"use softplus({label(graph.arg0[rest])}) for "
-                                         f"{label(i)}"))
-                    else:
-                        found.append((i, f"use log1p({label(rest)}) for {label(i)}"))
-                elif _fn(graph, a, "exp") and _fn(graph, b, "exp"):
-                    found.append((i, f"use logsumexp({label(graph.arg0[a])}, "
-                                     f"{label(graph.arg0[b])}) for {label(i)}"))
-        elif o is ops.SUB and _fn(graph, args[0], "exp") and _is_const(graph, args[1], 1.0):
-            found.append((i, f"use expm1({label(graph.arg0[args[0]])}) for {label(i)}"))
-        elif _fn(graph, i, "sqrt") and graph.op[args[0]] is ops.ADD:
-            s = args[0]
-            a, b = _square(graph, graph.arg0[s]), _square(graph, graph.arg1[s])
-            if a is not None and b is not None:
-                found.append((i, f"use hypot({label(a)}, {label(b)}) for {label(i)}"))
-    return found
+# The catalogue of unstable patterns lives below the passes (cgdiff.patterns),
+# so that the library's errors can carry their hints too.
+from .patterns import Pattern, hints, patterns  # noqa: E402,F401
 
 
 def hint_text(graph: Graph, node: int, hint: str) -> str:
     from .text import caret_excerpt, line_and_column
 
     line, column = line_and_column(graph.source, graph.start[node])
-    return (f"hint: line {line}, column {column}: {clip(hint, 120)}\n"
-            + caret_excerpt(graph.source, graph.start[node]))
+    import textwrap
+
+    return (textwrap.fill(f"hint: line {line}, column {column}: {clip(hint, 120)}", width=79,
+                          subsequent_indent="  ", break_long_words=False,
+                          break_on_hyphens=False)
+            + "\n" + caret_excerpt(graph.source, graph.start[node]))
 
 
 # ---------------------------------------------------------------- --digits N

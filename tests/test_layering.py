@@ -17,7 +17,7 @@ LAYERS = [
     ["ops", "_lalr", "outfile"],
     ["parser"],
     ["graph", "expand", "graphcache", "simplify", "formula"],
-    ["passes"],
+    ["passes", "patterns"],
     ["api"],
     ["batch", "check", "claims", "expect", "explain", "fit", "hessian", "stats", "symbolic",
      "worksheet", "kinks", "jacobian", "grade", "quiz", "_callable", "precision"],
