@@ -137,6 +137,8 @@ def suspicious(graph: Graph, values: list[float], inputs=None, adjoints=None,
     return error_bound(graph, values, inputs, adjoints, wrt) > SCREEN
 
 
+#: pi and e: float64 rounds them
+NAMED_VALUES = frozenset(ops.CONSTANTS.values())
 #: The most nodes the screen bounds the error of (above: sums only): the
 #: bound takes about 0.15 s at this size.
 BOUND_LIMIT = 20_000
@@ -178,6 +180,7 @@ def error_bound(graph: Graph, values: list[float], inputs=None, adjoints=None,
     op, arg0, arg1, const = graph.op, graph.arg0, graph.arg1, graph.const
     INPUT, CONST = ops.INPUT, ops.CONST
     ADD, SUB, MUL, DIV = ops.ADD, ops.SUB, ops.MUL, ops.DIV
+    EXACT = (ops.NEG, ops.IDENTITY, ops.FUNCTIONS["abs"])
     rel = [0.0] * n
     worst = 0.0
     for i in range(n):
@@ -186,10 +189,14 @@ def error_bound(graph: Graph, values: list[float], inputs=None, adjoints=None,
             rel[i] = _rounded(values[i])
             continue
         if o is CONST:
-            rel[i] = _rounded(const.get(i, values[i]))
+            c = const.get(i, values[i])
+            rel[i] = UNIT if c in NAMED_VALUES else _rounded(c)
             continue
         a, b = arg0[i], arg1[i]
         v = values[i]
+        if o in EXACT:  # -a, a, |a|: no rounding of their own
+            rel[i] = rel[a]
+            continue
         if o is MUL or o is DIV:  # condition number 1 in each argument
             bound = rel[i] = UNIT + rel[a] + rel[b]
             if bound > worst:
@@ -215,7 +222,7 @@ def error_bound(graph: Graph, values: list[float], inputs=None, adjoints=None,
         # a subnormal result keeps fewer digits: its rounding is up to half of 2^-1074
         bound = UNIT if not 0.0 < abs(v) < TINY else max(UNIT, 2.0 ** -1074 / abs(v) / 2)
         for k, d in zip(args, partials):
-            if rel[k] == 0.0 or d == 0.0:
+            if rel[k] == 0.0 or d == 0.0 or d != d:  # nan: no derivative that way
                 continue
             if v == 0.0 or not math.isfinite(d):
                 bound = math.inf
@@ -331,7 +338,9 @@ def check(graph: Graph, inputs: dict[str, float], values: list[float],
                 if o is ops.INPUT:
                     exact[i] = _written(mp, inputs[name_of[i]])
                 elif o is ops.CONST:
-                    exact[i] = _written(mp, const[i])
+                    named = NAMED.get(graph.label(i))
+                    exact[i] = (getattr(mp, named) if named and const[i] == ops.CONSTANTS.get(
+                        graph.label(i)) else _written(mp, const[i]))
                 else:
                     exact[i] = _mp_apply(table, o, [exact[k] for k in graph.args(i)])
                     if not isinstance(exact[i], mp.mpf):
@@ -358,7 +367,19 @@ def check(graph: Graph, inputs: dict[str, float], values: list[float],
                                         exact_partials, mp)
             if found is not None:
                 return [found], None
-        return [], None
+        # no one node to blame: float64's roundings add up
+        lost = _digits_lost(values[out], exact[out]) if _lost(values[out], exact[out]) else 0
+        for name, d in (gradient or {}).items():
+            node = graph.index.get(name)
+            if node is not None and exact_adjoints[node] is not None and \
+                    _lost(d, exact_adjoints[node]):
+                lost = max(lost, _digits_lost(d, exact_adjoints[node]))
+        return [Warning(out, f"{_shown_label(graph, out)}: rounding, the roundings of many "
+                             f"operations add up; about {lost} of 16 digits lost")], None
+
+
+#: The named constants' true values (mpmath's names): pi is π, not 3.141592653589793.
+NAMED = {"pi": "pi", "e": "e"}
 
 
 def _written(mp, x: float):
@@ -588,12 +609,13 @@ def _conditioning(graph: Graph, values, exact, i: int, mp, table) -> str | None:
     }.get(name, name)
     arg = graph.args(i)[0] if where is None else where
     written = ""
-    if graph.op[arg] in (ops.INPUT, ops.CONST):
-        value = values[arg]
-        if value != int(value) if math.isfinite(value) else False:
-            written = f" = {value!r} (as written, not a float64 number)"
+    if graph.op[arg] in (ops.INPUT, ops.CONST) and _rounded(values[arg]):
+        written = " (as written, not a float64 number)"
+        if graph.op[arg] is ops.INPUT:
+            written = f" = {values[arg]!r}{written}"
+    times = f"about {best:.2g} times" if best < 1e16 else "more than 1e16 times"
     return (f"{near}: ill-conditioned, it magnifies the rounding of "
-            f"{clip(graph.label(arg), 40)}{written} about {best:.2g} times")
+            f"{clip(graph.label(arg), 40)}{written} {times}")
 
 
 def warning_text(graph: Graph, warning: Warning) -> str:

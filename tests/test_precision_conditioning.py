@@ -109,3 +109,12 @@ def test_inputs_as_written():
     assert precision._rounded(0.5) == 0.0 and precision._rounded(800.0) == 0.0
     assert precision._rounded(0.1) > 0.0 and precision._rounded(1.5707963267948966) > 0.0
     assert precision._rounded(1e23) > 0.0   # 1e23 is not a float64 number
+
+
+def test_pi_is_pi(run):
+    """pi is π at 50 digits, not the float64 number 3.141592653589793: sin(pi)
+    is 0, where float64 says 1.2e-16."""
+    result = run("eval", "J = sin(pi*x)", "--set", "x=1", "--format", "plain")
+    assert result.stdout == "1.2246467991473532e-16\n"
+    assert "sin(pi*x): sin near a zero: ill-conditioned" in warning_of(result)
+    assert "warning" not in run("eval", "J = sin(pi*x)", "--set", "x=0.5").stderr
