@@ -9,7 +9,7 @@ from typing import IO, TYPE_CHECKING
 if TYPE_CHECKING:
     from ..jacobian import Jacobian
 from ..text import human_number
-from . import json_text
+from . import json_text, titled_table
 
 
 def write_json(j: Jacobian, out: IO[str]) -> None:
@@ -35,12 +35,11 @@ def write_plain(j: Jacobian, out: IO[str]) -> None:
 def render(j: Jacobian):
     """A table of ∂row/∂column, the outputs' values, and (--stats) the costs."""
     from rich.console import Group
-    from rich.table import Table
     from rich.text import Text
 
     from .fitted import Fitted, number_column
 
-    table = Table(title="∂row/∂column", title_justify="left",
+    table = titled_table(title="∂row/∂column", title_justify="left",
                   header_style="bold")
     table.add_column("", style="bold cyan", no_wrap=True)
     for name in j.names:
@@ -56,7 +55,7 @@ def render(j: Jacobian):
     parts = [Fitted(table, blocks=True), text]
     if j.counts is not None:
         c = j.counts
-        stats = Table(title=f"cost: {c['nodes']:,} nodes, {c['outputs']} out, "
+        stats = titled_table(title=f"cost: {c['nodes']:,} nodes, {c['outputs']} out, "
                             f"{c['inputs']} in", title_justify="left",
                       header_style="bold")
         stats.add_column("mode", style="bold cyan")

@@ -9,7 +9,7 @@ from typing import IO, TYPE_CHECKING
 if TYPE_CHECKING:
     from ..hessian import Hessian
 from ..text import human_number
-from . import json_text
+from . import json_text, titled_table
 
 
 def write_json(h: Hessian, out: IO[str]) -> None:
@@ -33,13 +33,12 @@ def write_plain(h: Hessian, out: IO[str]) -> None:
 def render(h: Hessian):
     """A table of ∂²J/∂row∂column, then the value and the gradient."""
     from rich.console import Group
-    from rich.table import Table
     from rich.text import Text
 
     from .fitted import Fitted, number_column
 
     out = h.graph.output_name()
-    table = Table(title=f"∂²{out}/∂row∂column", title_justify="left",
+    table = titled_table(title=f"∂²{out}/∂row∂column", title_justify="left",
                   header_style="bold")
     table.add_column("", style="bold cyan", no_wrap=True)
     for name in h.names:
