@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Iterable, Sequence
 
 from . import ops
-from .errors import CycleError, NamingError
+from .errors import CycleError, NamingError, Span
 from .text import clip, did_you_mean, line_and_column, no_gc, one_line, short_label
 from .parser import REF, Program
 
@@ -91,6 +91,14 @@ class Graph:
             return self.source[start:end]
         head = LABEL_LIMIT * 2 // 3
         return self.source[start:start + head] + "…" + self.source[end - (LABEL_LIMIT - head - 1):end]
+
+    def span(self, i: int) -> Span | None:
+        """Where node ``i`` is in the program's text; None in a graph that has
+        no text (a formula's: :mod:`cgdiff.formula`), so that an error there
+        never points a caret into the user's program."""
+        if not self.source:
+            return None
+        return Span(self.start[i], self.end[i])
 
     def args(self, i: int) -> tuple[int, ...]:
         a, b = self.arg0[i], self.arg1[i]

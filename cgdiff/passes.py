@@ -9,7 +9,7 @@ import math
 from typing import Iterable, Mapping
 
 from . import ops
-from .errors import DomainError, LimitError, MissingValueError, NamingError, NotFiniteError, Span
+from .errors import DomainError, LimitError, MissingValueError, NamingError, NotFiniteError
 from .text import as_float, clip, compared, enclosed, exact_number, suggest
 from .graph import Graph
 
@@ -143,7 +143,7 @@ def _domain_error(graph: Graph, values: list[float], i: int,
     if reason is not None and len(args) == 1 and reason.startswith("x = ") and " is " in reason:
         # The op table says "x = -1 is not > 0"; say which x: log(a - b): a - b = -1 ...
         return DomainError(f"{clip(graph.label(i))}: {_shown(graph, values, args[0])}"
-                             f"{reason[reason.index(' is '):]}", Span(graph.start[i], graph.end[i]))
+                             f"{reason[reason.index(' is '):]}", graph.span(i))
     if reason is None:
         value = values[i]
         reason = ("the result is too large for a float" if overflow or math.isinf(value) else
@@ -153,7 +153,7 @@ def _domain_error(graph: Graph, values: list[float], i: int,
     if shown and not any(c.isdigit() for c in reason):  # unless the reason shows them
         reason += f" ({shown})"
     return DomainError(f"{clip(_ungrouped(graph.label(i)))}: {reason}",
-                         Span(graph.start[i], graph.end[i]))
+                         graph.span(i))
 
 
 def _shown(graph: Graph, values: list[float], a: int) -> str:
@@ -314,12 +314,12 @@ def _infinite_derivative(graph: Graph, values: list[float], adjoint: list[float]
                 return DomainError(
                     f"{clip(graph.label(j))}: the derivative of the output with respect to "
                     f"{clip(graph.label(a), 30)} is too large for a float"
-                    + (f" ({shown})" if shown else ""), Span(graph.start[j], graph.end[j]))
+                    + (f" ({shown})" if shown else ""), graph.span(j))
     # Finite contributions that added up to infinity.
     i = next(i for i, x in enumerate(adjoint) if math.isinf(x) and needed[i])
     return DomainError(f"the derivative of the output with respect to "
                          f"{clip(graph.label(i))} is too large for a float",
-                         Span(graph.start[i], graph.end[i]))
+                         graph.span(i))
 
 
 def undefined_derivative(graph: Graph, values: list[float], adjoint: list[float],
@@ -346,7 +346,7 @@ def undefined_derivative(graph: Graph, values: list[float], adjoint: list[float]
                 return DomainError(
                     f"the derivative with respect to {clip(graph.node_id(node))} does not exist: "
                     f"{clip(graph.label(i))} {how} with respect to {which} "
-                    f"at ({shown})", Span(graph.start[i], graph.end[i]))
+                    f"at ({shown})", graph.span(i))
     return DomainError(f"the derivative with respect to {clip(graph.node_id(node))} "
                          f"does not exist here")
 

@@ -32,6 +32,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from . import ops
+from .formula import derivative_template
 from .graph import Graph
 from .text import clip, enclosed
 
@@ -94,15 +95,8 @@ def _mp_apply(table, op: ops.Op, args):
     return f(*args)
 
 
-@lru_cache(maxsize=None)
-def _template(text: str) -> Graph:
-    from .api import load
-
-    return load(text)
-
-
-def _mp_partial(table, text: str, a, b, out, constants):
-    graph = _template(text)
+def _mp_partial(table, op: ops.Op, position: int, a, b, out, constants):
+    graph = derivative_template(op, position)
     bound = {"a": a, "b": b, "out": out}
     value = [None] * len(graph)
     for i in range(len(graph)):
@@ -409,7 +403,7 @@ def _mp_reverse(graph: Graph, exact, mp, table, partials: dict | None = None):
         b = exact[args[1]] if len(args) > 1 else None
         for position, k in enumerate(args):
             try:
-                d = _mp_partial(table, o.derivative[position], a, b, exact[i], mp.mpf)
+                d = _mp_partial(table, o, position, a, b, exact[i], mp.mpf)
             except (ValueError, ZeroDivisionError, TypeError):
                 return [None] * n
             if partials is not None:

@@ -16,7 +16,7 @@ LAYERS = [
     ["errors"],
     ["ops", "_lalr", "outfile"],
     ["parser"],
-    ["graph", "expand", "graphcache", "simplify"],
+    ["graph", "expand", "graphcache", "simplify", "formula"],
     ["passes", "patterns"],
     ["api"],
     ["batch", "check", "claims", "expect", "explain", "fit", "hessian", "stats", "symbolic",

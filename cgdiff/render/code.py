@@ -1,13 +1,13 @@
 """``cgdiff grad --symbolic --format python|numpy|c|javascript``: the output and
 its gradient as one self-contained function in another language.
 
-Read from the formulas :mod:`cgdiff.symbolic` builds (one hash-consed DAG):
+Read from the formulas :mod:`cgdiff.symbolic` builds (one hash-consed graph):
 the output's value and every derivative are roots; a node used more than once
 becomes a named temporary (the program's own name where it has one, else
 ``t1``, ``t2``, ...). Each language is a table: how each op prints, and the
 helper functions it needs where the language lacks one (``sigmoid`` in C),
 written as the op table's stable forms. An op a table lacks is an ``error:``.
-Nothing recurses: nodes are written in store order, each text from its
+Nothing recurses: nodes are written in the graph's order, each text from its
 children's texts.
 """
 
@@ -206,10 +206,8 @@ def _identifier(name: str) -> str:
 
 def _pieces_text(lang: Language, f, i: int, text: dict[int, tuple[str, int]]) -> tuple[str, int]:
     """Node ``i``'s text and precedence, from its children's."""
-    from ..symbolic import CONST, VAR
-
     o = f.op[i]
-    if o is VAR or o is CONST:
+    if o is ops.INPUT or o is ops.CONST:
         raise AssertionError("leaves are named before")
 
     def arg(k: int, at_least: int) -> str:
@@ -251,14 +249,15 @@ class _Code:
 
 
 def _generate(d: Derivatives, lang: Language) -> tuple[_Code, str]:
-    from ..symbolic import CONST, VAR, _reachable, _use_counts, derivative_name
+    from ..formula import reachable, use_counts
+    from ..symbolic import derivative_name
 
     f = d.formulas
     graph = d.graph
     value_root = d.primal[graph.output]
     roots = [value_root, *d.gradient.values()]
-    keep = _reachable(f, roots)
-    uses = _use_counts(f, keep, roots)
+    keep = reachable(f, roots)
+    uses = use_counts(f, keep, roots)
 
     taken = set(lang.reserved) | set(lang.helpers)
     params = []
@@ -282,11 +281,11 @@ def _generate(d: Derivatives, lang: Language) -> tuple[_Code, str]:
     counter = 0
     for i in sorted(keep):
         o = f.op[i]
-        if o is VAR:
-            text[i] = (ident_of_input.get(f.name[i]) or _identifier(f.name[i]), _ATOM)
+        if o is ops.INPUT:
+            text[i] = (ident_of_input.get(f.name_of[i]) or _identifier(f.name_of[i]), _ATOM)
             continue
-        if o is CONST:
-            x = f.value[i]
+        if o is ops.CONST:
+            x = f.const[i]
             text[i] = (lang.number(x), _UNARY if x < 0 else _ATOM)
             continue
         t, p = _pieces_text(lang, f, i, text)
