@@ -579,7 +579,7 @@ def _conditioning(graph: Graph, values, exact, i: int, mp, table) -> str | None:
     best, where = 0.0, None
     for position, k in enumerate(args):
         try:
-            d = _mp_partial(table, o.derivative[position], a, b, true, mp.mpf)
+            d = _mp_partial(table, o, position, a, b, true, mp.mpf)
             kappa = float(abs(exact[k] * d / true))
         except (ValueError, ZeroDivisionError, TypeError):
             continue
