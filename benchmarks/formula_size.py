@@ -11,7 +11,7 @@ For each program (the ones in ``examples/`` that differentiate, and a corpus of
 random programs generated with a fixed seed), both sides take the derivative of
 the output with respect to every input:
 
-* **cgdiff**: ``grad --symbolic``'s program (``symbolic.statements``): the
+* **cgdiff**: ``grad --symbolic``'s program (``render.formulas.statements``): the
   shared parts (``t1 = ...``) and one statement per derivative; the inputs'
   value lines (``x = -2``) are not formulas and are left out.
 * **SymPy**: the program inlined into one expression (SymPy has no
@@ -46,6 +46,7 @@ ROOT = HERE.parent
 sys.path.insert(0, str(ROOT))
 
 from cgdiff import ops, symbolic  # noqa: E402
+from cgdiff.render import formulas as writers  # noqa: E402
 from cgdiff.api import differentiate, evaluate, load  # noqa: E402
 from cgdiff.errors import CgdiffError  # noqa: E402
 
@@ -184,7 +185,7 @@ def cgdiff_statements(graph) -> tuple[list[tuple[str, str]], dict[str, str]]:
     of each input's derivative."""
     d = symbolic.derivatives(graph)
     inputs = set(graph.inputs)
-    out = [(s.name, s.text) for s in symbolic.statements(d) if s.name not in inputs]
+    out = [(s.name, s.text) for s in writers.statements(d) if s.name not in inputs]
     return out, {name: symbolic.derivative_name(d, name) for name in d.gradient}
 
 

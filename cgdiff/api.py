@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Callable, Iterable, Mapping
 
 from . import graphcache, passes
+from .errors import DomainError
 from .graph import Graph, build_graph
 from .parser import parse
 
@@ -77,7 +78,26 @@ def evaluate(source: str | Graph, settings: Mapping[str, float] | None = None,
                                                           given=list(settings or ()))
     inputs = passes.input_values(graph, settings or {})
     progress("forward")
-    return Result(graph, inputs, passes.forward(graph, inputs))
+    with _hinted(graph, inputs):
+        return Result(graph, inputs, passes.forward(graph, inputs))
+
+
+class _hinted:
+    """A domain error of the passes gets the rewrite hints that would avoid
+    it (``log(1 + exp(x))`` overflowing at x = 800: use softplus(x))."""
+
+    def __init__(self, graph: Graph, inputs: Mapping[str, float]):
+        self.graph, self.inputs = graph, inputs
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, kind, error, traceback):
+        if isinstance(error, DomainError) and not error.hints:
+            from .patterns import attach_hints
+
+            attach_hints(self.graph, self.inputs, error)
+        return False
 
 
 def differentiate(source: str | Graph, settings: Mapping[str, float] | None = None,
@@ -87,12 +107,18 @@ def differentiate(source: str | Graph, settings: Mapping[str, float] | None = No
     (default: every input) by reverse mode (one sweep) or forward mode (one
     sweep per name)."""
     result = evaluate(source, settings, of, progress)
-    graph, values = result.graph, result.values
+    graph = result.graph
     targets = graph.targets(wrt)
     if mode not in ("reverse", "forward"):
         raise ValueError(f"mode must be 'reverse' or 'forward', not {mode!r}")
     result.mode = mode
     progress("reverse" if mode == "reverse" else "forward mode")
+    with _hinted(graph, result.inputs):
+        return _derivatives(result, targets, mode)
+
+
+def _derivatives(result: Result, targets: dict, mode: str) -> Result:
+    graph, values = result.graph, result.values
     outputs = graph.outputs or [graph.output]
     if len(outputs) > 1:
         _several_outputs(result, targets, mode)

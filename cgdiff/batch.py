@@ -21,7 +21,7 @@ from itertools import chain, islice
 from typing import IO, Iterable, Iterator, Mapping, Sequence
 
 from . import ops, passes
-from .errors import CgdiffError, InputTextError, NamingError
+from .errors import CgdiffError, DomainError, InputTextError, NamingError, NotFiniteError
 from .text import clip, did_you_mean, number_problem
 from .graph import Graph
 
@@ -353,7 +353,7 @@ def _chunks(graph, data, shared, nodes, gradient, mode, size) -> Iterator[Chunk]
                 else:
                     value = passes.column_forward(graph, inputs, m)[graph.output]
                     result = np.broadcast_to(value, (m,)), None
-            except passes.NotFinite:
+            except NotFiniteError:
                 result = None
         if result is None:
             yield from _rows_one_by_one(graph, shared, bind, nodes, gradient, mode, number,
@@ -380,6 +380,10 @@ def _rows_one_by_one(graph, shared, bind, nodes, gradient, mode, number, lines, 
                 gradients.append(passes.gradient(graph, values, nodes, mode))
         except CgdiffError as problem:
             error = type(problem)(f"data line {line}: {problem.message}", problem.span)
+            if isinstance(problem, DomainError):  # the rewrite that avoids it, if any
+                from .patterns import attach_hints
+
+                attach_hints(graph, inputs, error)
             break
         values_out.append(values[out])
     done = len(values_out)

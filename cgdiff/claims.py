@@ -38,7 +38,7 @@ from typing import Mapping
 
 from . import ops, passes
 from .check import ATOL, RTOL
-from .errors import CgdiffError
+from .errors import CgdiffError, ClaimError
 from .text import clip
 from .graph import Graph, _dependency_order, _definitions, _statement_refs, build_graph
 from .parser import Program, parse
@@ -49,11 +49,6 @@ SAMPLES = 20
 TRIES = 20
 
 _UNICODE_CLAIM = re.compile(r"∂(\w+)/∂(\w+)")
-
-
-class ClaimProblem(CgdiffError):
-    """The claims cannot be checked: a claim names no node of the program, the
-    derivative of another output, or uses a name nobody defines."""
 
 
 def ascii_claims(text: str) -> str:
@@ -157,31 +152,31 @@ def read_claims(text: str, graph: Graph, program_names: set[str]) -> tuple[Progr
     targets: dict[str, str] = {}
     for s, name in enumerate(statements.name):
         if name is None:
-            raise ClaimProblem("a claim needs a name, dOUT_dNODE = ...: "
+            raise ClaimError("a claim needs a name, dOUT_dNODE = ...: "
                                f"'{clip(program.text(statements[s].span.start, statements[s].span.end))}' "
                                "has none", statements[s].span)
         node, problem = _claim_target(name, output, program_names)
         if problem:
-            raise ClaimProblem(problem, statements[s].name_span)
+            raise ClaimError(problem, statements[s].name_span)
         if node is not None:
             targets[name] = node
     if not targets:
         if output is None:
-            raise ClaimProblem("the program's output has no name: name it (J = ...) to "
+            raise ClaimError("the program's output has no name: name it (J = ...) to "
                                "claim its derivatives (dJ_dw = ...)")
-        raise ClaimProblem(f"no claims: a claim is a statement named d{output}_dNODE "
+        raise ClaimError(f"no claims: a claim is a statement named d{output}_dNODE "
                            f"(d{output}_dw = ... claims ∂{output}/∂w)")
     seen_nodes: dict[str, str] = {}
     for name, node in targets.items():
         if node in seen_nodes:
             s = definitions[name]
-            raise ClaimProblem(f"claims {clip(seen_nodes[node])} and {clip(name)} are both "
+            raise ClaimError(f"claims {clip(seen_nodes[node])} and {clip(name)} are both "
                                f"about ∂{output}/∂{clip(node)}", statements[s].name_span)
         seen_nodes[node] = name
     for name in program.first_seen:
         if name in definitions or name in program_names:
             continue
-        raise ClaimProblem(f"the claims use '{clip(name)}', which is neither a name of the "
+        raise ClaimError(f"the claims use '{clip(name)}', which is neither a name of the "
                            f"program nor defined among the claims",
                            _first_use(program, name))
     order = _dependency_order(program, definitions, set())  # also: a cycle is an error

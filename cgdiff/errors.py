@@ -7,9 +7,10 @@ column) and a caret under the column.
 
 from __future__ import annotations
 
+import textwrap
 from dataclasses import dataclass
 
-from .text import caret_excerpt
+from .text import caret_excerpt, line_and_column
 
 
 @dataclass(frozen=True, slots=True)  # slots: one per statement, twice
@@ -29,12 +30,22 @@ class CgdiffError(Exception):
         super().__init__(message)
         self.message = message
         self.span = span
+        #: (offset, text) of rewrite hints that would avoid the error
+        #: (cgdiff.precision.attach_hints): they end the paragraph
+        self.hints: list[tuple[int, str]] = []
 
     def render(self, source: str | None = None) -> str:
         """The whole paragraph, with the source line and a caret when known."""
         text = f"error: {self.message}"
         if self.span is not None and source is not None:
             text += "\n" + caret_excerpt(source, self.span.start)
+        if source is not None:
+            for offset, hint in getattr(self, "hints", ()):
+                line, column = line_and_column(source, offset)
+                text += ("\n" + textwrap.fill(f"  hint: line {line}, column {column}: {hint}",
+                                               width=79, subsequent_indent="    ",
+                                               break_long_words=False, break_on_hyphens=False)
+                         + "\n" + caret_excerpt(source, offset))
         return text
 
 
@@ -92,9 +103,42 @@ class GraphvizFailedError(CgdiffError):
     """Graphviz's ``dot`` ran and failed."""
 
 
-# The names these classes had before they shared one scheme (``...Error``),
-# for code written against them.
-SyntaxProblem = ParseError
-NameProblem = NamingError
-MissingValues = MissingValueError
-DomainProblem = DomainError
+class TooLargeError(NamingError):
+    """A program whose unrolled graph would pass the node limit (``expand.MAX_NODES``)."""
+
+
+class ShapeError(NamingError):
+    """Shapes that do not fit (``W @ x`` with W 2×3 and x a vector of 2)."""
+
+
+class ClaimError(CgdiffError):
+    """The claims cannot be checked: a claim names no node of the program, the
+    derivative of another output, or uses a name nobody defines."""
+
+
+class NoDerivativeError(DomainError):
+    """A derivative the fit needs does not exist at some row (sqrt at 0)."""
+
+    @classmethod
+    def of(cls, error: CgdiffError) -> NoDerivativeError:
+        return cls(error.message, error.span)
+
+
+class SheetError(CgdiffError):
+    """A sheet that cannot be read: the file and line say where."""
+
+    def __init__(self, path: str, line: int | None, message: str):
+        where = f"{path}, line {line}" if line else path
+        super().__init__(f"{where}: {message}")
+        self.path, self.line, self.reason = path, line, message
+
+
+class PageTooLargeError(CgdiffError):
+    """A graph with more nodes than the interactive page (``cgdiff view``) draws."""
+
+
+class NotFiniteError(Exception):
+    """A column pass met a value or a derivative that is not finite in some
+    row. Not a user-facing error: the caller runs those rows through the scalar
+    passes instead, which raise the error they would have raised row by row
+    (the same message)."""

@@ -24,7 +24,7 @@ from array import array
 from dataclasses import dataclass
 
 from . import ops
-from .errors import CycleError, NamingError as NameProblem, ParseError as SyntaxProblem, Span
+from .errors import CycleError, NamingError, ParseError, ShapeError, Span, TooLargeError
 from .text import clip, exact_number
 from .graph import LABEL_LIMIT, Graph, _definitions, _dependency_order
 from .parser import CALL, INDEX, MATMUL, REF, VECTOR, Program
@@ -36,20 +36,12 @@ from .parser import CALL, INDEX, MATMUL, REF, VECTOR, Program
 MAX_NODES = 20_000_000
 
 
-class TooLarge(NameProblem):
-    """A program whose unrolled graph would pass MAX_NODES."""
-
-
-def _too_large(count: int, what: str) -> TooLarge:
-    return TooLarge(f"{what} would unroll to {count:,} nodes, more than the limit of "
+def _too_large(count: int, what: str) -> TooLargeError:
+    return TooLargeError(f"{what} would unroll to {count:,} nodes, more than the limit of "
                     f"{MAX_NODES:,} (some {count * 300 / 1e9:.1f} GB of memory); "
                     f"cgdiff refuses it before building")
 
 _ELEMENT = re.compile(r"(.+)\[([0-9]+(?:,[0-9]+)*)\]")
-
-
-class ShapeProblem(NameProblem):
-    """Shapes that do not fit (``W @ x`` with W 2×3 and x a vector of 2)."""
 
 
 class Tensor:
@@ -209,15 +201,10 @@ class _Expander:
     def node(self, op, a, b, start, end, label=None, call=-1) -> int:
         g = self.graph
         if len(g.op) >= MAX_NODES:
-            raise TooLarge(f"the program unrolls to more than {MAX_NODES:,} nodes, the limit; "
+            raise TooLargeError(f"the program unrolls to more than {MAX_NODES:,} nodes, the limit; "
                            f"cgdiff stopped building at the expression at this caret",
                            Span(start, end))
-        g.op.append(op)
-        g.arg0.append(a)
-        g.arg1.append(b)
-        g.start.append(start)
-        g.end.append(end)
-        i = len(g.op) - 1
+        i = g.append_node(op, a, b, start, end)
         if label is not None:
             g.labels[i] = clip(label, LABEL_LIMIT)
         if call >= 0:
@@ -244,7 +231,7 @@ class _Expander:
         self.defined = _definitions(p)
         for name, f in functions.items():
             if name in self.defined:
-                raise NameProblem(f"'{clip(name)}' is both a function and a statement",
+                raise NamingError(f"'{clip(name)}' is both a function and a statement",
                                   f.name_span)
         # The stretches of tape owned by each definition and each statement.
         owners = []  # (first, top, kind, key)
@@ -272,20 +259,20 @@ class _Expander:
             if f is not None:
                 if len(args) != len(f.params):
                     wanted = _count(len(f.params), "argument")
-                    raise SyntaxProblem(f"{clip(f.head)} takes {wanted}, got {len(args)}",
+                    raise ParseError(f"{clip(f.head)} takes {wanted}, got {len(args)}",
                                         Span(p.start[t], p.end[t]))
             elif name in ops.VECTOR_FUNCTIONS:
                 low, high = _ARGUMENTS[name]
                 if not low <= len(args) <= high:
                     wanted = (_count(low, "argument") if low == high else
                               f"at least {_count(low, 'argument')}")
-                    raise SyntaxProblem(f"{name}() takes {wanted}, got {len(args)}",
+                    raise ParseError(f"{name}() takes {wanted}, got {len(args)}",
                                         Span(p.start[t], p.end[t]))
             else:
                 known = list(ops.FUNCTIONS) + list(ops.VECTOR_FUNCTIONS) + list(functions)
                 close = difflib.get_close_matches(name, known, n=1, cutoff=0.6)
                 hint = f" (did you mean '{close[0]}'?)" if close else ""
-                raise NameProblem(f"unknown function '{clip(name)}'{hint}", span)
+                raise NamingError(f"unknown function '{clip(name)}'{hint}", span)
             who = owner(t)
             if f is not None and who is not None:
                 if who[2] == "f":
@@ -310,11 +297,11 @@ class _Expander:
             if who[2] == "f" and name in functions[who[3]].params:
                 continue
             if name in functions:
-                raise NameProblem(f"'{clip(name)}' is a function: call it as "
+                raise NamingError(f"'{clip(name)}' is a function: call it as "
                                   f"{clip(name)}(...)", Span(p.start[t], p.end[t]))
             if name not in self.defined and name in param_owner:
                 f = functions[param_owner[name]]
-                raise NameProblem(f"'{clip(name)}' is a parameter of {clip(f.head)}: it has a "
+                raise NamingError(f"'{clip(name)}' is a parameter of {clip(f.head)}: it has a "
                                   f"value only inside that function's body",
                                   Span(p.start[t], p.end[t]))
             used.add(name)
@@ -519,12 +506,12 @@ class _Expander:
             index = tuple(int(k) for k in m.group(2).split(","))
             if len(index) == len(tensor.shape) and all(k < n for k, n in zip(index, tensor.shape)):
                 return tensor.items[_flat(index, tensor.shape)]
-            raise NameProblem(f"--of {clip(name)}: {m.group(1)} is "
+            raise NamingError(f"--of {clip(name)}: {m.group(1)} is "
                               f"{describe_shape(tensor.shape)} (indices start at 0)")
         known = list(self.globals)
         close = difflib.get_close_matches(name, known, n=1)
         hint = f" (did you mean '{close[0]}'?)" if close else ""
-        raise NameProblem(f"--of {clip(name)}: the program has no such name{hint}")
+        raise NamingError(f"--of {clip(name)}: the program has no such name{hint}")
 
     def name_value(self, name: str, value, s: int):
         """Give a statement's nodes its name (``z``, or ``z[0]``, ``z[1]``...)."""
@@ -557,17 +544,8 @@ class _Expander:
         """Only the nodes some output needs, in the same order, renumbered."""
         g = self.graph
         n = len(g.op)
-        keep = bytearray(n)
-        for o in outputs:
-            keep[o] = 1
+        keep = g.ancestors(outputs, n)
         arg0, arg1 = g.arg0, g.arg1
-        for i in range(n - 1, -1, -1):
-            if keep[i]:
-                a, b = arg0[i], arg1[i]
-                if a >= 0:
-                    keep[a] = 1
-                if b >= 0:
-                    keep[b] = 1
         new = array("q", [-1]) * n
         out = Graph(g.source, inputs=g.inputs, statement_names=g.statement_names)
         out.labels, out.call_of, out.calls, out.shapes = {}, {}, [], g.shapes
@@ -576,12 +554,9 @@ class _Expander:
             if not keep[i]:
                 continue
             new[i] = k
-            out.op.append(g.op[i])
             a, b = arg0[i], arg1[i]
-            out.arg0.append(new[a] if a >= 0 else -1)
-            out.arg1.append(new[b] if b >= 0 else -1)
-            out.start.append(g.start[i])
-            out.end.append(g.end[i])
+            out.append_node(g.op[i], new[a] if a >= 0 else -1, new[b] if b >= 0 else -1,
+                            g.start[i], g.end[i])
             if i in g.name_of:
                 out.name_of[k] = g.name_of[i]
                 out.index[g.name_of[i]] = k
@@ -705,9 +680,9 @@ class _Expander:
 
     # ------------------------------------------------------------ shapes
 
-    def shape_error(self, t: int, message: str) -> ShapeProblem:
+    def shape_error(self, t: int, message: str) -> ShapeError:
         p = self.p
-        return ShapeProblem(message, Span(self._operator_at(t), p.end[t]))
+        return ShapeError(message, Span(self._operator_at(t), p.end[t]))
 
     def _operator_at(self, t: int) -> int:
         """Where the operator of binary entry ``t`` is (for the caret)."""
@@ -726,7 +701,7 @@ class _Expander:
         """Refuse, before making them, ``count`` more nodes past MAX_NODES."""
         if len(self.graph.op) + count > MAX_NODES:
             p = self.p
-            raise TooLarge(f"'{self._text(t)}' would unroll to {count:,} nodes "
+            raise TooLargeError(f"'{self._text(t)}' would unroll to {count:,} nodes "
                            f"({len(self.graph.op) + count:,} in all), more than the limit of "
                            f"{MAX_NODES:,} (some {count * 300 / 1e9:.1f} GB of memory); cgdiff "
                            f"refuses it before building", Span(p.start[t], p.end[t]))
@@ -741,7 +716,7 @@ class _Expander:
         if not isinstance(first, Tensor):
             for k, item in enumerate(items):
                 if isinstance(item, Tensor):
-                    raise ShapeProblem(
+                    raise ShapeError(
                         f"the elements of a vector must all be scalars or all have one shape: "
                         f"element 0 is a scalar, element {k} is {shape_text(item)}",
                         Span(p.start[p.lists[p.arg0[t]][k]], p.end[t]))
@@ -749,7 +724,7 @@ class _Expander:
         out: list = []
         for k, item in enumerate(items):
             if not isinstance(item, Tensor) or item.shape != first.shape:
-                raise ShapeProblem(
+                raise ShapeError(
                     f"the rows of a matrix must all have one shape: row 0 is "
                     f"{shape_text(first)}, row {k} is {shape_text(item)}",
                     Span(p.start[p.lists[p.arg0[t]][k]], p.end[t]))
@@ -763,26 +738,26 @@ class _Expander:
             negative = p.op[e] is ops.NEG
             inner = p.arg0[e] if negative else e
             if p.op[inner] is not ops.CONST or p.source[p.start[inner]:p.end[inner]] in ops.CONSTANTS:
-                raise SyntaxProblem(f"an index must be a whole number written out, not "
+                raise ParseError(f"an index must be a whole number written out, not "
                                     f"'{self._text(e)}' (cgdiff unrolls vectors when it builds "
                                     f"the graph)", Span(p.start[e], p.end[e]))
             value = p.numbers[p.arg0[inner]] * (-1 if negative else 1)
             if not float(value).is_integer():
-                raise SyntaxProblem(f"an index must be a whole number, not "
+                raise ParseError(f"an index must be a whole number, not "
                                     f"{exact_number(value)}", Span(p.start[e], p.end[e]))
             wanted.append(int(value))
         base_entry = p.arg0[t]
         if not isinstance(base, Tensor):
-            raise ShapeProblem(f"'{self._text(base_entry)}' is a scalar: it has no elements "
+            raise ShapeError(f"'{self._text(base_entry)}' is a scalar: it has no elements "
                                f"to index", Span(p.end[base_entry], p.end[t]))
         if len(wanted) > len(base.shape):
-            raise ShapeProblem(f"'{self._text(base_entry)}' is {shape_text(base)}: "
+            raise ShapeError(f"'{self._text(base_entry)}' is {shape_text(base)}: "
                                f"{len(wanted)} indices are too many",
                                Span(p.end[base_entry], p.end[t]))
         for k, (i, size) in enumerate(zip(wanted, base.shape)):
             if not 0 <= i < size:
                 axis = "" if len(base.shape) == 1 else (" rows" if k == 0 else " columns")
-                raise ShapeProblem(
+                raise ShapeError(
                     f"index {i} is out of range: '{self._text(base_entry)}' is "
                     f"{shape_text(base)}, so its{axis} indices run from 0 to {size - 1} "
                     f"(indices start at 0)", Span(p.start[index_entries[k]], p.end[index_entries[k]]))
@@ -909,7 +884,7 @@ class _Expander:
             if not isinstance(x, Tensor) or len(x.shape) == 1:
                 return x
             if len(x.shape) != 2:
-                raise ShapeProblem(f"transpose needs a matrix, not {shape_text(x)}",
+                raise ShapeError(f"transpose needs a matrix, not {shape_text(x)}",
                                    Span(start, end))
             rows, cols = x.shape
             return Tensor((cols, rows), [x.items[i * cols + j] for j in range(cols)
@@ -939,7 +914,7 @@ class _Expander:
         if name == "dot":
             a, b = args
             if not (isinstance(a, Tensor) and isinstance(b, Tensor) and a.shape == b.shape):
-                raise ShapeProblem(f"dot needs two vectors of one length: "
+                raise ShapeError(f"dot needs two vectors of one length: "
                                    f"'{self._text(p.lists[p.arg0[t]][1][0])}' is {shape_text(a)}, "
                                    f"'{self._text(p.lists[p.arg0[t]][1][1])}' is {shape_text(b)}",
                                    Span(start, end))
@@ -958,7 +933,7 @@ class _Expander:
         if name == "softmax":
             (x,) = args
             if not isinstance(x, Tensor):
-                raise ShapeProblem("softmax needs a vector, not a scalar", Span(start, end))
+                raise ShapeError("softmax needs a vector, not a scalar", Span(start, end))
             items = x.items
             m = chain(ops.FUNCTIONS["max"], items, f"max in {text}") if len(items) > 1 \
                 else items[0]

@@ -16,7 +16,7 @@ from typing import Iterable
 from . import passes
 from .api import Result
 from .check import ATOL, RTOL, agree
-from .errors import NameProblem
+from .errors import NamingError
 from .text import clip
 
 _DERIVATIVE = re.compile(r"[d∂](\S+?)/[d∂](\S+)")
@@ -53,7 +53,7 @@ def _node(result: Result, name: str, text: str) -> int | None:
         for i in range(len(graph)):
             if graph.node_id(i) == name:
                 return i
-        raise NameProblem(f"--expect {clip(text)}: the graph has no node {clip(name)}")
+        raise NamingError(f"--expect {clip(text)}: the graph has no node {clip(name)}")
     return graph.find(name, "--expect")
 
 
@@ -77,7 +77,7 @@ def judge(result: Result, expectations: Iterable[Expectation], rtol: float = RTO
         else:
             if e.out != out_name and e.out != graph.node_id(graph.output):
                 shown = out_name if out_name is not None else "unnamed"
-                raise NameProblem(f"--expect {clip(e.text)}: the output is {shown}, not "
+                raise NamingError(f"--expect {clip(e.text)}: the output is {shown}, not "
                                   f"{clip(e.out)} (--of {clip(e.out)} makes it the output)")
             if adjoints is None:
                 adjoints = passes.reverse(graph, result.values)

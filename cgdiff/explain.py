@@ -21,6 +21,7 @@ from typing import Iterable, Sequence
 from . import ops, passes
 from .api import Result
 from .errors import CgdiffError
+from .formula import Builder, instantiate, plain_text
 from .text import enclosed
 from .text import human_number
 
@@ -29,7 +30,6 @@ NUDGE = 0.001
 
 _SIMPLE = re.compile(r"[\w.]+")
 _CALL = re.compile(r"\w+\(")
-_ARGUMENT = re.compile(r"\b(a|b|out)\b")
 
 
 # ---------------------------------------------------------------- how things read
@@ -91,19 +91,21 @@ def local_formula(graph, values: Sequence[float], user: int, position: int) -> t
     op = graph.op[user]
     args = graph.args(user)
     partial = op.partials(*(values[a] for a in args), values[user])[position]
-    # ``out`` reads as the node's own formula: sigmoid(z)*(1 - sigmoid(z)).
-    names = {"a": _name(graph, args[0]), "out": graph.short_label(user)}
+    if position >= len(op.derivative):
+        return "", partial
+    # The template with this program's texts as its inputs: ``out`` reads as
+    # the node's own formula, sigmoid(z)*(1 - sigmoid(z)). A text that is not
+    # a name, number, group or call is in parentheses but as a call's only
+    # argument.
+    texts = {"a": _name(graph, args[0]), "out": graph.short_label(user)}
     if len(args) > 1:
-        names["b"] = _name(graph, args[1])
-    text = op.derivative[position] if position < len(op.derivative) else ""
-
-    def put_in(match):
-        name = names.get(match.group(), match.group())
-        inside_call = (text[match.start() - 1:match.start()] == "("
-                       and text[match.end():match.end() + 1] == ")")
-        return name if inside_call else _wrapped(name)
-
-    formula = _ARGUMENT.sub(put_in, text)
+        texts["b"] = _name(graph, args[1])
+    f = Builder()
+    leaf = {key: f.var(text) for key, text in texts.items()}
+    root = instantiate(f, op, position, leaf["a"], leaf.get("b", -1), leaf["out"],
+                       simplify=False)
+    formula = plain_text(f.graph, root,
+                         loose={leaf[key] for key, text in texts.items() if _wrapped(text) != text})
     try:
         is_number = float(formula) == partial
     except ValueError:

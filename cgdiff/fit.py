@@ -20,7 +20,8 @@ from typing import IO, Callable, Iterable, Mapping
 
 from . import ops, passes
 from .batch import CHUNK, COLUMNS_FROM, Data, check_columns
-from .errors import CgdiffError, DomainError, InputTextError, NamingError
+from .errors import (CgdiffError, DomainError, InputTextError, NamingError, NoDerivativeError,
+                     NotFiniteError)
 from .text import as_float, clip
 from .graph import Graph
 
@@ -45,14 +46,6 @@ class Fit:
     @property
     def gradient_norm(self) -> float:
         return math.sqrt(sum(x * x for x in self.gradient.values()))
-
-
-class NoDerivative(DomainError):
-    """A derivative the fit needs does not exist at some row (sqrt at 0)."""
-
-    @classmethod
-    def of(cls, error: CgdiffError) -> "NoDerivative":
-        return cls(error.message, error.span)
 
 
 class Dataset:
@@ -119,7 +112,7 @@ def _columns(graph: Graph, dataset: Dataset, inputs: dict[str, float],
             chunk_inputs[column] = dataset.column_arrays[k][start:start + rows]
         try:
             value, derivatives = passes.column_gradient(graph, chunk_inputs, rows, nodes)
-        except passes.NotFinite:
+        except NotFiniteError:
             return None
         total += float(value.sum())
         for j, column in enumerate(derivatives):
@@ -150,11 +143,16 @@ def _row_by_row(graph: Graph, dataset: Dataset, inputs: dict[str, float],
             adjoint = passes.reverse(graph, values, wrt=nodes)
             for j, node in active:
                 if adjoint[node] != adjoint[node]:  # does not exist here (sqrt at 0)
-                    raise NoDerivative.of(passes.undefined_derivative(graph, values, adjoint,
+                    raise NoDerivativeError.of(passes.undefined_derivative(graph, values, adjoint,
                                                                       node))
         except CgdiffError as error:  # named with its row, as --data does
             where = "data line" if dataset.lines else "data row"
-            raise type(error)(f"{where} {line}: {error.message}", error.span) from None
+            named = type(error)(f"{where} {line}: {error.message}", error.span)
+            if isinstance(error, DomainError):  # the rewrite that avoids it, if any
+                from .patterns import attach_hints
+
+                attach_hints(graph, inputs, named)
+            raise named from None
         total += values[out]
         for j, node in active:
             gradient[j] += adjoint[node]
@@ -197,7 +195,7 @@ def fit(graph: Graph, dataset: Dataset, params: Iterable[str],
             if step == 0:
                 raise
             at = ", ".join(f"{clip(name, 20)} = {current[name]:.6g}" for name in params[:4])
-            if isinstance(error, NoDerivative) or "too large" not in error.message:
+            if isinstance(error, NoDerivativeError) or "too large" not in error.message:
                 # Not a divergence: the parameters reached a point where a
                 # derivative does not exist, or left a function's domain.
                 raise type(error)(f"at step {step} of the fit ({at}): {error.message}",

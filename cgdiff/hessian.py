@@ -15,8 +15,9 @@ from typing import Iterable, Mapping
 
 from . import ops, passes, symbolic
 from .errors import DomainError, LimitError, NamingError
-from .text import clip
+from .formula import extract
 from .graph import Graph
+from .text import clip
 
 
 #: The most entries of a Hessian (2,000 inputs): p² numbers, about 32 bytes
@@ -25,40 +26,6 @@ MAX_ENTRIES = 4_000_000
 #: About how many times larger the derivative's formulas are than the program,
 #: for the estimate of the work before they are built.
 FORMULA_GROWTH = 3
-
-
-class FormulaGraph(Graph):
-    """A :class:`symbolic.Formulas` store seen as a :class:`Graph`, so the
-    ordinary passes run on it. Labels are the formulas' own text."""
-
-    def __init__(self, formulas: symbolic.Formulas, roots: Iterable[int]):
-        """Only the nodes the formulas ``roots`` use, renumbered in order
-        (``self.node[k]`` is store node k's number here): simplifying leaves
-        nodes in the store that no formula uses (``x^-1`` of ``0*x^(0 - 1)``,
-        the derivative of ``x^0``), and they must not be evaluated."""
-        super().__init__(source="")
-        self.formulas = formulas
-        keep = sorted(symbolic._reachable(formulas, roots))
-        self.node = node = {old: new for new, old in enumerate(keep)}
-        self.store = keep
-        for i in keep:
-            self.op.append(formulas.op[i])
-            a, b = formulas.arg0[i], formulas.arg1[i]
-            self.arg0.append(node[a] if a >= 0 else -1)
-            self.arg1.append(node[b] if b >= 0 else -1)
-            self.start.append(0)
-            self.end.append(0)
-        for i, value in formulas.value.items():
-            if i in node:
-                self.const[node[i]] = value
-        for i, name in formulas.name.items():
-            if i in node:
-                self.name_of[node[i]] = name
-                self.index[name] = node[i]
-                self.inputs.append(name)
-
-    def label(self, i: int) -> str:
-        return symbolic.formula_text(self.formulas, self.store[i], limit=200) or f"#{i + 1}"
 
 
 @dataclass
@@ -99,18 +66,21 @@ def hessian(source: str | Graph, settings: Mapping[str, float] | None = None,
     # The gradient by the reverse pass first: where a first derivative does not
     # exist, the same error as grad's (README, "A derivative that does not exist").
     differentiate(graph, result.inputs, wrt=names)
-    d = symbolic.derivatives(graph, names, everywhere=True)
-    formulas = FormulaGraph(d.formulas, d.gradient.values())
+    d = symbolic.derivatives(graph, names)
+    # Only the nodes the gradient's formulas use: simplifying leaves others
+    # (``x^-1`` of ``0*x^(0 - 1)``, the derivative of ``x^0``), and they must
+    # not be evaluated. Labels are formula text; there are no spans.
+    formulas, node_of = extract(d.formulas, d.gradient.values())
     inputs = {name: result.inputs[name] for name in formulas.inputs}
     try:
         values = passes.forward(formulas, inputs)
     except DomainError as error:
         raise DomainError(f"the first derivative cannot be evaluated here: {error.message}") \
             from None
-    gradient = {name: values[formulas.node[node]] for name, node in d.gradient.items()}
+    gradient = {name: values[node_of[node]] for name, node in d.gradient.items()}
     matrix = []
     for name in names:
-        node = formulas.node[d.gradient[name]]
+        node = node_of[d.gradient[name]]
         if formulas.op[node] is ops.CONST:
             matrix.append([0.0] * len(names))
             continue

@@ -170,7 +170,7 @@ DIV = Op("div", 2, _div, _div_partials, ("1/b", "-out/b"), _div_domain, symbol="
 NEG = Op("neg", 1, _neg, _neg_partials, ("-1",), symbol="-",
          array_value=_neg, array_partials=_neg_partials,
          js=("-a", "[-1]"))
-POW = Op("pow", 2, _pow, _pow_partials, ("b*a^(b - 1)", "out*log(a)"), _pow_domain, symbol="^",
+POW = Op("pow", 2, _pow, _pow_partials, ("b*a^(b - 1)", "powlog(a, b)"), _pow_domain, symbol="^",
          array_value=lambda a, b: np.power(a, b), array_partials=_pow_array_partials,
          js=("(a === 0 && b < 0) ? NaN : Math.pow(a, b)",
              "[b === 0 ? 0 : (a === 0 && b < 1) ? NaN : b * Math.pow(a, b - 1), "
@@ -292,7 +292,7 @@ FUNCTIONS: dict[str, Op] = {
     # At a tie the first argument takes the whole derivative.
     "max": Op("max", 2, lambda a, b: a if a >= b else b,
               lambda a, b, out: (1.0, 0.0) if a >= b else (0.0, 1.0),
-              ("1 - step(b - a)", "step(b - a)"),
+              ("1 - gt(b, a)", "gt(b, a)"),
               array_value=lambda a, b: np.where(a >= b, a, b),
               array_partials=lambda a, b, out: (np.where(a >= b, 1.0, 0.0),
                                                 np.where(a >= b, 0.0, 1.0)),
@@ -301,7 +301,7 @@ FUNCTIONS: dict[str, Op] = {
               kink=lambda a, b, out: ((0.0, 1.0), (0.0, 1.0)) if a == b else None),
     "min": Op("min", 2, lambda a, b: a if a <= b else b,
               lambda a, b, out: (1.0, 0.0) if a <= b else (0.0, 1.0),
-              ("1 - step(a - b)", "step(a - b)"),
+              ("1 - gt(a, b)", "gt(a, b)"),
               array_value=lambda a, b: np.where(a <= b, a, b),
               array_partials=lambda a, b, out: (np.where(a <= b, 1.0, 0.0),
                                                 np.where(a <= b, 0.0, 1.0)),
@@ -603,22 +603,23 @@ IDENTITY = Op("id", 1, lambda a: a, lambda a, out: (1.0,), ("1",),
 
 BINARY_OPERATORS = {"+": ADD, "-": SUB, "*": MUL, "/": DIV}
 
-#: ``step(a - b)`` as formulas build it (``grad --symbolic``, ``hessian``): 1 if
-#: a > b, else 0, without computing a - b, which can overflow where only its
-#: sign matters (the derivative of ``max(x, y)`` at x = -1e308, y = 1e308).
-#: Written out as ``step(a - b)``; not a function of the language.
-STEP_DIFF = Op("step_diff", 2, lambda a, b: 1.0 if a > b else 0.0, lambda a, b, out: (0.0, 0.0),
+#: ``gt(a, b)``: 1 if a > b, else 0 — ``step(a - b)`` without computing a - b,
+#: which can overflow where only its sign matters. The derivatives of ``max``
+#: and ``min`` are written with it, so their formulas hold at x = -1e308,
+#: y = 1e308 (README, "Derivatives as formulas").
+STEP_DIFF = Op("gt", 2, lambda a, b: 1.0 if a > b else 0.0, lambda a, b, out: (0.0, 0.0),
                ("0", "0"), array_value=lambda a, b: np.where(a > b, 1.0, 0.0),
                array_partials=lambda a, b, out: (0.0, 0.0),
                js=("a > b ? 1 : 0", "[0, 0]"))
+FUNCTIONS["gt"] = STEP_DIFF
 
-#: ``a^b*log(a)``, ∂(a^b)/∂b, as the Hessian's formulas build it: 0 at a = 0
-#: for b > 0 (the limit, and grad's number), where ``out*log(a)`` would take
-#: log(0). Its own partials are the limits there too (∂/∂a = a^(b-1)*(b*log(a) + 1)
-#: is 0 at a = 0 for b > 1; ∂/∂b = a^b*log(a)^2 is 0), so the second derivatives of
-#: ``x^y`` at x = 0 are numbers where they exist. Written out as ``a^b*log(a)``;
-#: not a function of the language (``grad --symbolic`` and ``explain`` keep
-#: ``out*log(a)``).
+#: ``powlog(a, b)`` = a^b*log(a), ∂(a^b)/∂b: 0 at a = 0 for b > 0 (the limit,
+#: and grad's number), where ``a^b*log(a)`` would take log(0). Its own partials
+#: are the limits there too (∂/∂a = a^(b-1)*(b*log(a) + 1) is 0 at a = 0 for
+#: b > 1; ∂/∂b = a^b*log(a)^2 is 0), so the second derivatives of ``x^y`` at
+#: x = 0 are numbers where they exist. It is the op table's formula for
+#: ∂(a^b)/∂b, so the formulas ``grad --symbolic`` writes are defined wherever
+#: grad's number is, and a function of the language, so they read back.
 def _pow_log(a, b):
     if a == 0 and b > 0:
         return 0.0
@@ -630,7 +631,9 @@ def _pow_log(a, b):
 def _pow_log_domain(a, b):
     if a == 0 and b > 0:
         return None
-    return f"log(x): x = {exact_number(a)} is not > 0" if a <= 0 else None
+    if a < 0:
+        return f"a negative base ({exact_number(a)}) has no logarithm"
+    return f"0^{exact_number(b)}*log(0) is not a number" if a == 0 else None
 
 
 def _pow_log_partials(a, b, out):
@@ -657,12 +660,13 @@ def _pow_log_array_partials(a, b, out):
     return d_a, d_b
 
 
-POW_LOG = Op("pow_log", 2, _pow_log, _pow_log_partials,
+POW_LOG = Op("powlog", 2, _pow_log, _pow_log_partials,
              ("a^(b - 1)*(b*log(a) + 1)", "out*log(a)"), _pow_log_domain, singular=True,
              array_value=_pow_log_array, array_partials=_pow_log_array_partials,
              js=("a > 0 ? Math.pow(a, b) * Math.log(a) : (a === 0 && b > 0) ? 0 : NaN",
                  "a > 0 ? [Math.pow(a, b - 1) * (b * Math.log(a) + 1), out * Math.log(a)] "
                  ": a === 0 ? [b > 1 ? 0 : NaN, 0] : [NaN, NaN]"))
+FUNCTIONS["powlog"] = POW_LOG
 
 #: Every op by its name, as it appears in JSON.
 BY_NAME: dict[str, Op] = {op.name: op for op in

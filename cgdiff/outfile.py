@@ -38,9 +38,6 @@ STDOUT = "-"
 #: (device, inode) of every file this run reads; see :func:`reading`.
 _reading: set[tuple[int, int]] = set()
 
-#: The names the errors had here before they moved to cgdiff.errors.
-OutputProblem, CommandFailed = OutputError, CommandFailedError
-
 
 def is_stdout(path: str | os.PathLike | None) -> bool:
     """Whether ``path`` means standard output: None or ``-``."""

@@ -9,7 +9,7 @@ import math
 from typing import Iterable, Mapping
 
 from . import ops
-from .errors import DomainError, LimitError, MissingValueError, NamingError, Span
+from .errors import DomainError, LimitError, MissingValueError, NamingError, NotFiniteError
 from .text import as_float, clip, compared, enclosed, exact_number, suggest
 from .graph import Graph
 
@@ -143,7 +143,7 @@ def _domain_error(graph: Graph, values: list[float], i: int,
     if reason is not None and len(args) == 1 and reason.startswith("x = ") and " is " in reason:
         # The op table says "x = -1 is not > 0"; say which x: log(a - b): a - b = -1 ...
         return DomainError(f"{clip(graph.label(i))}: {_shown(graph, values, args[0])}"
-                             f"{reason[reason.index(' is '):]}", Span(graph.start[i], graph.end[i]))
+                             f"{reason[reason.index(' is '):]}", graph.span(i))
     if reason is None:
         value = values[i]
         reason = ("the result is too large for a float" if overflow or math.isinf(value) else
@@ -153,7 +153,7 @@ def _domain_error(graph: Graph, values: list[float], i: int,
     if shown and not any(c.isdigit() for c in reason):  # unless the reason shows them
         reason += f" ({shown})"
     return DomainError(f"{clip(_ungrouped(graph.label(i)))}: {reason}",
-                         Span(graph.start[i], graph.end[i]))
+                         graph.span(i))
 
 
 def _shown(graph: Graph, values: list[float], a: int) -> str:
@@ -218,7 +218,7 @@ def reverse(graph: Graph, values: list[float], output: int | None = None,
             # depends on it, even through a zero factor. So a zero adjoint does
             # not hide it, on a node the output depends on.
             if reaches is None:
-                reaches = ancestors(graph, out)
+                reaches = graph.ancestors([out])
             if reaches[i]:
                 args = graph.args(i)
                 for k, d in zip(args, o.partials(*(values[k] for k in args), v)):
@@ -253,22 +253,6 @@ def reverse(graph: Graph, values: list[float], output: int | None = None,
         if any(needed[i] and math.isinf(x) for i, x in enumerate(adjoint)):
             raise _infinite_derivative(graph, values, adjoint, out, needed)
     return adjoint
-
-
-def ancestors(graph: Graph, out: int) -> bytearray:
-    """1 for each node that ``out``'s value depends on (``out`` included), 0
-    elsewhere; one sweep right to left."""
-    flags = bytearray(out + 1)
-    flags[out] = 1
-    arg0, arg1 = graph.arg0, graph.arg1
-    for i in range(out, -1, -1):
-        if flags[i]:
-            a, b = arg0[i], arg1[i]
-            if a >= 0:
-                flags[a] = 1
-            if b >= 0:
-                flags[b] = 1
-    return flags
 
 
 def depends_on(graph: Graph, nodes: Iterable[int | None] | None = None,
@@ -314,12 +298,12 @@ def _infinite_derivative(graph: Graph, values: list[float], adjoint: list[float]
                 return DomainError(
                     f"{clip(graph.label(j))}: the derivative of the output with respect to "
                     f"{clip(graph.label(a), 30)} is too large for a float"
-                    + (f" ({shown})" if shown else ""), Span(graph.start[j], graph.end[j]))
+                    + (f" ({shown})" if shown else ""), graph.span(j))
     # Finite contributions that added up to infinity.
     i = next(i for i, x in enumerate(adjoint) if math.isinf(x) and needed[i])
     return DomainError(f"the derivative of the output with respect to "
                          f"{clip(graph.label(i))} is too large for a float",
-                         Span(graph.start[i], graph.end[i]))
+                         graph.span(i))
 
 
 def undefined_derivative(graph: Graph, values: list[float], adjoint: list[float],
@@ -328,7 +312,7 @@ def undefined_derivative(graph: Graph, values: list[float], adjoint: list[float]
     the node nearest the output whose local derivative does not exist (or is
     infinite behind a zero factor) on a path from ``node`` to the output."""
     below = depends_on(graph, [node])
-    reaches = ancestors(graph, graph.output)
+    reaches = graph.ancestors([graph.output])
     for i in range(len(graph) - 1, -1, -1):
         if (not below[i] or not reaches[i] or adjoint[i] != adjoint[i]
                 or graph.op[i].partials is None):
@@ -346,7 +330,7 @@ def undefined_derivative(graph: Graph, values: list[float], adjoint: list[float]
                 return DomainError(
                     f"the derivative with respect to {clip(graph.node_id(node))} does not exist: "
                     f"{clip(graph.label(i))} {how} with respect to {which} "
-                    f"at ({shown})", Span(graph.start[i], graph.end[i]))
+                    f"at ({shown})", graph.span(i))
     return DomainError(f"the derivative with respect to {clip(graph.node_id(node))} "
                          f"does not exist here")
 
@@ -473,19 +457,13 @@ def central_difference(graph: Graph, inputs: Mapping[str, float], name: str,
 # last bit. NumPy is imported here on first use, never by the scalar passes.
 
 
-class NotFinite(Exception):
-    """A column pass met a value or a derivative that is not finite in some
-    row. The caller runs those rows through the scalar passes instead, which
-    raise the error they would have raised row by row (the same message)."""
-
-
 def column_forward(graph: Graph, inputs: Mapping[str, object], rows: int) -> list:
     """Every node's values for ``rows`` rows: an array per node, or one number
     for a node that is the same in every row (a constant, an input given one
     value, and what is computed from those alone).
 
     ``inputs`` maps each input name to an array of ``rows`` numbers or to one
-    number shared by every row. Raises NotFinite if any value is not finite.
+    number shared by every row. Raises NotFiniteError if any value is not finite.
     """
     np = ops.np
     n = len(graph)
@@ -504,7 +482,7 @@ def column_forward(graph: Graph, inputs: Mapping[str, object], rows: int) -> lis
             else:
                 v = _column_value(o, values[arg0[i]])
             if not np.isfinite(v).all():
-                raise NotFinite(i)
+                raise NotFiniteError(i)
             values[i] = v
     return values
 
@@ -521,7 +499,7 @@ def _column_value(o: ops.Op, *args):
         return np.fromiter(map(o.value, *(a.tolist() for a in args)), np.float64,
                            count=len(args[0]))
     except (ValueError, ZeroDivisionError, OverflowError):
-        raise NotFinite() from None
+        raise NotFiniteError() from None
 
 
 def _column_partials(o: ops.Op, args, out) -> tuple:
@@ -542,7 +520,7 @@ def column_reverse(graph: Graph, values: list, rows: int, keep) -> dict:
     The sweep of :func:`reverse` with arrays, passing adjoints only to nodes
     that depend on one of ``keep`` (no other adjoint is asked for). As there,
     a zero adjoint does not hide a partial that does not exist (0 · nan is
-    nan); an infinite adjoint raises NotFinite here (the scalar pass then
+    nan); an infinite adjoint raises NotFiniteError here (the scalar pass then
     decides whether it is an error); nan marks a derivative that does not exist.
     """
     np = ops.np
@@ -578,7 +556,7 @@ def column_reverse(graph: Graph, values: list, rows: int, keep) -> dict:
             adjoint[i] = None
             total = g.sum()
             if not (total == total and abs(total) != np.inf) and np.isinf(g).any():
-                raise NotFinite(i)
+                raise NotFiniteError(i)
             o = op[i]
             if o is MUL:
                 a, b = arg0[i], arg1[i]
@@ -651,7 +629,7 @@ def column_gradient(graph: Graph, inputs: Mapping[str, object], rows: int,
     (None: a name the output does not depend on, derivative 0) at ``rows``
     points at once: (value array, [derivative arrays]).
 
-    ``inputs`` as for :func:`column_forward`. Raises NotFinite when a value
+    ``inputs`` as for :func:`column_forward`. Raises NotFiniteError when a value
     or a derivative is not finite, or a derivative does not exist (nan) in
     some row: run those rows through :func:`forward` and :func:`reverse`.
     """
@@ -668,5 +646,5 @@ def column_gradient(graph: Graph, inputs: Mapping[str, object], rows: int,
     result = [np.zeros(rows) if r is None else np.broadcast_to(r, (rows,)) for r in result]
     for r in result:
         if not np.isfinite(r).all():
-            raise NotFinite()
+            raise NotFiniteError()
     return value, result

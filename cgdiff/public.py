@@ -384,12 +384,12 @@ class Symbolic:
     derivative as a program cgdiff reads back; ``latex`` each formula in LaTeX."""
 
     def __init__(self, d):
-        from . import symbolic as sym
+        from .render.formulas import inline_text, latex_text, program_text
 
         self._d = d
-        self.grad = Names((name, sym.inline_text(d, name)) for name in d.gradient)
-        self.program: str = sym.program_text(d)
-        self.latex = Names((name, sym.latex_text(d, name)) for name in d.gradient)
+        self.grad = Names((name, inline_text(d, name)) for name in d.gradient)
+        self.program: str = program_text(d)
+        self.latex = Names((name, latex_text(d, name)) for name in d.gradient)
 
     def to_dict(self) -> dict[str, Any]:
         return {"gradient": dict(self.grad), "program": self.program}

@@ -628,12 +628,14 @@ def _pow_rule(f, a: int, b: int):
     return None
 
 
-def _step_rule(f, a: int):
-    if f.op[a] is SUB:  # step(x - y) compares x and y: no overflowing x - y
-        return f.raw(ops.STEP_DIFF, f.arg0[a], f.arg1[a])
+def _powlog_rule(f, a: int, b: int):
+    import math
+
+    if f.is_const(a) and f.value[a] > 0:  # 2^x*log(2): log(0) cannot happen
+        return f.make(MUL, f.make(POW, a, b), f.const(math.log(f.value[a])))
     return None
 
 
-RULES = {ops.FUNCTIONS["step"]: _step_rule, ADD: _add_rule, SUB: _sub_rule, MUL: _mul_rule,
+RULES = {ops.POW_LOG: _powlog_rule, ADD: _add_rule, SUB: _sub_rule, MUL: _mul_rule,
          DIV: _div_rule, NEG: _neg_rule,
          POW: _pow_rule}

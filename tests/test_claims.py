@@ -8,7 +8,8 @@ from hypothesis import HealthCheck, assume, given, settings, strategies as st
 
 from cgdiff import api
 from cgdiff.claims import check_claims
-from cgdiff.symbolic import inline_text, symbolic_gradient
+from cgdiff.render.formulas import inline_text
+from cgdiff.symbolic import symbolic_gradient
 from cases import SEED_SET, SEED_STATEMENTS, SEED_VALUES, clean_error
 from strategies import programs, values_strategy
 from cases import cgdiff
@@ -97,7 +98,7 @@ def test_unicode_claims():
 def test_grad_symbolic_output_checks_as_claims():
     source = open(SEED, encoding="utf-8").read()
     text = symbolic_gradient(source)
-    from cgdiff.symbolic import program_text
+    from cgdiff.render.formulas import program_text
 
     assert check_claims(source, program_text(text)).ok
 

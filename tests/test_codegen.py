@@ -29,7 +29,7 @@ J = exp(u) + log(v) + sqrt(v) + sin(u)*cos(v) + tan(u) + tanh(u) + sech(v) + sig
   + relu(u - v) + abs(u - v) + max(u, v) + min(u, v) + pow(v, u) + v^u + step(u) + sign(v)
   + asin(u) + acos(u) + atan(v) + atan2(u, v) + sinh(u) + cosh(v) + asinh(u) + acosh(v + 1)
   + atanh(u) + log2(v) + log10(v) + log1p(u) + expm1(v) + hypot(u, v) + softplus(u)
-  + logsigmoid(v) + u/v - u
+  + logsigmoid(v) + powlog(v, u) + u/v - u
 """
 # inputs named as the exported code's own names and the languages' keywords
 COLLIDING = ("shape = 1; float = 2; t1 = 3; double = 4; const = 5\n"
@@ -168,6 +168,15 @@ def test_javascript_runs_and_matches_grad(which, tmp_path):
         assert set(got["gradient"]) == set(want_gradient)
         for name, number in got["gradient"].items():
             assert close(number, want_gradient[name]), (name, point)
+
+
+@pytest.mark.parametrize("fmt", ["python", "numpy"])
+def test_the_exponents_derivative_is_defined_at_a_zero_base(fmt):
+    # ∂(x^y)/∂y at x = 0 is 0 (grad's number): the code must not take log(0)
+    function = python_function(export("J = x^y*z", fmt))
+    value, gradient = function(x=0.0, y=2.0, z=3.0)
+    assert value == 0.0 and float(gradient["y"]) == 0.0
+    assert float(gradient["z"]) == 0.0
 
 
 def test_shared_parts_keep_the_programs_names():

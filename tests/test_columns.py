@@ -82,7 +82,7 @@ def compare(program, rows, mode, shared=()):
                for k, name in enumerate(names)}
     try:
         value, grads = passes.column_gradient(graph, columns, m, nodes, mode)
-    except passes.NotFinite:
+    except passes.NotFiniteError:
         # Some row is refused by the scalar passes, or has a derivative that
         # is not finite (which --data refuses).
         assert any(e is None or not all(map(math.isfinite, e[1])) for e in expected)
@@ -119,7 +119,7 @@ def test_an_op_without_numpy_forms_runs_element_by_element():
     assert np.allclose(got[0], want[0], rtol=1e-12, atol=0)
     for a, b in zip(got[1], want[1]):
         assert np.allclose(a, b, rtol=1e-12, atol=0)
-    with pytest.raises(passes.NotFinite):  # log(-1) refused by math.log
+    with pytest.raises(passes.NotFiniteError):  # log(-1) refused by math.log
         passes.column_forward(graph, {"x": np.array([1.0, -1.0]), "y": 0.0}, 2)
 
 

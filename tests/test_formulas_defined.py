@@ -74,11 +74,24 @@ def test_a_second_derivative_that_is_infinite_is_still_an_error():
         hessian("J = x^y", {"x": 0.0, "y": 1.0})
 
 
-def test_grad_symbolic_keeps_the_readable_exponent_partial():
-    from cgdiff.symbolic import derivatives, formula_text
-    from cgdiff.api import load
-    d = derivatives(load("J = x^y"))
-    assert formula_text(d.formulas, d.gradient["y"]) == "x^y*log(x)"
+def test_grad_symbolic_writes_the_exponent_partial_as_powlog_so_it_reads_back_at_zero(run):
+    # x^y*log(x) would take log(0) at x = 0, where grad's ∂J/∂y is 0: the
+    # written formula is powlog(x, y), a function of the language.
+    formulas = run("grad", "--symbolic", "J = x^y*z").output
+    line = next(text for text in formulas.splitlines() if text.startswith("dJ_dy = "))
+    assert "powlog(x, y)" in line and "log(x)" not in line
+    for point in ("x=0,y=2,z=3", "x=2,y=0.5,z=3"):
+        back = run("eval", "-f", "-", "--of", "dJ_dy", "--set", point, "--format", "plain",
+                   input=formulas)
+        assert back.exit_code == 0, back.output
+        settings = dict(kv.split("=") for kv in point.split(","))
+        expected = differentiate("J = x^y*z", {k: float(v) for k, v in settings.items()})
+        assert float(back.output.split()[-1]) == expected.gradient["y"]
+
+
+def test_powlog_of_a_positive_constant_base_is_written_with_the_number(run):
+    out = run("grad", "--symbolic", "J = 2^x + e^x").output
+    assert "dJ_dx = e^x + 0.6931471805599453*2^x" in out
 
 
 VARIABLE_POWERS = ["{u}^y", "{u}^(y + 1)", "z*{u}^y", "{u}^(2*y)", "{u}^y*{u}^y"]
@@ -137,4 +150,20 @@ def test_pow_log_scalar_and_array_forms_agree_with_differences(a, b):
     assert partials[0][1] == 0.0 and math.isnan(partials[0][2]) and partials[1][2] == 0.0
     with pytest.raises(ValueError):
         POW_LOG.value(0.0, 0.0)
-    assert POW_LOG.domain(0.0, 0.0) == "log(x): x = 0 is not > 0"
+    assert POW_LOG.domain(0.0, 0.0) == "0^0*log(0) is not a number"
+    assert POW_LOG.domain(-1.0, 2.0) == "a negative base (-1) has no logarithm"
+
+
+@pytest.mark.parametrize("program, of, expected", [
+    ("J = max(x, y)", "dJ_dy", 1.0), ("J = max(x, y)", "dJ_dx", 0.0),
+    ("J = min(x, y)", "dJ_dx", 1.0), ("J = min(x, y)", "dJ_dy", 0.0),
+])
+def test_formulas_of_max_and_min_read_back_where_the_difference_overflows(run, program, of,
+                                                                          expected):
+    # the derivative is written gt(y, x), not step(y - x): y - x overflows here
+    formulas = run("grad", "--symbolic", program).output
+    assert "step(" not in formulas
+    back = run("eval", "-f", "-", "--of", of, "--set", "x=-1e308,y=1e308", "--format", "plain",
+               input=formulas)
+    assert back.exit_code == 0, back.output
+    assert float(back.output.split()[-1]) == expected

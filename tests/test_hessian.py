@@ -136,3 +136,17 @@ def test_cli_errors(run, args, code):
     result = run(*args)
     assert result.exit_code == code
     assert "Traceback" not in result.output
+
+
+@pytest.mark.parametrize("width", [40, 80, 200])
+@pytest.mark.parametrize("command, program, title", [
+    ("hessian", "J = x^3", "∂²J/∂row∂column"),
+    ("jacobian", "u = x^2", "∂row/∂column"),
+])
+def test_a_narrow_tables_title_is_never_folded(run, monkeypatch, width, command, program,
+                                               title):
+    # a one-input table is narrower than its title: the title's word stays whole
+    monkeypatch.setenv("COLUMNS", str(width))
+    result = run(command, program, "--set", "x=2")
+    assert result.exit_code == 0, result.output
+    assert title in result.output.splitlines()[0]

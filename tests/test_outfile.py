@@ -9,6 +9,7 @@ import sys
 import pytest
 
 from cgdiff import outfile
+from cgdiff.errors import CommandFailedError, OutputError
 from cgdiff.render import picture
 from cases import SEED_ONE_LINE, SEED_SET, SEED_STATEMENTS, clean_error
 
@@ -61,7 +62,7 @@ def test_a_link_is_followed_and_stays_a_link(tmp_path):
 
 @pytest.mark.skipif(not os.path.exists("/dev/full"), reason="no /dev/full")
 def test_a_full_disk_names_the_file():
-    with pytest.raises(outfile.OutputProblem, match="cannot write /dev/full: No space left"):
+    with pytest.raises(OutputError, match="cannot write /dev/full: No space left"):
         outfile.write_text("/dev/full", "x" * 100_000)
 
 
@@ -78,7 +79,7 @@ def test_targets_that_cannot_be_written(tmp_path, make, reason):
     target = tmp_path / "x"
     make(target)
     path = target if reason == "is a directory" else tmp_path / "no" / "x"
-    with pytest.raises(outfile.OutputProblem, match=reason):
+    with pytest.raises(OutputError, match=reason):
         outfile.write_text(path, "x")
 
 
@@ -94,7 +95,7 @@ def test_a_file_being_read_is_not_replaced(tmp_path):
     with open(path, "rb") as handle:
         outfile.reading(handle)
     try:
-        with pytest.raises(outfile.OutputProblem, match="is a file this command is reading"):
+        with pytest.raises(OutputError, match="is a file this command is reading"):
             outfile.write_text(tmp_path / "." / "m.cg", "tree")
     finally:
         outfile.forget_reading()
@@ -107,7 +108,7 @@ def test_a_set_is_checked_before_any_is_written(tmp_path):
     first, second = tmp_path / "a.md", tmp_path / "b.md"
     first.write_text("old a")
     (tmp_path / "c.md").mkdir()
-    with pytest.raises(outfile.OutputProblem, match="c.md: it is a directory"):
+    with pytest.raises(OutputError, match="c.md: it is a directory"):
         outfile.write_set([(first, "new a"), (second, "new b"), (tmp_path / "c.md", "c")])
     assert first.read_text() == "old a" and not second.exists()
     assert leftovers(tmp_path) == []
@@ -128,7 +129,7 @@ def test_a_rename_that_fails_puts_the_others_back(tmp_path, monkeypatch, failing
         return real_replace(source, target)
 
     monkeypatch.setattr(outfile.os, "replace", replace)
-    with pytest.raises(outfile.OutputProblem, match="No space left"):
+    with pytest.raises(OutputError, match="No space left"):
         outfile.write_set([(p, "new") for p in paths])
     monkeypatch.setattr(outfile.os, "replace", real_replace)
     assert paths[0].read_text() == "old a" and not paths[1].exists()
@@ -148,7 +149,7 @@ def test_a_command_past_its_time_limit_is_stopped(tmp_path):
     path = tmp_path / "g.svg"
     path.write_text("old picture")
     script = "import sys, time; open(sys.argv[1], 'w').write('half'); time.sleep(30)"
-    with pytest.raises(outfile.CommandFailed, match="within 0.3 seconds.*; try text"):
+    with pytest.raises(CommandFailedError, match="within 0.3 seconds.*; try text"):
         outfile.write_with_command(path, [sys.executable, "-c", script], b"", 0.3,
                                    too_slow="; try text")
     assert path.read_text() == "old picture"
@@ -159,7 +160,7 @@ def test_a_failing_command_leaves_the_old_file(tmp_path):
     path = tmp_path / "g.svg"
     path.write_text("old picture")
     script = "import sys; open(sys.argv[1], 'w').write('half'); sys.exit('syntax error')"
-    with pytest.raises(outfile.CommandFailed, match="could not write .*g.svg: syntax error"):
+    with pytest.raises(CommandFailedError, match="could not write .*g.svg: syntax error"):
         outfile.write_with_command(path, [sys.executable, "-c", script], b"", 10)
     assert path.read_text() == "old picture"
     assert leftovers(tmp_path) == []

@@ -41,6 +41,18 @@ def as_text(result, output_format: str) -> str:
     return buffer.getvalue()
 
 
+def titled_table(title=None, **options):
+    """A Rich table at least as wide as its title's longest word
+    (``min_width``): a title wraps at its spaces to the table's width, and a
+    narrow table would otherwise fold a word of it (``∂²J/∂row∂colu`` / ``mn``)."""
+    from rich.cells import cell_len
+    from rich.table import Table
+
+    if isinstance(title, str):
+        options.setdefault("min_width", max(map(cell_len, title.split()), default=0))
+    return Table(title=title, **options)
+
+
 def gradient_blocks(graph, gradient: dict, max_rank: int | None = None):
     """The gradient's names in order, a vector or matrix input whose every
     element is there once as a block: ``(name, None, None)`` for a scalar,

@@ -6,13 +6,13 @@ Renderers return renderables; only the command line prints them.
 from __future__ import annotations
 
 from rich.console import Group
-from rich.table import Table
 from rich.text import Text
 
 from ..check import Report
 from ..stats import Stats
 from ..text import human_number
 from .fitted import Fitted, number_column
+from . import titled_table
 
 
 def _error(x: float | None) -> str:
@@ -30,7 +30,7 @@ def _precise(x: float | None) -> str:
 
 def check_table(report: Report) -> Group:
     out = report.output
-    table = Table(title=f"reverse mode against central finite differences "
+    table = titled_table(title=f"reverse mode against central finite differences "
                         f"(rtol {report.rtol:g}, atol {report.atol:g})",
                   title_justify="left", header_style="bold")
     table.add_column("input", style="bold cyan", no_wrap=True)
@@ -108,7 +108,7 @@ def _factor(x: float) -> str:
 
 def stats_table(stats: Stats) -> Fitted:
     p = stats.inputs
-    table = Table(title=f"cost, counted while the passes ran: n = {stats.nodes} nodes, "
+    table = titled_table(title=f"cost, counted while the passes ran: n = {stats.nodes} nodes, "
                         f"p = {p} input{'s' if p != 1 else ''}", title_justify="left",
                   caption=f"for scale: n + p = {stats.nodes + p:,}, n·p = {stats.nodes * p:,}",
                   caption_justify="left", header_style="bold")

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import IO
 
 from ..text import human_number
+from . import titled_table
 
 MARKS = {"right": "✓", "wrong": "✗", "inherits": "✗", "unchecked": "?"}
 
@@ -78,7 +79,6 @@ NARROW = 72
 
 def table(report, out: IO[str]) -> None:
     from rich.console import Console, Group
-    from rich.table import Table
     from rich.text import Text
 
     console = Console(file=out, highlight=False)
@@ -95,7 +95,7 @@ def table(report, out: IO[str]) -> None:
             grid.append(mark, style=styles[mark])
             grid.append(f" {v.name}: claimed {claimed[k]}, true {true[k]}; {verdict_text(v)}\n")
     else:
-        grid = Table(title=title, title_justify="left", header_style="bold")
+        grid = titled_table(title=title, title_justify="left", header_style="bold")
         grid.add_column("claim", style="bold cyan", overflow="fold")
         # numbers are never folded nor cut: their columns are as wide as the longest
         grid.add_column("claimed", justify="right", no_wrap=True,

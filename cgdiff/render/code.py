@@ -1,13 +1,13 @@
 """``cgdiff grad --symbolic --format python|numpy|c|javascript``: the output and
 its gradient as one self-contained function in another language.
 
-Read from the formulas :mod:`cgdiff.symbolic` builds (one hash-consed DAG):
+Read from the formulas :mod:`cgdiff.symbolic` builds (one hash-consed graph):
 the output's value and every derivative are roots; a node used more than once
 becomes a named temporary (the program's own name where it has one, else
 ``t1``, ``t2``, ...). Each language is a table: how each op prints, and the
 helper functions it needs where the language lacks one (``sigmoid`` in C),
 written as the op table's stable forms. An op a table lacks is an ``error:``.
-Nothing recurses: nodes are written in store order, each text from its
+Nothing recurses: nodes are written in the graph's order, each text from its
 children's texts.
 """
 
@@ -62,8 +62,8 @@ _PY_CALLS = {
     "acosh": "math.acosh({a})", "atanh": "math.atanh({a})", "log2": "math.log2({a})",
     "log10": "math.log10({a})", "log1p": "math.log1p({a})", "expm1": "math.expm1({a})",
     "hypot": "math.hypot({a}, {b})", "softplus": "cg_softplus({a})",
-    "logsigmoid": "cg_logsigmoid({a})", "erf": "math.erf({a})",
-    "step_diff": "(1.0 if {a} > {b} else 0.0)",
+    "logsigmoid": "cg_logsigmoid({a})", "erf": "math.erf({a})", "powlog": "cg_powlog({a}, {b})",
+    "gt": "(1.0 if {a} > {b} else 0.0)",
 }
 _PY_HELPERS = {
     "cg_sigmoid": "def cg_sigmoid(x):\n    if x >= 0:\n        return 1.0 / (1.0 + math.exp(-x))\n"
@@ -76,6 +76,8 @@ _PY_HELPERS = {
                    "    return max(x, 0.0) + math.log1p(math.exp(-abs(x)))\n",
     "cg_logsigmoid": "def cg_logsigmoid(x):\n"
                      "    return min(x, 0.0) - math.log1p(math.exp(-abs(x)))\n",
+    "cg_powlog": "def cg_powlog(a, b):\n"
+                 "    return 0.0 if a == 0 and b > 0 else math.pow(a, b) * math.log(a)\n",
 }
 _NP_CALLS = {
     "exp": "np.exp({a})", "log": "np.log({a})", "sqrt": "np.sqrt({a})", "sin": "np.sin({a})",
@@ -88,8 +90,8 @@ _NP_CALLS = {
     "acosh": "np.arccosh({a})", "atanh": "np.arctanh({a})", "log2": "np.log2({a})",
     "log10": "np.log10({a})", "log1p": "np.log1p({a})", "expm1": "np.expm1({a})",
     "hypot": "np.hypot({a}, {b})", "softplus": "cg_softplus({a})",
-    "logsigmoid": "cg_logsigmoid({a})", "erf": "cg_erf({a})",
-    "step_diff": "np.where({a} > {b}, 1.0, 0.0)",
+    "logsigmoid": "cg_logsigmoid({a})", "erf": "cg_erf({a})", "powlog": "cg_powlog({a}, {b})",
+    "gt": "np.where({a} > {b}, 1.0, 0.0)",
 }
 _NP_HELPERS = {
     "cg_sigmoid": "def cg_sigmoid(x):\n    z = np.exp(-np.abs(x))\n"
@@ -103,6 +105,9 @@ _NP_HELPERS = {
     "cg_logsigmoid": "def cg_logsigmoid(x):\n"
                      "    return np.minimum(x, 0.0) - np.log1p(np.exp(-np.abs(x)))\n",
     "cg_erf": "def cg_erf(x):\n    return np.vectorize(math.erf, otypes=[float])(x)\n",
+    "cg_powlog": "def cg_powlog(a, b):\n    a, b = np.broadcast_arrays(a, b)\n"
+                 "    zero = (a == 0) & (b > 0)\n    safe = np.where(zero, 1.0, a)\n"
+                 "    return np.where(zero, 0.0, np.power(safe, b) * np.log(safe))\n",
 }
 _C_CALLS = {
     "exp": "exp({a})", "log": "log({a})", "sqrt": "sqrt({a})", "sin": "sin({a})",
@@ -114,8 +119,8 @@ _C_CALLS = {
     "asinh": "asinh({a})", "acosh": "acosh({a})", "atanh": "atanh({a})", "log2": "log2({a})",
     "log10": "log10({a})", "log1p": "log1p({a})", "expm1": "expm1({a})",
     "hypot": "hypot({a}, {b})", "softplus": "cg_softplus({a})",
-    "logsigmoid": "cg_logsigmoid({a})", "erf": "erf({a})",
-    "step_diff": "cg_step_diff({a}, {b})",
+    "logsigmoid": "cg_logsigmoid({a})", "erf": "erf({a})", "powlog": "cg_powlog({a}, {b})",
+    "gt": "cg_gt({a}, {b})",
 }
 _C_HELPERS = {
     "cg_sigmoid": "static double cg_sigmoid(double x) {\n"
@@ -127,7 +132,7 @@ _C_HELPERS = {
     "cg_max": "static double cg_max(double a, double b) { return a >= b ? a : b; }\n",
     "cg_min": "static double cg_min(double a, double b) { return a <= b ? a : b; }\n",
     "cg_step": "static double cg_step(double x) { return x > 0 ? 1.0 : 0.0; }\n",
-    "cg_step_diff": "static double cg_step_diff(double a, double b) "
+    "cg_gt": "static double cg_gt(double a, double b) "
                     "{ return a > b ? 1.0 : 0.0; }\n",
     "cg_sign": "static double cg_sign(double x) "
                "{ return x > 0 ? 1.0 : x < 0 ? -1.0 : 0.0; }\n",
@@ -135,6 +140,8 @@ _C_HELPERS = {
                    "{ return fmax(x, 0.0) + log1p(exp(-fabs(x))); }\n",
     "cg_logsigmoid": "static double cg_logsigmoid(double x) "
                      "{ return fmin(x, 0.0) - log1p(exp(-fabs(x))); }\n",
+    "cg_powlog": "static double cg_powlog(double a, double b) "
+                 "{ return (a == 0 && b > 0) ? 0.0 : pow(a, b) * log(a); }\n",
 }
 _JS_CALLS = {
     "exp": "Math.exp({a})", "log": "Math.log({a})", "sqrt": "Math.sqrt({a})",
@@ -148,7 +155,7 @@ _JS_CALLS = {
     "log2": "Math.log2({a})", "log10": "Math.log10({a})", "log1p": "Math.log1p({a})",
     "expm1": "Math.expm1({a})", "hypot": "Math.hypot({a}, {b})",
     "softplus": "cg_softplus({a})", "logsigmoid": "cg_logsigmoid({a})", "erf": "cg_erf({a})",
-    "step_diff": "cg_step_diff({a}, {b})",
+    "powlog": "cg_powlog({a}, {b})", "gt": "cg_gt({a}, {b})",
 }
 _JS_HELPERS = {
     "cg_sigmoid": "function cg_sigmoid(x) {\n"
@@ -160,7 +167,7 @@ _JS_HELPERS = {
     "cg_max": "function cg_max(a, b) { return a >= b ? a : b; }\n",
     "cg_min": "function cg_min(a, b) { return a <= b ? a : b; }\n",
     "cg_step": "function cg_step(x) { return x > 0 ? 1 : 0; }\n",
-    "cg_step_diff": "function cg_step_diff(a, b) { return a > b ? 1 : 0; }\n",
+    "cg_gt": "function cg_gt(a, b) { return a > b ? 1 : 0; }\n",
     "cg_sign": "function cg_sign(x) { return x > 0 ? 1 : x < 0 ? -1 : 0; }\n",
     "cg_softplus": "function cg_softplus(x) "
                    "{ return Math.max(x, 0) + Math.log1p(Math.exp(-Math.abs(x))); }\n",
@@ -168,6 +175,8 @@ _JS_HELPERS = {
                      "{ return Math.min(x, 0) - Math.log1p(Math.exp(-Math.abs(x))); }\n",
     "cg_erf": "function cg_erf(a) {\n  return "
               + ops.FUNCTIONS["erf"].js[0] + ";\n}\n",
+    "cg_powlog": "function cg_powlog(a, b) {\n  return "
+                 + ops.FUNCTIONS["powlog"].js[0] + ";\n}\n",
 }
 
 _PY_RESERVED = frozenset(
@@ -197,10 +206,8 @@ def _identifier(name: str) -> str:
 
 def _pieces_text(lang: Language, f, i: int, text: dict[int, tuple[str, int]]) -> tuple[str, int]:
     """Node ``i``'s text and precedence, from its children's."""
-    from ..symbolic import CONST, VAR
-
     o = f.op[i]
-    if o is VAR or o is CONST:
+    if o is ops.INPUT or o is ops.CONST:
         raise AssertionError("leaves are named before")
 
     def arg(k: int, at_least: int) -> str:
@@ -242,14 +249,15 @@ class _Code:
 
 
 def _generate(d: Derivatives, lang: Language) -> tuple[_Code, str]:
-    from ..symbolic import CONST, VAR, _reachable, _use_counts, derivative_name
+    from ..formula import reachable, use_counts
+    from ..symbolic import derivative_name
 
     f = d.formulas
     graph = d.graph
     value_root = d.primal[graph.output]
     roots = [value_root, *d.gradient.values()]
-    keep = _reachable(f, roots)
-    uses = _use_counts(f, keep, roots)
+    keep = reachable(f, roots)
+    uses = use_counts(f, keep, roots)
 
     taken = set(lang.reserved) | set(lang.helpers)
     params = []
@@ -273,11 +281,11 @@ def _generate(d: Derivatives, lang: Language) -> tuple[_Code, str]:
     counter = 0
     for i in sorted(keep):
         o = f.op[i]
-        if o is VAR:
-            text[i] = (ident_of_input.get(f.name[i]) or _identifier(f.name[i]), _ATOM)
+        if o is ops.INPUT:
+            text[i] = (ident_of_input.get(f.name_of[i]) or _identifier(f.name_of[i]), _ATOM)
             continue
-        if o is CONST:
-            x = f.value[i]
+        if o is ops.CONST:
+            x = f.const[i]
             text[i] = (lang.number(x), _UNARY if x < 0 else _ATOM)
             continue
         t, p = _pieces_text(lang, f, i, text)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import IO
 
-from . import human_number
+from . import human_number, titled_table
 
 
 #: Below this many columns the table becomes one line per expectation.
@@ -15,7 +15,6 @@ NARROW = 60
 def table(outcomes, width: int = 80):
     """A Rich renderable: expectation, expected, actual, ✓ or ✗ (one line each
     on a terminal narrower than NARROW)."""
-    from rich.table import Table
     from rich.text import Text
 
     if width < NARROW:
@@ -26,7 +25,7 @@ def table(outcomes, width: int = 80):
                         + ("" if o.ok else f", actual {human_number(o.actual)}") + "\n")
         return text
 
-    grid = Table(title="expected", title_justify="left", header_style="bold")
+    grid = titled_table(title="expected", title_justify="left", header_style="bold")
     expected = [human_number(o.expectation.expected) for o in outcomes]
     actual = [human_number(o.actual) for o in outcomes]
     grid.add_column("expect", style="bold cyan", overflow="fold")

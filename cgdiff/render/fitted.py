@@ -20,6 +20,8 @@ from rich.measure import Measurement
 from rich.table import Table
 from rich.text import Text
 
+from . import titled_table
+
 #: The narrowest a text column may get before the table goes vertical.
 TEXT_FLOOR = 8
 
@@ -72,7 +74,7 @@ def column_blocks(table: Table, console: Console, options: ConsoleOptions) -> li
     blocks.append(block)
     tables = []
     for number, block in enumerate(blocks):
-        part = Table(title=table.title if number == 0 else None,
+        part = titled_table(title=table.title if number == 0 else None,
                      title_justify=table.title_justify, header_style=table.header_style,
                      caption=f"columns {block[0]}–{block[-1]} of {len(widths) - 1}: "
                              f"{table.columns[block[0]].header} to "

@@ -10,7 +10,7 @@ from typing import IO, TYPE_CHECKING
 if TYPE_CHECKING:
     from ..fit import Fit
 from ..text import human_number
-from . import json_text
+from . import json_text, titled_table
 
 
 def write_json(fit: Fit, out: IO[str]) -> None:
@@ -62,12 +62,11 @@ def cost_curve(history: list[float], width: int = 60,
 
 def render(fit: Fit):
     from rich.console import Group
-    from rich.table import Table
     from rich.text import Text
 
     from .fitted import Fitted, number_column
 
-    table = Table(title="fitted parameters", title_justify="left", header_style="bold")
+    table = titled_table(title="fitted parameters", title_justify="left", header_style="bold")
     table.add_column("param", style="bold cyan")
     number_column(table, "start")
     number_column(table, "fitted", style="bold green")

@@ -6,7 +6,7 @@ from __future__ import annotations
 import csv
 from typing import IO
 
-from . import human_number, json_text, print_rich
+from . import human_number, json_text, print_rich, titled_table
 
 MARKS = {"right": "✓", "carried": "✓ carried forward", "wrong": "✗", "blank": "— blank",
          "unreadable": "? unreadable"}
@@ -24,13 +24,12 @@ def score_line(sheet) -> str:
 
 
 def write_table(report, out: IO[str]) -> None:
-    from rich.table import Table
     from rich.text import Text
 
     parts = []
     if len(report.sheets) == 1:
         sheet = report.sheets[0]
-        table = Table(title=f"{sheet.path}, marked with error carried forward",
+        table = titled_table(title=f"{sheet.path}, marked with error carried forward",
                       title_justify="left", header_style="bold")
         table.add_column("node", style="bold cyan", overflow="fold")
         table.add_column("cell", overflow="fold")
@@ -51,7 +50,7 @@ def write_table(report, out: IO[str]) -> None:
             table.add_row(cell.node, what, answer, key, Text(mark, style=style))
         parts += [table, Text(score_line(sheet), style="bold")]
     elif report.sheets:
-        table = Table(title="sheets, marked with error carried forward", title_justify="left",
+        table = titled_table(title="sheets, marked with error carried forward", title_justify="left",
                       header_style="bold")
         table.add_column("sheet", style="bold cyan", overflow="fold")
         for name in ("right", "carried", "wrong", "blank", "of", "score", "with carried"):

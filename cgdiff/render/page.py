@@ -22,7 +22,7 @@ from typing import Sequence
 
 from .. import ops
 from ..api import Result
-from ..errors import CgdiffError
+from ..errors import PageTooLargeError
 from ..explain import _definition, _name, _wrapped, local_change
 from ..graph import Graph
 from .layout import layout as compute_layout
@@ -33,13 +33,9 @@ from .layout import layout as compute_layout
 MAX_NODES = 1000
 
 
-class PageTooLarge(CgdiffError):
-    """A graph with more nodes than a page draws."""
-
-
 def check_size(graph: Graph) -> None:
     if len(graph) > MAX_NODES:
-        raise PageTooLarge(
+        raise PageTooLargeError(
             f"the graph has {len(graph)} nodes; the interactive page draws at most "
             f"{MAX_NODES} (cgdiff graph --format dot draws any size, cgdiff grad lists every node)")
 

@@ -13,6 +13,7 @@ from rich.text import Text
 from ..api import Result
 from ..text import human_number
 from .fitted import Fitted, number_column
+from . import titled_table
 
 
 #: A table of more nodes shows the first and last MAX_ROWS/2: drawing a row
@@ -26,7 +27,7 @@ def node_table(result: Result) -> Table:
     title = ("forward and reverse pass" if adjoints is not None else
              "forward pass and forward-mode tangents" if result.tangents is not None else
              "forward pass")
-    table = Table(title=title, title_justify="left", header_style="bold")
+    table = titled_table(title=title, title_justify="left", header_style="bold")
     table.add_column("node", style="bold cyan", no_wrap=True)
     table.add_column("expression", overflow="fold")
     table.add_column("op", style="dim")
