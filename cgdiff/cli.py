@@ -266,6 +266,29 @@ def format_option(formats, default: str = "table", help: str | None = None):
                         help=help or "table for people; json, csv or plain for scripts.")
 
 
+def wrt_option(what: str):
+    """``--wrt NAME[,NAME...]``: which inputs the derivatives are taken with
+    respect to; ``what`` starts the help (grad, check, explain, jacobian, hessian)."""
+    return click.option("--wrt", callback=parse_names, multiple=True, metavar="NAME[,NAME...]",
+                        help=f"{what} (repeatable; default: every input).")
+
+
+def mode_option(modes: list[str], help: str):
+    """``--mode``: which sweep computes the derivatives, the first of ``modes`` by default."""
+    return click.option("--mode", type=_choice(modes), default=modes[0], show_default=True,
+                        help=help)
+
+
+def output_option(dest: str, metavar: str, help: str):
+    """``-o/--output``: a file (or folder) to write instead of standard output."""
+    return click.option("-o", "--output", dest, metavar=metavar, help=help)
+
+
+def seed_option(help: str):
+    """``--seed``: the random seed of the points or values a command draws."""
+    return click.option("--seed", type=int, default=0, show_default=True, help=help)
+
+
 def parse_expectations(ctx, param, values):
     """``--expect c=-4,dJ/dw=-4`` → Expectations (the names are checked
     against the program later, the numbers here)."""
@@ -700,11 +723,9 @@ def eval_command(program, program_file, settings, of, output_format, data_file, 
 
 @cli.command("grad", epilog=EXIT_STATUSES)
 @program_options
-@click.option("--wrt", callback=parse_names, multiple=True, metavar="NAME[,NAME...]",
-              help="Differentiate with respect to these (repeatable; default: every input).")
-@click.option("--mode", type=_choice(["reverse", "forward"]), default="reverse",
-              show_default=True,
-              help="reverse: backpropagation, one sweep; forward: one tangent sweep per input.")
+@wrt_option("Differentiate with respect to these")
+@mode_option(["reverse", "forward"],
+             "reverse: backpropagation, one sweep; forward: one tangent sweep per input.")
 @click.option("--symbolic", is_flag=True,
               help="The derivatives as formulas (a cgdiff program), not numbers; "
                    "no values needed.")
@@ -805,8 +826,7 @@ def grad_command(program, program_file, settings, of, wrt, mode, symbolic, stats
 
 @cli.command("check", epilog=EXIT_STATUSES)
 @program_options
-@click.option("--wrt", callback=parse_names, multiple=True, metavar="NAME[,NAME...]",
-              help="Check the derivatives with respect to these (repeatable; default: every input).")
+@wrt_option("Check the derivatives with respect to these")
 @click.option("--eps", "relative_step", type=Number(1e-15, 1, high_open=True,
                                                    why="a smaller step does not move x"),
               default=None, metavar="H",
@@ -840,8 +860,7 @@ def grad_command(program, program_file, settings, of, wrt, mode, symbolic, stats
 @click.option("--samples", type=Number(0, 10_000, integer=True), default=20, show_default=True,
               help="With --against: check at this many drawn points besides the given one "
                    "(each input v drawn from v ± max(1, |v|)).")
-@click.option("--seed", type=int, default=0, show_default=True,
-              help="With --against: the random seed of the drawn points.")
+@seed_option("With --against: the random seed of the drawn points.")
 @format_option(list(dict.fromkeys([*check_output.FORMATS, *claims_output.FORMATS])),
                help="table for people; json, csv or plain (NAME, reverse, difference, ok) "
                     "for scripts.")
@@ -980,12 +999,9 @@ def _check_claims(program, program_file, settings, of, claims, samples, seed, rt
 
 @cli.command("explain")
 @program_options
-@click.option("--wrt", callback=parse_names, multiple=True, metavar="NAME[,NAME...]",
-              help="Explain the derivatives with respect to these (repeatable; default: every input).")
-@click.option("--mode", type=_choice(["reverse", "forward"]), default="reverse",
-              show_default=True,
-              help="reverse: backprop, right to left; forward: one tangent sweep per input, "
-                   "left to right.")
+@wrt_option("Explain the derivatives with respect to these")
+@mode_option(["reverse", "forward"], "reverse: backprop, right to left; forward: one tangent "
+                                     "sweep per input, left to right.")
 @click.option("--width", type=Number(40, 10_000, integer=True), default=None,
               help="Wrap the text at this many columns (default: the terminal's width, "
                    "at most 88).")
@@ -1045,11 +1061,11 @@ def explain_command(program, program_file, settings, of, wrt, mode, width, shape
 @click.option("--values", is_flag=True,
               help="Show each node's value and the output's derivative with respect to it "
                    "(the inputs then need values); edges carry the local derivatives.")
-@click.option("-o", "--output", "output_file", metavar="FILE",
-              help="Write to FILE instead of standard output ('-'). Its suffix decides what: "
-                   ".dot/.gv DOT text, .mmd Mermaid text, .svg/.png/.pdf/.jpg/.gif/.webp "
-                   "drawn by Graphviz's `dot` (which must be installed); any other suffix "
-                   "gets --format. A --format that disagrees with the suffix is an error.")
+@output_option("output_file", "FILE",
+               help="Write to FILE instead of standard output ('-'). Its suffix decides what: "
+                    ".dot/.gv DOT text, .mmd Mermaid text, .svg/.png/.pdf/.jpg/.gif/.webp "
+                    "drawn by Graphviz's `dot` (which must be installed); any other suffix "
+                    "gets --format. A --format that disagrees with the suffix is an error.")
 @click.option("--collapse-calls", is_flag=True,
               help="Draw each call of a user-defined function as one node (dot and mermaid; "
                    "without it, each call is a cluster around its nodes).")
@@ -1105,9 +1121,9 @@ def graph_command(program, program_file, settings, of, picture_format, values, o
 
 @cli.command("view")
 @program_options
-@click.option("-o", "--output", "output_file", metavar="FILE.html",
-              help="Write the page to FILE.html. Without -o it goes to standard output when "
-                   "that is a file or a pipe, else to cgdiff-view.html here.")
+@output_option("output_file", "FILE.html",
+               help="Write the page to FILE.html. Without -o it goes to standard output when "
+                    "that is a file or a pipe, else to cgdiff-view.html here.")
 @click.option("--layout", type=_choice(["auto", "builtin", "dot"]), default="auto",
               show_default=True,
               help="Who places the nodes: Graphviz's dot (auto: when installed) or cgdiff's "
@@ -1158,14 +1174,13 @@ SHEET_FORMATS = ["markdown", "latex", "html"]
                    "pdflatex) or html (one self-contained page).")
 @click.option("--answers", is_flag=True,
               help="Write the answer key: the same sheet, filled in (--vary writes both).")
-@click.option("-o", "--output", "output_path", metavar="PATH",
-              help="Write to the file PATH instead of standard output; with --vary, PATH is "
-                   "the directory for the sheets (default: the current directory).")
+@output_option("output_path", "PATH",
+               help="Write to the file PATH instead of standard output; with --vary, PATH is "
+                    "the directory for the sheets (default: the current directory).")
 @click.option("--vary", type=Number(1, 999, integer=True), metavar="N",
               help="Write N sheets with other input values, each with its key: "
                    "sheet-01.md, sheet-01-key.md, ... Inputs given with --set stay fixed.")
-@click.option("--seed", type=int, default=0, show_default=True,
-              help="The random seed that --vary draws the input values from.")
+@seed_option("The random seed that --vary draws the input values from.")
 def worksheet_command(program, program_file, settings, of, blank, sheet_format, answers,
                       output_path, vary, seed):
     """An exercise sheet for the program: the node table with the values
@@ -1295,13 +1310,10 @@ def grade_command(sheets, program_file, key_file, settings, of, passing, output_
 
 @cli.command("jacobian")
 @program_options
-@click.option("--wrt", callback=parse_names, multiple=True, metavar="NAME[,NAME...]",
-              help="The columns: derivatives with respect to these inputs (repeatable; "
-                   "default: every input).")
-@click.option("--mode", type=_choice(["auto", "reverse", "forward"]), default="auto",
-              show_default=True,
-              help="reverse: one sweep per output; forward: one tangent sweep per input; "
-                   "auto: whichever takes fewer sweeps.")
+@wrt_option("The columns: derivatives with respect to these inputs")
+@mode_option(["auto", "reverse", "forward"],
+             "reverse: one sweep per output; forward: one tangent sweep per input; "
+             "auto: whichever takes fewer sweeps.")
 @click.option("--stats", is_flag=True,
               help="Also show what each mode costs here: sweeps and node visits.")
 @format_option(jacobian_output.FORMATS)
@@ -1327,8 +1339,7 @@ def jacobian_command(program, program_file, settings, of, wrt, mode, stats, outp
 @click.option("--vary", is_flag=True,
               help="Quiz on a random variant (other input values, as worksheet --vary draws "
                    "them; inputs given with --set stay fixed).")
-@click.option("--seed", type=int, default=0, show_default=True,
-              help="The random seed of --vary.")
+@seed_option("The random seed of --vary.")
 def quiz_command(program, program_file, settings, of, vary, seed):
     """A quiz at the terminal: every node's value, left to right, then every
     ∂J/∂node, right to left, one question at a time; each answer is marked at
@@ -1388,9 +1399,7 @@ def quiz_command(program, program_file, settings, of, vary, seed):
 
 @cli.command("hessian")
 @program_options
-@click.option("--wrt", callback=parse_names, multiple=True, metavar="NAME[,NAME...]",
-              help="Second derivatives with respect to these inputs (repeatable; default: "
-                   "every input).")
+@wrt_option("Second derivatives with respect to these inputs")
 @format_option(matrix_output.FORMATS)
 def hessian_command(program, program_file, settings, of, wrt, output_format):
     """Second derivatives: the matrix of ∂²J/∂x∂y, by the reverse pass run over

@@ -204,12 +204,7 @@ class _Expander:
             raise TooLargeError(f"the program unrolls to more than {MAX_NODES:,} nodes, the limit; "
                            f"cgdiff stopped building at the expression at this caret",
                            Span(start, end))
-        g.op.append(op)
-        g.arg0.append(a)
-        g.arg1.append(b)
-        g.start.append(start)
-        g.end.append(end)
-        i = len(g.op) - 1
+        i = g.append_node(op, a, b, start, end)
         if label is not None:
             g.labels[i] = clip(label, LABEL_LIMIT)
         if call >= 0:
@@ -549,17 +544,8 @@ class _Expander:
         """Only the nodes some output needs, in the same order, renumbered."""
         g = self.graph
         n = len(g.op)
-        keep = bytearray(n)
-        for o in outputs:
-            keep[o] = 1
+        keep = g.ancestors(outputs, n)
         arg0, arg1 = g.arg0, g.arg1
-        for i in range(n - 1, -1, -1):
-            if keep[i]:
-                a, b = arg0[i], arg1[i]
-                if a >= 0:
-                    keep[a] = 1
-                if b >= 0:
-                    keep[b] = 1
         new = array("q", [-1]) * n
         out = Graph(g.source, inputs=g.inputs, statement_names=g.statement_names)
         out.labels, out.call_of, out.calls, out.shapes = {}, {}, [], g.shapes
@@ -568,12 +554,9 @@ class _Expander:
             if not keep[i]:
                 continue
             new[i] = k
-            out.op.append(g.op[i])
             a, b = arg0[i], arg1[i]
-            out.arg0.append(new[a] if a >= 0 else -1)
-            out.arg1.append(new[b] if b >= 0 else -1)
-            out.start.append(g.start[i])
-            out.end.append(g.end[i])
+            out.append_node(g.op[i], new[a] if a >= 0 else -1, new[b] if b >= 0 else -1,
+                            g.start[i], g.end[i])
             if i in g.name_of:
                 out.name_of[k] = g.name_of[i]
                 out.index[g.name_of[i]] = k

@@ -50,6 +50,18 @@ class Answers:
     #: cells that could not be read: (kind, node) → (line, text)
     unreadable: dict[tuple[str, str], tuple[int, str]] = field(default_factory=dict)
 
+    def write(self, node: str, line: int, value_cell: str, grad_cell: str) -> None:
+        """A row of the sheet, as either reader finds it: the node's value and
+        derivative cells, each a number, blank (None) or unreadable."""
+        for kind, cell, store in (("value", value_cell, self.values),
+                                  ("grad", grad_cell, self.grads)):
+            x = _number(cell)
+            if isinstance(x, str):
+                self.unreadable[(kind, node)] = (line, x)
+                store[node] = None
+            else:
+                store[node] = x
+
 
 @dataclass
 class Cell:
@@ -169,15 +181,7 @@ def read_markdown(path: str, text: str) -> Answers:
             if len(cells) != 4:
                 raise SheetError(path, number, f"a row of the node table has {len(cells)} "
                                  "cells, not 4")
-            node = cells[0].strip("`")
-            for kind, cell, store in (("value", cells[2], answers.values),
-                                      ("grad", cells[3], answers.grads)):
-                x = _number(cell)
-                if isinstance(x, str):
-                    answers.unreadable[(kind, node)] = (number, x)
-                    store[node] = None
-                else:
-                    store[node] = x
+            answers.write(cells[0].strip("`"), number, cells[2], cells[3])
     if header_line is None:
         raise SheetError(path, None, "no node table (## Nodes) found: is it a worksheet?")
     if program:
@@ -201,17 +205,9 @@ def read_csv(path: str, text: str) -> Answers:
         if len(row) > len(header):
             raise SheetError(path, number, f"{len(row)} fields where the header has "
                              f"{len(header)}")
-        node = row[0].strip().strip("`")
-        for kind, column, store in (("value", "value", answers.values),
-                                    ("grad", "derivative", answers.grads)):
-            k = columns.get(column)
-            cell = row[k] if k is not None and k < len(row) else ""
-            x = _number(cell)
-            if isinstance(x, str):
-                answers.unreadable[(kind, node)] = (number, x)
-                store[node] = None
-            else:
-                store[node] = x
+        cells = [row[k] if k is not None and k < len(row) else ""
+                 for k in (columns.get("value"), columns.get("derivative"))]
+        answers.write(row[0].strip().strip("`"), number, *cells)
     return answers
 
 

@@ -17,7 +17,7 @@ from typing import Iterable, Sequence
 from . import ops
 from .errors import CycleError, NamingError, Span
 from .text import clip, did_you_mean, line_and_column, no_gc, one_line, short_label
-from .parser import REF, Program
+from .parser import REF, Program, Tape
 
 
 #: The longest label a node shows (see Graph.label).
@@ -25,21 +25,13 @@ LABEL_LIMIT = 160
 
 
 @dataclass
-class Graph:
+class Graph(Tape):
     """Nodes 0..n-1 in evaluation order; every node's arguments come before it.
 
-    Parallel columns rather than node objects keep a million-node graph small and
-    the passes fast. ``arg0``/``arg1`` are -1 where an op has fewer arguments.
-    The integer columns are ``array('q')`` (8 bytes a node, no int objects);
-    they index, iterate and append like lists.
+    Parallel columns rather than node objects (a :class:`parser.Tape`) keep a
+    million-node graph small and the passes fast. ``arg0``/``arg1`` are -1
+    where an op has fewer arguments.
     """
-
-    source: str
-    op: list[ops.Op] = field(default_factory=list)
-    arg0: array = field(default_factory=lambda: array("q"))
-    arg1: array = field(default_factory=lambda: array("q"))
-    start: array = field(default_factory=lambda: array("q"))
-    end: array = field(default_factory=lambda: array("q"))
     #: node → its name, for inputs and statements; other nodes are called ``#k``
     name_of: dict[int, str] = field(default_factory=dict)
     #: name → node
@@ -139,6 +131,24 @@ class Graph:
         """What to call the output in ∂J/∂x: its name, or its text in parentheses."""
         name = self.name_of.get(self.output)
         return name if name is not None else f"({clip(one_line(self.label(self.output)), 24)})"
+
+    def ancestors(self, outputs: Iterable[int], size: int | None = None) -> bytearray:
+        """1 for each node that one of ``outputs`` depends on (the outputs
+        included), 0 elsewhere; ``size`` entries (default: up to the last
+        output). One sweep right to left."""
+        outputs = list(outputs)
+        flags = bytearray(max(outputs) + 1 if size is None else size)
+        for o in outputs:
+            flags[o] = 1
+        arg0, arg1 = self.arg0, self.arg1
+        for i in range(max(outputs), -1, -1):
+            if flags[i]:
+                a, b = arg0[i], arg1[i]
+                if a >= 0:
+                    flags[a] = 1
+                if b >= 0:
+                    flags[b] = 1
+        return flags
 
 
 def build_graph(program: Program, of: str | list[str] | None = None, given=()) -> Graph:
@@ -261,8 +271,8 @@ def _copy_statements(graph: Graph, program: Program, order: Sequence[int],
         top = node_of[statement_top_t]
         if tape_op[statement_top_t] is REF:
             # `a = b`: the statement is a node of its own, a copy of b.
-            top = _add(graph, ops.IDENTITY, top, -1, tape_start[statement_top_t],
-                       tape_end[statement_top_t])
+            top = graph.append_node(ops.IDENTITY, top, -1, tape_start[statement_top_t],
+                                    tape_end[statement_top_t])
             n += 1
         name = statement_name[s]
         if name is not None:
@@ -270,15 +280,6 @@ def _copy_statements(graph: Graph, program: Program, order: Sequence[int],
             index[name] = top
         if s == needed.output_statement:
             graph.output = top
-
-
-def _add(graph: Graph, op, a, b, start, end) -> int:
-    graph.op.append(op)
-    graph.arg0.append(a)
-    graph.arg1.append(b)
-    graph.start.append(start)
-    graph.end.append(end)
-    return len(graph.op) - 1
 
 
 def _definitions(program: Program) -> dict[str, int]:

@@ -111,18 +111,37 @@ class FunctionDef:
 
 
 @dataclass
-class Program:
+class Tape:
+    """Nodes as parallel columns over a source text: each node's op, its
+    arguments (earlier nodes; -1 where the op has fewer) and the span of text
+    it comes from. The parser's tape and the graph (``graph.Graph``) are both
+    one. The integer columns are arrays of machine integers: 8 bytes an entry,
+    where a list holds a pointer and a 28-byte int object (a million-node
+    tape: 36 MB less per column); they index, iterate and append like lists."""
+
     source: str
-    statements: Statements = field(init=False)
-    # The tape, one entry per expression node, in reduction order. The integer
-    # columns are arrays of machine integers: 8 bytes an entry, where a list
-    # holds a pointer and a 28-byte int object (a million-node tape: 36 MB
-    # less per column).
     op: list[ops.Op] = field(default_factory=list)
     arg0: array = field(default_factory=lambda: array("q"))
     arg1: array = field(default_factory=lambda: array("q"))
     start: array = field(default_factory=lambda: array("q"))
     end: array = field(default_factory=lambda: array("q"))
+
+    def append_node(self, op: ops.Op, a: int, b: int, start: int, end: int) -> int:
+        """A node at the end of the columns; its index."""
+        self.op.append(op)
+        self.arg0.append(a)
+        self.arg1.append(b)
+        self.start.append(start)
+        self.end.append(end)
+        return len(self.op) - 1
+
+
+@dataclass
+class Program(Tape):
+    """The parser's tape, one entry per expression node, in reduction order,
+    with the statements, numbers and names the entries refer to."""
+
+    statements: Statements = field(init=False)
     #: A CONST entry's arg0 is its index in ``numbers``; a REF entry's arg0 is
     #: its index in ``ref_name`` (columns: no dict keyed by tape index).
     numbers: array = field(default_factory=lambda: array("d"))
@@ -339,13 +358,7 @@ class _Builder:
         return self._emit(op, a, b, self.program.start[a], self.program.end[b])
 
     def _emit(self, op, a, b, start, end):
-        p = self.program
-        p.op.append(op)
-        p.arg0.append(a)
-        p.arg1.append(b)
-        p.start.append(start)
-        p.end.append(end)
-        return len(p.op) - 1
+        return self.program.append_node(op, a, b, start, end)
 
     def _statement(self, name, name_start, top):
         p = self.program

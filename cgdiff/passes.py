@@ -218,7 +218,7 @@ def reverse(graph: Graph, values: list[float], output: int | None = None,
             # depends on it, even through a zero factor. So a zero adjoint does
             # not hide it, on a node the output depends on.
             if reaches is None:
-                reaches = ancestors(graph, out)
+                reaches = graph.ancestors([out])
             if reaches[i]:
                 args = graph.args(i)
                 for k, d in zip(args, o.partials(*(values[k] for k in args), v)):
@@ -253,22 +253,6 @@ def reverse(graph: Graph, values: list[float], output: int | None = None,
         if any(needed[i] and math.isinf(x) for i, x in enumerate(adjoint)):
             raise _infinite_derivative(graph, values, adjoint, out, needed)
     return adjoint
-
-
-def ancestors(graph: Graph, out: int) -> bytearray:
-    """1 for each node that ``out``'s value depends on (``out`` included), 0
-    elsewhere; one sweep right to left."""
-    flags = bytearray(out + 1)
-    flags[out] = 1
-    arg0, arg1 = graph.arg0, graph.arg1
-    for i in range(out, -1, -1):
-        if flags[i]:
-            a, b = arg0[i], arg1[i]
-            if a >= 0:
-                flags[a] = 1
-            if b >= 0:
-                flags[b] = 1
-    return flags
 
 
 def depends_on(graph: Graph, nodes: Iterable[int | None] | None = None,
@@ -328,7 +312,7 @@ def undefined_derivative(graph: Graph, values: list[float], adjoint: list[float]
     the node nearest the output whose local derivative does not exist (or is
     infinite behind a zero factor) on a path from ``node`` to the output."""
     below = depends_on(graph, [node])
-    reaches = ancestors(graph, graph.output)
+    reaches = graph.ancestors([graph.output])
     for i in range(len(graph) - 1, -1, -1):
         if (not below[i] or not reaches[i] or adjoint[i] != adjoint[i]
                 or graph.op[i].partials is None):

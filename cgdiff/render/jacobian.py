@@ -3,13 +3,13 @@ for scripts (stdlib only outside the table)."""
 
 from __future__ import annotations
 
-import csv
 from typing import IO, TYPE_CHECKING
 
 if TYPE_CHECKING:
     from ..jacobian import Jacobian
 from ..text import human_number
 from . import json_text, titled_table
+from .matrix import matrix_csv, matrix_plain, matrix_table
 
 
 def write_json(j: Jacobian, out: IO[str]) -> None:
@@ -21,15 +21,11 @@ def write_json(j: Jacobian, out: IO[str]) -> None:
 
 
 def write_csv(j: Jacobian, out: IO[str]) -> None:
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(["", *j.names])
-    for name, row in zip(j.outputs, j.matrix):
-        writer.writerow([name, *(repr(x) for x in row)])
+    matrix_csv(j.outputs, j.names, j.matrix, out)
 
 
 def write_plain(j: Jacobian, out: IO[str]) -> None:
-    for row in j.matrix:
-        out.write("\t".join(repr(x) for x in row) + "\n")
+    matrix_plain(j.matrix, out)
 
 
 def render(j: Jacobian):
@@ -39,20 +35,13 @@ def render(j: Jacobian):
 
     from .fitted import Fitted, number_column
 
-    table = titled_table(title="∂row/∂column", title_justify="left",
-                  header_style="bold")
-    table.add_column("", style="bold cyan", no_wrap=True)
-    for name in j.names:
-        number_column(table, name)
-    for name, row in zip(j.outputs, j.matrix):
-        table.add_row(name, *(human_number(x) for x in row))
     text = Text()
     how = "one sweep per output" if j.mode == "reverse" else "one tangent sweep per input"
     text.append(f"{j.mode} mode: {how}\n", style="dim")
     for k, (name, value) in enumerate(zip(j.outputs, j.values)):
         text.append(("\n" if k else "") + f"{name} = ", style="bold")
         text.append(human_number(value), style="bold green")
-    parts = [Fitted(table, blocks=True), text]
+    parts = [matrix_table("∂row/∂column", j.outputs, j.names, j.matrix), text]
     if j.counts is not None:
         c = j.counts
         stats = titled_table(title=f"cost: {c['nodes']:,} nodes, {c['outputs']} out, "

@@ -17,11 +17,11 @@ from __future__ import annotations
 
 import re
 import shutil
-import subprocess
 from dataclasses import dataclass
 
 from .. import ops
 from ..graph import Graph
+from .picture import graphviz_text
 
 #: Gaps between columns and between boxes in a column, in pixels.
 COLUMN_GAP = 70
@@ -168,9 +168,6 @@ _NODE_LINE = re.compile(r"^node n(\d+) (\S+) (\S+) ")
 
 def _dot_layout(graph: Graph, widths: list[float], timeout: float) -> Layout | None:
     """Graphviz's placement (``dot -Tplain``), or None if dot is missing or fails."""
-    dot = shutil.which("dot")
-    if dot is None:
-        return None
     lines = ["digraph g {", "  rankdir=LR; nodesep=0.6; ranksep=0.9;",
              "  node [shape=box, fixedsize=true, label=\"\"];"]
     for i in range(len(graph)):
@@ -179,14 +176,10 @@ def _dot_layout(graph: Graph, widths: list[float], timeout: float) -> Layout | N
         for a in graph.args(i):
             lines.append(f"  n{a} -> n{i};")
     lines.append("}")
-    try:
-        done = subprocess.run([dot, "-Tplain"], input="\n".join(lines).encode(),
-                              capture_output=True, timeout=timeout)
-    except (OSError, subprocess.TimeoutExpired):
+    placed = graphviz_text("\n".join(lines), "plain", timeout)
+    if placed is None:
         return None
-    if done.returncode != 0:
-        return None
-    text = done.stdout.decode("utf-8", "replace").splitlines()
+    text = placed.splitlines()
     if not text or not text[0].startswith("graph "):
         return None
     _, _, width, height = text[0].split()[:4]

@@ -1,5 +1,6 @@
 """The Hessian for scripts (json, csv, plain; stdlib only) and for people
-(a Rich table, imported only when asked for)."""
+(a Rich table, imported only when asked for); and the labelled matrix that
+the Jacobian (``render.jacobian``) writes the same way."""
 
 from __future__ import annotations
 
@@ -18,16 +19,40 @@ def write_json(h: Hessian, out: IO[str]) -> None:
                          "gradient": h.gradient, "hessian": h.matrix}) + "\n")
 
 
-def write_csv(h: Hessian, out: IO[str]) -> None:
+def matrix_csv(rows: list[str], columns: list[str], matrix, out: IO[str]) -> None:
+    """A header of column names, then each row's name and numbers (repr: every digit)."""
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(["", *h.names])
-    for name, row in zip(h.names, h.matrix):
+    writer.writerow(["", *columns])
+    for name, row in zip(rows, matrix):
         writer.writerow([name, *(repr(x) for x in row)])
 
 
-def write_plain(h: Hessian, out: IO[str]) -> None:
-    for row in h.matrix:
+def matrix_plain(matrix, out: IO[str]) -> None:
+    """The numbers alone, a line a row, tab-separated."""
+    for row in matrix:
         out.write("\t".join(repr(x) for x in row) + "\n")
+
+
+def matrix_table(title: str, rows: list[str], columns: list[str], matrix):
+    """A Rich table of the matrix: the row names down the left, numbers in
+    number columns (never cut), fitted to the width in blocks of columns."""
+    from .fitted import Fitted, number_column
+
+    table = titled_table(title=title, title_justify="left", header_style="bold")
+    table.add_column("", style="bold cyan", no_wrap=True)
+    for name in columns:
+        number_column(table, name)
+    for name, row in zip(rows, matrix):
+        table.add_row(name, *(human_number(x) for x in row))
+    return Fitted(table, blocks=True)
+
+
+def write_csv(h: Hessian, out: IO[str]) -> None:
+    matrix_csv(h.names, h.names, h.matrix, out)
+
+
+def write_plain(h: Hessian, out: IO[str]) -> None:
+    matrix_plain(h.matrix, out)
 
 
 def render(h: Hessian):
@@ -35,16 +60,8 @@ def render(h: Hessian):
     from rich.console import Group
     from rich.text import Text
 
-    from .fitted import Fitted, number_column
-
     out = h.graph.output_name()
-    table = titled_table(title=f"∂²{out}/∂row∂column", title_justify="left",
-                  header_style="bold")
-    table.add_column("", style="bold cyan", no_wrap=True)
-    for name in h.names:
-        number_column(table, name)
-    for name, row in zip(h.names, h.matrix):
-        table.add_row(name, *(human_number(x) for x in row))
+    table = matrix_table(f"∂²{out}/∂row∂column", h.names, h.names, h.matrix)
     text = Text()
     text.append(f"{out} = ", style="bold")
     text.append(human_number(h.value), style="bold green")
@@ -52,7 +69,7 @@ def render(h: Hessian):
     for name, x in h.gradient.items():
         text.append(f"\n  ∂{out}/∂{name} = ")
         text.append(human_number(x), style="bold magenta")
-    return Group(Fitted(table, blocks=True), text)
+    return Group(table, text)
 
 
 def write_table(h: Hessian, out: IO[str]) -> None:

@@ -18,7 +18,7 @@ import math
 import shutil
 import sys
 from dataclasses import dataclass
-from typing import IO, TYPE_CHECKING, Sequence
+from typing import IO, TYPE_CHECKING, Callable, Sequence
 
 from ..errors import CommandFailedError, GraphvizFailedError, GraphvizMissingError
 if TYPE_CHECKING:
@@ -168,6 +168,78 @@ def _call_parts(graph: Graph, i: int, collapse: bool, values, adjoints) -> list[
     return lines
 
 
+@dataclass(frozen=True)
+class _Dialect:
+    """How one picture language writes what :func:`_flowchart` walks: its
+    first lines, one level of indentation, a call's cluster (its opening line
+    and the lines inside it), the cluster's end, a node and an edge."""
+
+    head: tuple[str, ...]
+    step: str
+    open_call: Callable[[Graph, int], tuple[str, list[str]]]
+    close_call: str
+    node: Callable[[Graph, int, list[str]], str]
+    edge: Callable[[int, int, str | None], str]
+    tail: tuple[str, ...] = ()
+
+
+def _flowchart(graph: Graph, values, adjoints, collapse_calls: bool, dialect: _Dialect) -> str:
+    """The graph in a picture language: one loop over the nodes in drawing
+    order (calls as nested clusters, :func:`call_layout`), then the edges."""
+    out = list(dialect.head)
+    _shown, edges, blocks = call_layout(graph, collapse_calls)
+    step = dialect.step
+    indent = step
+    for kind, i in blocks:
+        if kind == "open":
+            first, inside = dialect.open_call(graph, i)
+            out.append(indent + first)
+            indent += step
+            out.extend(indent + line for line in inside)
+        elif kind == "close":
+            indent = indent[:-len(step)]
+            out.append(indent + dialect.close_call)
+        else:
+            out.append(indent + dialect.node(graph, i, _call_parts(graph, i, collapse_calls,
+                                                                   values, adjoints)))
+    for a, i, label in _edge_labels(graph, edges, values, adjoints):
+        out.append(step + dialect.edge(a, i, label))
+    out.extend(dialect.tail)
+    return "\n".join(out) + "\n"
+
+
+def _dot_node(graph: Graph, i: int, lines: list[str]) -> str:
+    op = graph.op[i].name
+    label = "\\n".join(_dot_string(line)[1:-1] for line in lines)
+    attributes = [f'label="{label}"']
+    if op == "input":
+        attributes.append('shape=ellipse, style=filled, fillcolor="#dbeafe"')
+    elif op == "const":
+        attributes.append("shape=plaintext")
+    if lines[1].startswith("call "):
+        attributes.append('style="rounded,filled,dashed", fillcolor="#fef9c3"')
+    if i in graph.outputs or i == graph.output:
+        attributes.append('peripheries=2, style="rounded,filled", fillcolor="#dcfce7"')
+    return f"n{i} [{', '.join(attributes)}];"
+
+
+_DOT = _Dialect(
+    head=("digraph cgdiff {",
+          "  rankdir=LR;",
+          '  node [shape=box, style="rounded", fontname="Helvetica", fontsize=11];',
+          '  edge [fontname="Helvetica", fontsize=10, color="#555555"];'),
+    step="  ",
+    open_call=lambda graph, c: (f"subgraph cluster_call{c} {{",
+                                [f"label={_dot_string(graph.calls[c].label)}; "
+                                 'style="rounded,dashed"; color="#888888"; fontname="Helvetica";']),
+    close_call="}",
+    node=_dot_node,
+    edge=lambda a, i, label: (f'n{a} -> n{i} [label="{label}"];' if label is not None
+                              else f"n{a} -> n{i};"),
+    tail=("}",),
+)
+
+
 def to_dot(graph: Graph, values: Sequence[float] | None = None,
            adjoints: Sequence[float] | None = None, collapse_calls: bool = False) -> str:
     """The graph in Graphviz's DOT language (render it with ``dot -Tsvg``).
@@ -176,43 +248,7 @@ def to_dot(graph: Graph, values: Sequence[float] | None = None,
     doubled box. With ``values``, edges carry the local derivative. Each call
     of a user function is a cluster (``collapse_calls``: one node).
     """
-    out = [
-        "digraph cgdiff {",
-        "  rankdir=LR;",
-        '  node [shape=box, style="rounded", fontname="Helvetica", fontsize=11];',
-        '  edge [fontname="Helvetica", fontsize=10, color="#555555"];',
-    ]
-    shown, edges, blocks = call_layout(graph, collapse_calls)
-    indent = "  "
-    for kind, i in blocks:
-        if kind == "open":
-            out.append(f"{indent}subgraph cluster_call{i} {{")
-            indent += "  "
-            out.append(f'{indent}label={_dot_string(graph.calls[i].label)}; '
-                       'style="rounded,dashed"; color="#888888"; fontname="Helvetica";')
-            continue
-        if kind == "close":
-            indent = indent[:-2]
-            out.append(f"{indent}}}")
-            continue
-        op = graph.op[i].name
-        lines = _call_parts(graph, i, collapse_calls, values, adjoints)
-        label = "\\n".join(_dot_string(line)[1:-1] for line in lines)
-        attributes = [f'label="{label}"']
-        if op == "input":
-            attributes.append('shape=ellipse, style=filled, fillcolor="#dbeafe"')
-        elif op == "const":
-            attributes.append("shape=plaintext")
-        if lines[1].startswith("call "):
-            attributes.append('style="rounded,filled,dashed", fillcolor="#fef9c3"')
-        if i in graph.outputs or i == graph.output:
-            attributes.append('peripheries=2, style="rounded,filled", fillcolor="#dcfce7"')
-        out.append(f"{indent}n{i} [{', '.join(attributes)}];")
-    for a, i, label in _edge_labels(graph, edges, values, adjoints):
-        out.append(f'  n{a} -> n{i} [label="{label}"];' if label is not None else
-                   f"  n{a} -> n{i};")
-    out.append("}")
-    return "\n".join(out) + "\n"
+    return _flowchart(graph, values, adjoints, collapse_calls, _DOT)
 
 
 # ---------------------------------------------------------------- Mermaid
@@ -224,41 +260,40 @@ def _mermaid_text(text: str) -> str:
     return "".join(replacements.get(ch, ch) for ch in text)
 
 
+def _mermaid_node(graph: Graph, i: int, lines: list[str]) -> str:
+    op = graph.op[i].name
+    label = "<br/>".join(_mermaid_text(line) for line in lines)
+    if op == "input":
+        shape = '(["{}"])'
+    elif i == graph.output or i in graph.outputs:
+        shape = '[["{}"]]'
+    elif op == "const":
+        shape = '("{}")'
+    elif lines[1].startswith("call "):
+        shape = '{{{{"{}"}}}}'
+    else:
+        shape = '["{}"]'
+    return f"n{i}{shape.format(label)}"
+
+
+_MERMAID = _Dialect(
+    head=("flowchart LR",),
+    step="    ",
+    open_call=lambda graph, c: (f'subgraph call{c} ["{_mermaid_text(graph.calls[c].label)}"]',
+                                []),
+    close_call="end",
+    node=_mermaid_node,
+    edge=lambda a, i, label: (f'n{a} -->|"{_mermaid_text(label)}"| n{i}' if label is not None
+                              else f"n{a} --> n{i}"),
+)
+
+
 def to_mermaid(graph: Graph, values: Sequence[float] | None = None,
                adjoints: Sequence[float] | None = None, collapse_calls: bool = False) -> str:
     """The graph as a Mermaid flowchart (``flowchart LR``), as code-hosting
     pages render it. Inputs are stadiums, the output a double-bordered box;
     each call of a user function a subgraph (``collapse_calls``: one node)."""
-    out = ["flowchart LR"]
-    shown, edges, blocks = call_layout(graph, collapse_calls)
-    indent = "    "
-    for kind, i in blocks:
-        if kind == "open":
-            out.append(f'{indent}subgraph call{i} ["{_mermaid_text(graph.calls[i].label)}"]')
-            indent += "    "
-            continue
-        if kind == "close":
-            indent = indent[:-4]
-            out.append(f"{indent}end")
-            continue
-        op = graph.op[i].name
-        lines = _call_parts(graph, i, collapse_calls, values, adjoints)
-        label = "<br/>".join(_mermaid_text(line) for line in lines)
-        if op == "input":
-            shape = '(["{}"])'
-        elif i == graph.output or i in graph.outputs:
-            shape = '[["{}"]]'
-        elif op == "const":
-            shape = '("{}")'
-        elif lines[1].startswith("call "):
-            shape = '{{{{"{}"}}}}'
-        else:
-            shape = '["{}"]'
-        out.append(f"{indent}n{i}{shape.format(label)}")
-    for a, i, label in _edge_labels(graph, edges, values, adjoints):
-        out.append(f'    n{a} -->|"{_mermaid_text(label)}"| n{i}' if label is not None else
-                   f"    n{a} --> n{i}")
-    return "\n".join(out) + "\n"
+    return _flowchart(graph, values, adjoints, collapse_calls, _MERMAID)
 
 
 # ---------------------------------------------------------------- Rich tree
@@ -428,23 +463,35 @@ def format_for_file(path: str, default: str, explicit: bool = False) -> str:
 GRAPHVIZ_SECONDS = 60.0
 
 
-def svg_text(dot_text: str) -> str | None:
-    """Graphviz's SVG, reduced to the bare ``<svg>`` element for inline use
-    (no XML prolog, doctype or namespace URLs); None without Graphviz."""
+def graphviz_text(dot_text: str, output_format: str, seconds: float = 30.0) -> str | None:
+    """What Graphviz's ``dot -T<output_format>`` prints for DOT text (``svg``,
+    or ``plain``: where it places each node and edge), or None where ``dot`` is
+    not installed, fails or takes longer than ``seconds``. Pages and sheets
+    that can do without a drawing read it here; ``-o FILE.svg`` goes through
+    :func:`render_with_graphviz`, which says why it failed."""
     dot = shutil.which("dot")
     if dot is None:
         return None
-    import re
     import subprocess
 
     try:
-        done = subprocess.run([dot, "-Tsvg"], input=dot_text.encode("utf-8"),
-                              capture_output=True, timeout=30)
+        done = subprocess.run([dot, f"-T{output_format}"], input=dot_text.encode("utf-8"),
+                              capture_output=True, timeout=seconds)
     except (OSError, subprocess.SubprocessError):
         return None
     if done.returncode != 0:
         return None
-    svg = done.stdout.decode("utf-8", "replace")
+    return done.stdout.decode("utf-8", "replace")
+
+
+def svg_text(dot_text: str) -> str | None:
+    """Graphviz's SVG, reduced to the bare ``<svg>`` element for inline use
+    (no XML prolog, doctype or namespace URLs); None without Graphviz."""
+    import re
+
+    svg = graphviz_text(dot_text, "svg")
+    if svg is None:
+        return None
     start = svg.find("<svg")
     if start < 0:
         return None

@@ -9,14 +9,12 @@ from __future__ import annotations
 
 import html
 import re
-import shutil
-import subprocess
 import unicodedata
 
 from .. import ops
 from ..text import human_number
 from ..worksheet import Row, Worksheet
-from .picture import svg_text
+from .picture import graphviz_text, svg_text
 
 # ---------------------------------------------------------------- cells
 
@@ -159,24 +157,17 @@ def _latex_graph(sheet: Worksheet) -> list[str] | None:
     pdflatex needs no package and no file beside the sheet: a box per node
     with its label at the body text's size, each edge a curve from an
     argument down to the node that reads it. None without Graphviz."""
-    dot = shutil.which("dot")
-    if dot is None:
-        return None
     dot_text = _compact_labels(_picture(sheet, False, "dot")).replace(
         "rankdir=LR;", "rankdir=TB; nodesep=0.15; ranksep=0.3;")
-    try:
-        done = subprocess.run([dot, "-Tplain"], input=dot_text.encode("utf-8"),
-                              capture_output=True, timeout=30)
-    except (OSError, subprocess.SubprocessError):
-        return None
-    if done.returncode != 0:
+    placed = graphviz_text(dot_text, "plain")
+    if placed is None:
         return None
     import shlex
 
     width = height = 0.0
     nodes: dict[str, tuple[float, float, str, str]] = {}
     edges = []
-    for line in done.stdout.decode("utf-8", "replace").splitlines():
+    for line in placed.splitlines():
         try:
             fields = shlex.split(line)
         except ValueError:
