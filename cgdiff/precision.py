@@ -74,7 +74,7 @@ def _mp_functions():
         "tan": mp.tan, "tanh": mp.tanh, "sech": mp.sech, "sigmoid": sigmoid,
         "relu": lambda a: a if a > 0 else mp.mpf(0), "abs": abs,
         "max": lambda a, b: a if a >= b else b, "min": lambda a, b: a if a <= b else b,
-        "step": step, "sign": sign, "step_diff": lambda a, b: step(a - b),
+        "step": step, "sign": sign, "gt": lambda a, b: mp.mpf(1) if a > b else mp.mpf(0),
         "asin": mp.asin, "acos": mp.acos, "atan": mp.atan, "atan2": mp.atan2,
         "sinh": mp.sinh, "cosh": mp.cosh, "asinh": mp.asinh, "acosh": mp.acosh,
         "atanh": mp.atanh, "log2": lambda a: mp.log(a, 2), "log10": lambda a: mp.log(a, 10),

@@ -63,7 +63,7 @@ _PY_CALLS = {
     "log10": "math.log10({a})", "log1p": "math.log1p({a})", "expm1": "math.expm1({a})",
     "hypot": "math.hypot({a}, {b})", "softplus": "cg_softplus({a})",
     "logsigmoid": "cg_logsigmoid({a})", "erf": "math.erf({a})", "powlog": "cg_powlog({a}, {b})",
-    "step_diff": "(1.0 if {a} > {b} else 0.0)",
+    "gt": "(1.0 if {a} > {b} else 0.0)",
 }
 _PY_HELPERS = {
     "cg_sigmoid": "def cg_sigmoid(x):\n    if x >= 0:\n        return 1.0 / (1.0 + math.exp(-x))\n"
@@ -91,7 +91,7 @@ _NP_CALLS = {
     "log10": "np.log10({a})", "log1p": "np.log1p({a})", "expm1": "np.expm1({a})",
     "hypot": "np.hypot({a}, {b})", "softplus": "cg_softplus({a})",
     "logsigmoid": "cg_logsigmoid({a})", "erf": "cg_erf({a})", "powlog": "cg_powlog({a}, {b})",
-    "step_diff": "np.where({a} > {b}, 1.0, 0.0)",
+    "gt": "np.where({a} > {b}, 1.0, 0.0)",
 }
 _NP_HELPERS = {
     "cg_sigmoid": "def cg_sigmoid(x):\n    z = np.exp(-np.abs(x))\n"
@@ -120,7 +120,7 @@ _C_CALLS = {
     "log10": "log10({a})", "log1p": "log1p({a})", "expm1": "expm1({a})",
     "hypot": "hypot({a}, {b})", "softplus": "cg_softplus({a})",
     "logsigmoid": "cg_logsigmoid({a})", "erf": "erf({a})", "powlog": "cg_powlog({a}, {b})",
-    "step_diff": "cg_step_diff({a}, {b})",
+    "gt": "cg_gt({a}, {b})",
 }
 _C_HELPERS = {
     "cg_sigmoid": "static double cg_sigmoid(double x) {\n"
@@ -132,7 +132,7 @@ _C_HELPERS = {
     "cg_max": "static double cg_max(double a, double b) { return a >= b ? a : b; }\n",
     "cg_min": "static double cg_min(double a, double b) { return a <= b ? a : b; }\n",
     "cg_step": "static double cg_step(double x) { return x > 0 ? 1.0 : 0.0; }\n",
-    "cg_step_diff": "static double cg_step_diff(double a, double b) "
+    "cg_gt": "static double cg_gt(double a, double b) "
                     "{ return a > b ? 1.0 : 0.0; }\n",
     "cg_sign": "static double cg_sign(double x) "
                "{ return x > 0 ? 1.0 : x < 0 ? -1.0 : 0.0; }\n",
@@ -155,7 +155,7 @@ _JS_CALLS = {
     "log2": "Math.log2({a})", "log10": "Math.log10({a})", "log1p": "Math.log1p({a})",
     "expm1": "Math.expm1({a})", "hypot": "Math.hypot({a}, {b})",
     "softplus": "cg_softplus({a})", "logsigmoid": "cg_logsigmoid({a})", "erf": "cg_erf({a})",
-    "powlog": "cg_powlog({a}, {b})", "step_diff": "cg_step_diff({a}, {b})",
+    "powlog": "cg_powlog({a}, {b})", "gt": "cg_gt({a}, {b})",
 }
 _JS_HELPERS = {
     "cg_sigmoid": "function cg_sigmoid(x) {\n"
@@ -167,7 +167,7 @@ _JS_HELPERS = {
     "cg_max": "function cg_max(a, b) { return a >= b ? a : b; }\n",
     "cg_min": "function cg_min(a, b) { return a <= b ? a : b; }\n",
     "cg_step": "function cg_step(x) { return x > 0 ? 1 : 0; }\n",
-    "cg_step_diff": "function cg_step_diff(a, b) { return a > b ? 1 : 0; }\n",
+    "cg_gt": "function cg_gt(a, b) { return a > b ? 1 : 0; }\n",
     "cg_sign": "function cg_sign(x) { return x > 0 ? 1 : x < 0 ? -1 : 0; }\n",
     "cg_softplus": "function cg_softplus(x) "
                    "{ return Math.max(x, 0) + Math.log1p(Math.exp(-Math.abs(x))); }\n",
