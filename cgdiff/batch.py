@@ -21,7 +21,7 @@ from itertools import chain, islice
 from typing import IO, Iterable, Iterator, Mapping, Sequence
 
 from . import ops, passes
-from .errors import CgdiffError, InputTextError, NamingError, NotFiniteError
+from .errors import CgdiffError, DomainError, InputTextError, NamingError, NotFiniteError
 from .text import clip, did_you_mean, number_problem
 from .graph import Graph
 
@@ -380,6 +380,10 @@ def _rows_one_by_one(graph, shared, bind, nodes, gradient, mode, number, lines, 
                 gradients.append(passes.gradient(graph, values, nodes, mode))
         except CgdiffError as problem:
             error = type(problem)(f"data line {line}: {problem.message}", problem.span)
+            if isinstance(problem, DomainError):  # the rewrite that avoids it, if any
+                from .patterns import attach_hints
+
+                attach_hints(graph, inputs, error)
             break
         values_out.append(values[out])
     done = len(values_out)

@@ -345,7 +345,7 @@ def _precision_warnings(result, json_extra: dict) -> bool:
     from . import precision
 
     warnings, note = precision.check(result.graph, result.inputs, result.values,
-                                     result.gradient)
+                                     result.gradient, result.adjoints)
     if note:
         click.echo(f"note: {note}", err=True)
     if warnings:

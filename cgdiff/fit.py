@@ -147,7 +147,12 @@ def _row_by_row(graph: Graph, dataset: Dataset, inputs: dict[str, float],
                                                                       node))
         except CgdiffError as error:  # named with its row, as --data does
             where = "data line" if dataset.lines else "data row"
-            raise type(error)(f"{where} {line}: {error.message}", error.span) from None
+            named = type(error)(f"{where} {line}: {error.message}", error.span)
+            if isinstance(error, DomainError):  # the rewrite that avoids it, if any
+                from .patterns import attach_hints
+
+                attach_hints(graph, inputs, named)
+            raise named from None
         total += values[out]
         for j, node in active:
             gradient[j] += adjoint[node]

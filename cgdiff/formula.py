@@ -292,8 +292,6 @@ def plain_pieces(graph: Graph, i: int, prec: Callable[[int], int]) -> list:
         return ["-", *arg(a, UNARY)]
     if o is POW:
         return [*arg(a, ATOM), "^", *arg(b, UNARY)]
-    if o is ops.STEP_DIFF:
-        return ["step(", *arg(a, SUM), " - ", *arg(b, PRODUCT), ")"]
     if b < 0:
         return [o.name, "(", a, ")"]
     # arguments of a call of two: a loose name (see plain_text) in parentheses

@@ -292,7 +292,7 @@ FUNCTIONS: dict[str, Op] = {
     # At a tie the first argument takes the whole derivative.
     "max": Op("max", 2, lambda a, b: a if a >= b else b,
               lambda a, b, out: (1.0, 0.0) if a >= b else (0.0, 1.0),
-              ("1 - step(b - a)", "step(b - a)"),
+              ("1 - gt(b, a)", "gt(b, a)"),
               array_value=lambda a, b: np.where(a >= b, a, b),
               array_partials=lambda a, b, out: (np.where(a >= b, 1.0, 0.0),
                                                 np.where(a >= b, 0.0, 1.0)),
@@ -301,7 +301,7 @@ FUNCTIONS: dict[str, Op] = {
               kink=lambda a, b, out: ((0.0, 1.0), (0.0, 1.0)) if a == b else None),
     "min": Op("min", 2, lambda a, b: a if a <= b else b,
               lambda a, b, out: (1.0, 0.0) if a <= b else (0.0, 1.0),
-              ("1 - step(a - b)", "step(a - b)"),
+              ("1 - gt(a, b)", "gt(a, b)"),
               array_value=lambda a, b: np.where(a <= b, a, b),
               array_partials=lambda a, b, out: (np.where(a <= b, 1.0, 0.0),
                                                 np.where(a <= b, 0.0, 1.0)),
@@ -604,14 +604,15 @@ IDENTITY = Op("id", 1, lambda a: a, lambda a, out: (1.0,), ("1",),
 
 BINARY_OPERATORS = {"+": ADD, "-": SUB, "*": MUL, "/": DIV}
 
-#: ``step(a - b)`` as formulas build it (``grad --symbolic``, ``hessian``): 1 if
-#: a > b, else 0, without computing a - b, which can overflow where only its
-#: sign matters (the derivative of ``max(x, y)`` at x = -1e308, y = 1e308).
-#: Written out as ``step(a - b)``; not a function of the language.
-STEP_DIFF = Op("step_diff", 2, lambda a, b: 1.0 if a > b else 0.0, lambda a, b, out: (0.0, 0.0),
+#: ``gt(a, b)``: 1 if a > b, else 0 — ``step(a - b)`` without computing a - b,
+#: which can overflow where only its sign matters. The derivatives of ``max``
+#: and ``min`` are written with it, so their formulas hold at x = -1e308,
+#: y = 1e308 (README, "Derivatives as formulas").
+STEP_DIFF = Op("gt", 2, lambda a, b: 1.0 if a > b else 0.0, lambda a, b, out: (0.0, 0.0),
                ("0", "0"), array_value=lambda a, b: np.where(a > b, 1.0, 0.0),
                array_partials=lambda a, b, out: (0.0, 0.0),
                js=("a > b ? 1 : 0", "[0, 0]"))
+FUNCTIONS["gt"] = STEP_DIFF
 
 #: ``powlog(a, b)`` = a^b*log(a), ∂(a^b)/∂b: 0 at a = 0 for b > 0 (the limit,
 #: and grad's number), where ``a^b*log(a)`` would take log(0). Its own partials

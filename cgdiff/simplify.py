@@ -147,12 +147,6 @@ def _pow_rule(f, a: int, b: int):
     return None
 
 
-def _step_rule(f, a: int):
-    if f.op[a] is SUB:  # step(x - y) compares x and y: no overflowing x - y
-        return f.raw(ops.STEP_DIFF, f.arg0[a], f.arg1[a])
-    return None
-
-
 def _powlog_rule(f, a: int, b: int):
     import math
 
@@ -161,6 +155,6 @@ def _powlog_rule(f, a: int, b: int):
     return None
 
 
-RULES = {ops.POW_LOG: _powlog_rule, ops.FUNCTIONS["step"]: _step_rule, ADD: _add_rule, SUB: _sub_rule, MUL: _mul_rule,
+RULES = {ops.POW_LOG: _powlog_rule, ADD: _add_rule, SUB: _sub_rule, MUL: _mul_rule,
          DIV: _div_rule, NEG: _neg_rule,
          POW: _pow_rule}

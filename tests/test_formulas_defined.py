@@ -152,3 +152,18 @@ def test_pow_log_scalar_and_array_forms_agree_with_differences(a, b):
         POW_LOG.value(0.0, 0.0)
     assert POW_LOG.domain(0.0, 0.0) == "0^0*log(0) is not a number"
     assert POW_LOG.domain(-1.0, 2.0) == "a negative base (-1) has no logarithm"
+
+
+@pytest.mark.parametrize("program, of, expected", [
+    ("J = max(x, y)", "dJ_dy", 1.0), ("J = max(x, y)", "dJ_dx", 0.0),
+    ("J = min(x, y)", "dJ_dx", 1.0), ("J = min(x, y)", "dJ_dy", 0.0),
+])
+def test_formulas_of_max_and_min_read_back_where_the_difference_overflows(run, program, of,
+                                                                          expected):
+    # the derivative is written gt(y, x), not step(y - x): y - x overflows here
+    formulas = run("grad", "--symbolic", program).output
+    assert "step(" not in formulas
+    back = run("eval", "-f", "-", "--of", of, "--set", "x=-1e308,y=1e308", "--format", "plain",
+               input=formulas)
+    assert back.exit_code == 0, back.output
+    assert float(back.output.split()[-1]) == expected

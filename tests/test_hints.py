@@ -110,3 +110,22 @@ def test_the_sums_of_exponentials_and_the_softmax_are_found(program, hint):
 ])
 def test_no_softmax_or_logsumexp_hint_where_none_is_due(program):
     assert precision.hints(api.load(program)) == []
+
+
+def test_a_data_row_that_fails_gets_the_hint(run, tmp_path):
+    rows = tmp_path / "rows.csv"
+    rows.write_text("x\n1\n-800\n")
+    result = run("eval", "J = log(sigmoid(x))", "--data", str(rows))
+    assert result.exit_code == 1 and result.stdout.startswith("x,J\n1.0,")
+    assert result.stderr.startswith("error: data line 3: log(sigmoid(x)): sigmoid(x) = 0")
+    assert "  hint: line 1, column 5: use logsigmoid(x) for log(sigmoid(x))\n" in result.stderr
+
+
+def test_a_fit_that_overflows_gets_the_hint(run, tmp_path):
+    rows = tmp_path / "rows.csv"
+    rows.write_text("x,y\n1,1\n-1000,1\n")
+    result = run("fit", "J = log(1 + exp(-y*(w*x + b)))", "--data", str(rows),
+                 "--params", "w,b", "--set", "w=1,b=0")
+    assert result.exit_code == 1 and "Traceback" not in result.stderr
+    text = " ".join(result.stderr.split())
+    assert "hint: line 1, column 5: use softplus(-y*(w*x + b)) for" in text

@@ -57,7 +57,7 @@ def _py_number(x: float) -> str:
 #: The functions of the op table as calls: an op is its language's math
 #: library function of the same name unless a table below says otherwise, so a
 #: new function of the op table that the libraries have (``cbrt``) needs no entry.
-_FUNCTIONS = {op.name: op for op in [*ops.FUNCTIONS.values(), ops.STEP_DIFF] if op.symbol is None}
+_FUNCTIONS = {op.name: op for op in ops.FUNCTIONS.values() if op.symbol is None}
 
 
 def _calls(library: str, helpers: dict[str, str], renamed: dict[str, str] | None = None,
@@ -93,7 +93,7 @@ _PY_HELPERS = {
 }
 _PY_CALLS = _calls("math.", _PY_HELPERS, own={
     "abs": "abs({a})", "max": "max({a}, {b})", "min": "min({a}, {b})",
-    "step_diff": "(1.0 if {a} > {b} else 0.0)"})
+    "gt": "(1.0 if {a} > {b} else 0.0)"})
 _NP_HELPERS = {
     "cg_sigmoid": "def cg_sigmoid(x):\n    z = np.exp(-np.abs(x))\n"
                   "    return np.where(x >= 0, 1.0 / (1.0 + z), z / (1.0 + z))\n",
@@ -114,7 +114,7 @@ _NP_CALLS = _calls("np.", _NP_HELPERS, renamed={
     "asin": "arcsin", "acos": "arccos", "atan": "arctan", "atan2": "arctan2",
     "asinh": "arcsinh", "acosh": "arccosh", "atanh": "arctanh"}, own={
     "relu": "np.where({a} > 0, {a}, 0.0)", "abs": "np.abs({a})",
-    "step": "np.where({a} > 0, 1.0, 0.0)", "step_diff": "np.where({a} > {b}, 1.0, 0.0)"})
+    "step": "np.where({a} > 0, 1.0, 0.0)", "gt": "np.where({a} > {b}, 1.0, 0.0)"})
 _C_HELPERS = {
     "cg_sigmoid": "static double cg_sigmoid(double x) {\n"
                   "    if (x >= 0) return 1.0 / (1.0 + exp(-x));\n"
@@ -125,7 +125,7 @@ _C_HELPERS = {
     "cg_max": "static double cg_max(double a, double b) { return a >= b ? a : b; }\n",
     "cg_min": "static double cg_min(double a, double b) { return a <= b ? a : b; }\n",
     "cg_step": "static double cg_step(double x) { return x > 0 ? 1.0 : 0.0; }\n",
-    "cg_step_diff": "static double cg_step_diff(double a, double b) "
+    "cg_gt": "static double cg_gt(double a, double b) "
                     "{ return a > b ? 1.0 : 0.0; }\n",
     "cg_sign": "static double cg_sign(double x) "
                "{ return x > 0 ? 1.0 : x < 0 ? -1.0 : 0.0; }\n",
@@ -147,7 +147,7 @@ _JS_HELPERS = {
     "cg_max": "function cg_max(a, b) { return a >= b ? a : b; }\n",
     "cg_min": "function cg_min(a, b) { return a <= b ? a : b; }\n",
     "cg_step": "function cg_step(x) { return x > 0 ? 1 : 0; }\n",
-    "cg_step_diff": "function cg_step_diff(a, b) { return a > b ? 1 : 0; }\n",
+    "cg_gt": "function cg_gt(a, b) { return a > b ? 1 : 0; }\n",
     "cg_sign": "function cg_sign(x) { return x > 0 ? 1 : x < 0 ? -1 : 0; }\n",
     "cg_softplus": "function cg_softplus(x) "
                    "{ return Math.max(x, 0) + Math.log1p(Math.exp(-Math.abs(x))); }\n",

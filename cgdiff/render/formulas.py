@@ -211,8 +211,8 @@ def _latex_pieces(f: Graph, i: int, prec) -> list:
         return ["-", *arg(a, UNARY)]
     if o is ops.POW:
         return [*arg(a, ATOM), "^{", b, "}"]
-    if o is ops.STEP_DIFF:
-        return [r"\operatorname{step}\left(", *arg(a, SUM), " - ", *arg(b, PRODUCT), r"\right)"]
+    if o is ops.STEP_DIFF:  # gt(a, b) as an Iverson bracket: [a > b]
+        return [r"\left[", *arg(a, SUM), " > ", *arg(b, SUM), r"\right]"]
     if o.name == "sqrt":
         return [r"\sqrt{", a, "}"]
     if o.name == "abs":
