@@ -108,8 +108,11 @@ class FormulaLabels(Mapping):
 
 
 def formula_graph() -> Graph:
-    """An empty graph for formulas: no source, labels that are formula text."""
-    graph = Graph(source="")
+    """An empty graph for formulas: no source, labels that are formula text.
+    Its integer columns are lists: formulas are a few times a program's size,
+    and the simplification rules read them often (a list hands back the int
+    it holds; an array makes a new one at each read)."""
+    graph = Graph(source="", arg0=[], arg1=[])
     graph.labels = FormulaLabels(graph)
     return graph
 
@@ -308,9 +311,11 @@ def write(graph: Graph, root: int, pieces_of, precedence_of, names: Mapping[int,
         names = {}
 
     def prec(k: int) -> int:
-        if k in loose:
-            return 0
         return ATOM if k in names else precedence_of(graph, k)
+
+    if loose:
+        def prec(k: int, named=prec) -> int:  # noqa: F811
+            return 0 if k in loose else named(k)
 
     out: list[str] = []
     stack: list = list(reversed(pieces_of(graph, root, prec)))

@@ -18,8 +18,8 @@ def explain(*args, columns=None):
 
 @pytest.mark.parametrize("program, shown", [
     ("z = w*x; J = tan(z)", "changes by (1 + tan(z)^2) × ε"),
-    ("J = max(w, x)", "changes by (1 - step(x - w)) × ε"),
-    ("J = min(w, x)", "changes by (1 - step(w - x)) × ε"),
+    ("J = max(w, x)", "changes by (1 - gt(x, w)) × ε"),
+    ("J = min(w, x)", "changes by (1 - gt(w, x)) × ε"),
 ])
 def test_a_sum_is_parenthesised_before_times_eps(program, shown):
     text = explain(program, "--set", "w=0.5,x=1", "--wrt", "w", "--width", "200")
