@@ -79,8 +79,8 @@ def _mp_functions():
         "sinh": mp.sinh, "cosh": mp.cosh, "asinh": mp.asinh, "acosh": mp.acosh,
         "atanh": mp.atanh, "log2": lambda a: mp.log(a, 2), "log10": lambda a: mp.log(a, 10),
         "log1p": mpmath.log1p, "expm1": mpmath.expm1, "hypot": mp.hypot,
-        "softplus": lambda a: mp.log(1 + mp.exp(a)),
-        "logsigmoid": lambda a: -mp.log(1 + mp.exp(-a)), "erf": mp.erf,
+        "softplus": lambda a: mpmath.log1p(mp.exp(a)),
+        "logsigmoid": lambda a: -mpmath.log1p(mp.exp(-a)), "erf": mp.erf,
         "powlog": lambda a, b: mp.mpf(0) if a == 0 and b > 0 else mp.power(a, b) * mp.log(a),
     }
     return mp, table
@@ -112,12 +112,18 @@ def _mp_partial(table, op: ops.Op, position: int, a, b, out, constants):
 
 def suspicious(graph: Graph, values: list[float], inputs=None, adjoints=None,
                wrt=None) -> bool:
-    """A float-only screen, so that ordinary programs never import mpmath:
-    an addition or subtraction that cancels (a result below 1e-8 of its
-    larger argument) or absorbs (one argument below 1e-8 of the other), or a
-    first-order bound on the relative error of a value or a derivative above
-    SCREEN (``error_bound``: ill-conditioned functions, ``tan`` near a pole,
-    ``x^1e9``, derivatives that cancel; up to BOUND_LIMIT nodes)."""
+    """A float-only screen, so that ordinary programs never import mpmath: up
+    to BOUND_LIMIT nodes, a first-order bound on the relative error of a value
+    or a derivative above SCREEN (``error_bound``: cancelling sums,
+    ill-conditioned functions, ``tan`` near a pole, ``x^1e9``, derivatives
+    that cancel); above it, an addition or subtraction that cancels (a result
+    below 1e-8 of its larger argument) or absorbs (one argument below 1e-8 of
+    the other)."""
+    if len(graph) <= BOUND_LIMIT:
+        # the bound sees what the sums' test sees, but not where a sum is exact
+        # (1 - y at y = 1): fewer programs import mpmath for nothing
+        return error_bound(graph, values, inputs, adjoints, wrt) > SCREEN
+    # the bound costs some 4 µs a node: above the limit, the sums only
     op, arg0, arg1 = graph.op, graph.arg0, graph.arg1
     ADD, SUB = ops.ADD, ops.SUB
     for i, o in enumerate(op):
@@ -126,9 +132,7 @@ def suspicious(graph: Graph, values: list[float], inputs=None, adjoints=None,
             big, small = (a, b) if a >= b else (b, a)
             if small != 0.0 and (small < big * LOST or abs(values[i]) < big * LOST):
                 return True
-    if len(graph) > BOUND_LIMIT:
-        return False  # the bound costs some 8 µs a node: sums only, above the limit
-    return error_bound(graph, values, inputs, adjoints, wrt) > SCREEN
+    return False
 
 
 #: pi and e: float64 rounds them
@@ -287,13 +291,26 @@ def _partial_sensitivity(o, here, out, rel, args, position, d) -> float:
     error bounds (relative; by evaluating it there)."""
     if d == 0.0 or all(rel[k] == 0.0 for k in args):
         return 0.0
-    moved = [x * (1.0 + rel[k]) if rel[k] < 0.5 else x for x, k in zip(here, args)]
+    # Each argument moved by its bound, or by one ulp where the bound is
+    # smaller (x*(1 + 2^-53) rounds back to x), and the change scaled back.
+    moved, scale = [], 1.0
+    for x, k in zip(here, args):
+        r = rel[k]
+        if r == 0.0 or not math.isfinite(x) or r >= 0.5:
+            moved.append(x)
+            continue
+        step = abs(x) * r
+        ulp = math.ulp(x)
+        if step < ulp:
+            scale = min(scale, step / ulp) if ulp else scale
+            step = ulp
+        moved.append(x + step)
     try:
         new_out = o.value(*moved)
         e = o.partials(*moved, new_out)[position]
     except (ValueError, ZeroDivisionError, OverflowError, TypeError):
         return math.inf
-    return abs(e - d) / abs(d) if math.isfinite(e) else math.inf
+    return scale * abs(e - d) / abs(d) if math.isfinite(e) else math.inf
 
 
 def check(graph: Graph, inputs: dict[str, float], values: list[float],
@@ -342,14 +359,14 @@ def check(graph: Graph, inputs: dict[str, float], values: list[float],
             except (ValueError, ZeroDivisionError, TypeError):
                 return [], None  # outside the domain at 50 digits: nothing to compare
         out = graph.output
-        bad = _lost(values[out], exact[out])
+        bad = _lost_here(values[out], exact[out])
         exact_adjoints, exact_partials = None, {}
         if gradient:
             exact_adjoints = _mp_reverse(graph, exact, mp, table, exact_partials)
             for name, d in gradient.items():
                 node = graph.index.get(name)
                 if node is not None and exact_adjoints[node] is not None:
-                    bad = bad or _lost(d, exact_adjoints[node])
+                    bad = bad or _lost_here(d, exact_adjoints[node])
         if not bad:
             return [], None
         culprit = _culprit(graph, values, exact)
@@ -482,6 +499,18 @@ def _ill_conditioned(graph: Graph, j: int, position: int, exact_partials, values
     arg = graph.args(j)[position]
     return (f"ill-conditioned ({what}): it magnifies the rounding of "
             f"{clip(graph.label(arg), 40)}")
+
+
+def _lost_here(got: float, true) -> bool:
+    """_lost, unless ``got`` is ``true`` correctly rounded to float64 (a
+    derivative of 1e-695 is 0.0 in float64: nothing float64 could do
+    better)."""
+    try:
+        if got == float(true):
+            return False
+    except (OverflowError, ValueError):
+        pass
+    return _lost(got, true)
 
 
 def _lost(got: float, true) -> bool:

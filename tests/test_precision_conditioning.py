@@ -118,3 +118,80 @@ def test_pi_is_pi(run):
     assert result.stdout == "1.2246467991473532e-16\n"
     assert "sin(pi*x): sin near a zero: ill-conditioned" in warning_of(result)
     assert "warning" not in run("eval", "J = sin(pi*x)", "--set", "x=0.5").stderr
+
+
+@pytest.mark.parametrize("program, data, params", [
+    ("linear.cg", "linear.csv", {"w": 2.0, "b": 1.0}),
+    ("logistic.cg", "logistic.csv", {"w": 1.0, "b": 0.5}),
+    ("seed-steps.cg", "points.csv", {"w": 2.0, "b": 8.0}),
+    ("logistic.cg", "logistic.csv", {"w": -3.7, "b": 0.1}),
+])
+def test_no_warning_on_the_examples_at_their_data_rows(program, data, params):
+    """The examples that need values, at every row of their data: the screen
+    (sums and the error bound) and the 50-digit check find nothing."""
+    import csv
+
+    from pathlib import Path
+
+    examples = Path(__file__).resolve().parent.parent / "examples"
+    source = (examples / program).read_text()
+    with open(examples / data, newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert rows
+    for row in rows:
+        settings = {**params, **{k: float(v) for k, v in row.items()}}
+        result = api.differentiate(source, settings)
+        warnings, note = precision.check(result.graph, result.inputs, result.values,
+                                         result.gradient, result.adjoints)
+        assert warnings == [], (row, warnings[0].text)
+
+
+def test_an_exact_cancellation_does_not_start_the_check():
+    """1 - y at y = 1 is exactly 0: the logistic example at a row with y = 1
+    runs without mpmath (the sums' test alone would have started it)."""
+    code = ("import sys; from cgdiff.cli import main; sys.argv = ['cgdiff', 'grad', "
+            "'-f', 'examples/logistic.cg', '--set', 'w=1,b=0.5,x=0.23,y=1'];\n"
+            "try:\n    main()\nexcept SystemExit:\n    pass\n"
+            "print('mpmath' in sys.modules, file=sys.stderr)")
+    from pathlib import Path
+
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          cwd=Path(__file__).resolve().parent.parent)
+    assert done.stderr.strip().splitlines()[-1] == "False", done.stderr
+
+
+def test_a_derivative_below_float64s_range_is_no_loss(run):
+    """erf'(40) is about 1e-696: float64's 0.0 is that, correctly rounded."""
+    result = run("grad", "J = erf(z)", "--set", "z=40", "--format", "plain")
+    assert result.stdout == "z\t0.0\n" and "warning" not in result.stderr
+
+
+def test_the_rounding_of_an_input_at_a_zero_of_the_derivative(run):
+    """cos'(y) = -sin(y) at y = 3.141592653589793 as written: float64 says
+    -1.2e-16, the written decimal gives -2.4e-16."""
+    result = run("grad", "J = cos(y)", "--set", "y=3.141592653589793", "--format", "plain")
+    assert "the derivative of cos(y) with respect to y" in warning_of(result)
+    assert "ill-conditioned (sin near a zero)" in warning_of(result)
+
+
+def test_above_the_bound_limit_only_sums_start_the_check(monkeypatch):
+    monkeypatch.setattr(precision, "BOUND_LIMIT", 3)
+    sums = api.differentiate("J = (1-cos(x))/x^2", {"x": 1e-8})
+    warnings, _ = precision.check(sums.graph, sums.inputs, sums.values, sums.gradient)
+    assert warnings and "cancellation" in warnings[0].text
+    pole = api.differentiate("J = tan(x) + 0*y", {"x": 1.5707963267948966, "y": 1})
+    assert precision.check(pole.graph, pole.inputs, pole.values, pole.gradient) == ([], None)
+
+
+@pytest.mark.parametrize("program, x, digits", [
+    ("J = softplus(x)", "-290", "1.1339665610377455188e-126"),
+    ("J = logsigmoid(x)", "290", "-1.1339665610377455188e-126"),
+])
+def test_the_50_digit_softplus_keeps_its_tail(run, program, x, digits):
+    """log(1 + exp(-290)) is 1 + 1e-126 at 50 digits, whose log is 0: the
+    high-precision forms are log1p, so neither a false warning nor a wrong
+    --digits column."""
+    plain = run("eval", program, "--set", f"x={x}", "--format", "plain")
+    assert "warning" not in plain.stderr
+    assert run("eval", program, "--set", f"x={x}", "--digits", "20",
+               "--format", "plain").stdout.strip() == digits
