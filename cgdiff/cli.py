@@ -1162,7 +1162,8 @@ def view_command(program, program_file, settings, of, output_file, layout, title
     click.echo(f"wrote {output_file} ({len(graph)} nodes); open it in a browser", err=True)
 
 
-#: worksheet --format: render.sheets.FORMATS (not imported here: it loads the model).
+#: worksheet --format: render.sheets.FORMATS, written out so that start-up does
+#: not load the page writers (a test keeps the two the same).
 SHEET_FORMATS = ["markdown", "latex", "html"]
 
 
@@ -1212,7 +1213,7 @@ def worksheet_command(program, program_file, settings, of, blank, sheet_format, 
         raise click.UsageError("--vary writes a set of files: -o names their folder, "
                                "not standard output ('-')")
     directory = Path(output_path or ".")
-    names = worksheet.file_names(vary, sheet_format)
+    names = worksheet.file_names(vary, pages_output.SUFFIXES[sheet_format])
     if directory.is_dir():  # else it is made below, once the sheets are ready
         for sheet_name, key_name in names:
             outfile.check(directory / sheet_name)

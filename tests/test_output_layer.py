@@ -44,10 +44,9 @@ def test_data_rows_default_to_csv(run):
 
 
 def test_the_sheet_formats_offered_are_the_page_writers():
-    from cgdiff import worksheet
     from cgdiff.cli import SHEET_FORMATS
 
-    assert SHEET_FORMATS == list(sheets.FORMATS) == list(worksheet.SUFFIXES)
+    assert SHEET_FORMATS == list(sheets.FORMATS) == list(sheets.SUFFIXES)
 
 
 #: Each command with --format → the render modules of the results it writes.
