@@ -79,6 +79,15 @@ def expected(source, point):
     return result.value, result.gradient
 
 
+def assert_matches(source, point, value, gradient):
+    """The exported code's value and gradient (name → number) at ``point`` are grad's."""
+    want_value, want_gradient = expected(source, point)
+    assert close(value, want_value)
+    assert set(gradient) == set(want_gradient)
+    for name, number in gradient.items():
+        assert close(number, want_gradient[name]), (name, point)
+
+
 def python_function(text):
     namespace = {}
     exec(compile(text, "<exported>", "exec"), namespace)
@@ -93,11 +102,7 @@ def test_python_matches_grad(which):
     names, chosen = points(source)
     for point in chosen:
         value, gradient = function(*point.values())  # identifiers may be renamed
-        want_value, want_gradient = expected(source, point)
-        assert close(value, want_value)
-        assert set(gradient) == set(want_gradient)
-        for name in gradient:
-            assert close(gradient[name], want_gradient[name]), (name, point)
+        assert_matches(source, point, value, gradient)
 
 
 def test_python_defaults_are_the_programs_values():
@@ -131,10 +136,6 @@ def test_numpy_broadcasts_a_constant_gradient():
     assert gradient["x"].tolist() == [3.0] * 4 and gradient["y"].tolist() == [1.0] * 4
 
 
-def run_points(names, chosen, source):
-    return [expected(source, point) for point in chosen]
-
-
 @pytest.mark.skipif(shutil.which("cc") is None, reason="no C compiler")
 @pytest.mark.parametrize("which", PROGRAMS)
 def test_c_compiles_and_matches_grad(which, tmp_path):
@@ -164,11 +165,8 @@ def test_c_compiles_and_matches_grad(which, tmp_path):
                             check=True).stdout.splitlines()
     assert len(output) == len(chosen)
     for line, point in zip(output, chosen):
-        numbers = [float(x) for x in line.split()]
-        want_value, want_gradient = expected(source, point)
-        assert close(numbers[0], want_value)
-        for k, name in enumerate(grads):
-            assert close(numbers[1 + k], want_gradient[name]), (name, point)
+        value, *numbers = [float(x) for x in line.split()]
+        assert_matches(source, point, value, dict(zip(grads, numbers, strict=True)))
 
 
 @pytest.mark.skipif(shutil.which("node") is None, reason="no node")
@@ -184,11 +182,7 @@ def test_javascript_runs_and_matches_grad(which, tmp_path):
     output = json.loads(subprocess.run(["node", str(tmp_path / "f.js")], capture_output=True,
                                        text=True, check=True).stdout)
     for got, point in zip(output, chosen, strict=True):
-        want_value, want_gradient = expected(source, point)
-        assert close(got["value"], want_value)
-        assert set(got["gradient"]) == set(want_gradient)
-        for name, number in got["gradient"].items():
-            assert close(number, want_gradient[name]), (name, point)
+        assert_matches(source, point, got["value"], got["gradient"])
 
 
 @pytest.mark.parametrize("fmt", ["python", "numpy"])
