@@ -332,8 +332,9 @@ def expect_options(command):
 
 
 def _show(result, output_format: str, tables=(), json_extra: dict | None = None) -> None:
-    """``emit``, with more Rich tables after a table, or more keys in JSON."""
-    if (output_format == "table" and tables) or (output_format == "json" and json_extra):
+    """``emit``, with more Rich tables after a table, or more keys in JSON: the
+    result annotated, in any format ``render.annotated`` has, when there is more."""
+    if (tables or json_extra) and output_format in annotated_output.FORMATS:
         result = annotated_output.Annotated(result, list(tables), dict(json_extra or {}))
     emit(result, output_format)
 
@@ -733,7 +734,8 @@ def eval_command(program, program_file, settings, of, output_format, data_file, 
               help="Also count the work each method does on this program, measured while the "
                    "passes run: one reverse sweep, forward mode over every input, finite "
                    "differences (table and json only).")
-@format_option(list(dict.fromkeys([*NODE_FORMATS, *formulas_output.FORMATS])),
+@format_option(list(dict.fromkeys([*NODE_FORMATS, *annotated_output.FORMATS,
+                                    *formulas_output.FORMATS])),
                help="table for people; json, csv or plain for scripts; latex, or python, "
                     "numpy, c or javascript code (with --symbolic).")
 @data_option
@@ -1160,7 +1162,8 @@ def view_command(program, program_file, settings, of, output_file, layout, title
     click.echo(f"wrote {output_file} ({len(graph)} nodes); open it in a browser", err=True)
 
 
-#: worksheet --format: render.sheets.FORMATS (not imported here: it loads the model).
+#: worksheet --format: render.sheets.FORMATS, written out so that start-up does
+#: not load the page writers (a test keeps the two the same).
 SHEET_FORMATS = ["markdown", "latex", "html"]
 
 
@@ -1210,7 +1213,7 @@ def worksheet_command(program, program_file, settings, of, blank, sheet_format, 
         raise click.UsageError("--vary writes a set of files: -o names their folder, "
                                "not standard output ('-')")
     directory = Path(output_path or ".")
-    names = worksheet.file_names(vary, sheet_format)
+    names = worksheet.file_names(vary, pages_output.SUFFIXES[sheet_format])
     if directory.is_dir():  # else it is made below, once the sheets are ready
         for sheet_name, key_name in names:
             outfile.check(directory / sheet_name)

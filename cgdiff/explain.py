@@ -28,6 +28,17 @@ from .text import human_number
 #: How far the closing check moves each input: the lecture's 2 → 2.001.
 NUDGE = 0.001
 
+#: The functions local derivatives are written with that a student may not
+#: know (README, "Derivatives as formulas"): said once, after the steps.
+GLOSSARY = {
+    "step": "step(u) is 1 when u > 0, else 0",
+    "sign": "sign(u) is -1, 0 or 1, the sign of u",
+    "gt": "gt(a, b) is 1 when a > b, else 0",
+    "powlog": "powlog(a, b) is a^b*log(a), taken as 0 at a = 0",
+    "sech": "sech(u) is 1/cosh(u)",
+}
+_GLOSSED = re.compile(r"\b(" + "|".join(GLOSSARY) + r")\(")
+
 _SIMPLE = re.compile(r"[\w.]+")
 _CALL = re.compile(r"\w+\(")
 
@@ -58,7 +69,9 @@ def _definition(graph, i: int) -> str:
 
 
 def _times_eps(k: float) -> str:
-    """``2ε``, ``ε``, ``-ε``, ``-0.5ε``."""
+    """``2ε``, ``ε``, ``-ε``, ``-0.5ε``, ``0``."""
+    if k == 0:
+        return "0"
     if k == 1:
         return "ε"
     if k == -1:
@@ -188,6 +201,7 @@ def explain(result: Result, wrt: Iterable[str] | None = None, nudge: float = NUD
         lines.append("")
         lines.extend(_step(graph, values, adjoints, i, users[i], J, dJ))
 
+    lines.extend(_glossary(graph, lines))
     lines.append("")
     if names:
         gradient = {name: result_derivative(result, adjoints, seeds, name) for name in names}
@@ -199,6 +213,15 @@ def explain(result: Result, wrt: Iterable[str] | None = None, nudge: float = NUD
         for name, d in gradient.items():
             lines.append("  " + nudge_line(result, name, nudge, d))
     return lines
+
+
+def _glossary(graph, lines: list[str]) -> list[str]:
+    """One line defining the helper functions the steps used, where the
+    program itself does not use them."""
+    used = dict.fromkeys(m.group(1) for line in lines for m in _GLOSSED.finditer(line)
+                         if " × ε" in line)
+    meant = [GLOSSARY[name] for name in used if not re.search(rf"\b{name}\(", graph.source)]
+    return ["", "Where " + "; ".join(meant) + "."] if meant else []
 
 
 def result_derivative(result: Result, adjoints, seeds, name: str) -> float:

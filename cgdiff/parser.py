@@ -268,23 +268,25 @@ class _Builder:
 
     def vector(self, children):
         lsqb, args, rsqb = children
-        if not args:
-            raise ParseError("an empty vector: write its elements, [1, 2, 3]",
-                                Span(lsqb.start_pos, rsqb.end_pos))
-        p = self.program
-        p.extended = True
-        p.lists.append(args)
-        return self._emit(VECTOR, len(p.lists) - 1, -1, lsqb.start_pos, rsqb.end_pos)
+        elements = self._bracketed(args, lsqb, rsqb,
+                                   "an empty vector: write its elements, [1, 2, 3]")
+        return self._emit(VECTOR, elements, -1, lsqb.start_pos, rsqb.end_pos)
 
     def index(self, children):
         base, lsqb, args, rsqb = children
+        indices = self._bracketed(args, lsqb, rsqb, "an index is missing: write x[0] or W[0, 1]")
+        return self._emit(INDEX, base, indices, self.program.start[base], rsqb.end_pos)
+
+    def _bracketed(self, args, lsqb, rsqb, if_empty: str) -> int:
+        """The entries between ``[`` and ``]`` (a vector's elements, an
+        index's expressions) kept in ``Program.lists``: their place there; an
+        error under the brackets when there are none."""
         if not args:
-            raise ParseError("an index is missing: write x[0] or W[0, 1]",
-                                Span(lsqb.start_pos, rsqb.end_pos))
+            raise ParseError(if_empty, Span(lsqb.start_pos, rsqb.end_pos))
         p = self.program
         p.extended = True
         p.lists.append(args)
-        return self._emit(INDEX, base, len(p.lists) - 1, p.start[base], rsqb.end_pos)
+        return len(p.lists) - 1
 
     def define(self, children):
         """``name(p1, ...) = body``: a function, kept apart from the statements."""

@@ -23,8 +23,6 @@ from .graph import Graph
 from .text import clip, human_number, one_line
 
 BLANKS = ("values", "grads", "both")
-#: Each page format (render.sheets.FORMATS) → its file suffix.
-SUFFIXES = {"markdown": "md", "latex": "tex", "html": "html"}
 #: A worksheet is for people: past this many nodes, an error says so.
 MAX_NODES = 2000
 #: Draws per variant before settling for less than the nicest inputs.
@@ -502,9 +500,9 @@ def variant_sheets(source: str | Graph, count: int, seed: int,
     return sheets
 
 
-def file_names(count: int, sheet_format: str) -> list[tuple[str, str]]:
-    """``[("sheet-01.md", "sheet-01-key.md"), ...]``."""
-    ext = SUFFIXES[sheet_format]
+def file_names(count: int, ext: str) -> list[tuple[str, str]]:
+    """``[("sheet-01.md", "sheet-01-key.md"), ...]`` for the suffix ``ext``
+    (``render.sheets.SUFFIXES``)."""
     width = max(2, len(str(count)))
     return [(f"sheet-{k:0{width}d}.{ext}", f"sheet-{k:0{width}d}-key.{ext}")
             for k in range(1, count + 1)]

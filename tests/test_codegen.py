@@ -8,10 +8,11 @@ import subprocess
 
 import pytest
 
-from cgdiff import render
+from cgdiff import ops, render
 from cgdiff.api import differentiate
 from cgdiff.render import code
 from cgdiff.symbolic import symbolic_gradient
+from cases import OP_POINTS
 
 SEED = "x = -2; y = 2\nw = 2; b = 8\nJ = 0.5*(w*x + b - y)^2\n"
 NETWORK = """x1 = 1; x2 = -1; t = 0.5
@@ -23,18 +24,34 @@ h2 = sigmoid(w21*x1 + w22*x2 + b2)
 y = sigmoid(v1*h1 + v2*h2 + c)
 J = 0.5*(y - t)^2 + softplus(v1) + logsigmoid(v2)
 """
-# every op the tables hold, at points where each is defined
-EVERY_OP = """u = 0.3; v = 0.7
-J = exp(u) + log(v) + sqrt(v) + sin(u)*cos(v) + tan(u) + tanh(u) + sech(v) + sigmoid(u)
-  + relu(u - v) + abs(u - v) + max(u, v) + min(u, v) + pow(v, u) + v^u + step(u) + sign(v)
-  + asin(u) + acos(u) + atan(v) + atan2(u, v) + sinh(u) + cosh(v) + asinh(u) + acosh(v + 1)
-  + atanh(u) + log2(v) + log10(v) + log1p(u) + expm1(v) + hypot(u, v) + softplus(u)
-  + logsigmoid(v) + powlog(v, u) + u/v - u
-"""
+# the ops written out, at points where each is defined: one statement (a line
+# that starts with "+" would be a statement of its own, and not the output)
+EVERY_OP = "u = 0.3; v = 0.7\nJ = " + " + ".join([
+    "exp(u)", "log(v)", "sqrt(v)", "sin(u)*cos(v)", "tan(u)", "tanh(u)", "sech(v)", "sigmoid(u)",
+    "relu(u - v)", "abs(u - v)", "max(u, v)", "min(u, v)", "pow(v, u)", "v^u", "step(u)",
+    "sign(v)", "asin(u)", "acos(u)", "atan(v)", "atan2(u, v)", "sinh(u)", "cosh(v)", "asinh(u)",
+    "acosh(v + 1)", "atanh(u)", "log2(v)", "log10(v)", "log1p(u)", "expm1(v)", "hypot(u, v)",
+    "softplus(u)", "logsigmoid(v)", "powlog(v, u)", "u/v - u"]) + "\n"
+
+
+def _every_function() -> str:
+    """Every function of the op table, read from the table (a new entry is
+    exported and run in every language without being listed here), each of
+    its own inputs at the op's first test point."""
+    lines, terms = [], []
+    for k, op in enumerate(dict.fromkeys(ops.FUNCTIONS.values())):
+        args = [f"{'ab'[m]}{k}" for m in range(op.arity)]
+        lines.append("; ".join(f"{a} = {x!r}" for a, x in zip(args, OP_POINTS[op.name][0])))
+        terms.append(f"{op.name}({', '.join(args)})")
+    return "\n".join(lines) + "\nJ = " + " + ".join(terms) + "\n"
+
+
+EVERY_FUNCTION = _every_function()
 # inputs named as the exported code's own names and the languages' keywords
 COLLIDING = ("shape = 1; float = 2; t1 = 3; double = 4; const = 5\n"
              "J = shape*float*exp(t1) + (t1*double)^2 + const")
-PROGRAMS = {"seed": SEED, "network": NETWORK, "every op": EVERY_OP, "colliding": COLLIDING}
+PROGRAMS = {"seed": SEED, "network": NETWORK, "every op": EVERY_OP,
+            "every function": EVERY_FUNCTION, "colliding": COLLIDING}
 
 
 def export(source, fmt):
@@ -43,7 +60,11 @@ def export(source, fmt):
 
 def points(source, count=200, seed=1):
     rng = random.Random(seed)
-    names = differentiate(source).graph.inputs
+    graph = differentiate(source).graph
+    names = graph.inputs
+    if source is EVERY_FUNCTION:  # each op's own domain: the program's values, nudged
+        return names, [{n: graph.const[graph.index[n]] * (1 + 1e-3 * k) for n in names}
+                       for k in range(3)]
     low = 0.05 if source is EVERY_OP else -3.0
     high = 0.9 if source is EVERY_OP else 3.0
     return names, [{n: rng.uniform(low, high) for n in names} for _ in range(count)]
@@ -56,6 +77,15 @@ def close(a, b):
 def expected(source, point):
     result = differentiate(source, point)
     return result.value, result.gradient
+
+
+def assert_matches(source, point, value, gradient):
+    """The exported code's value and gradient (name → number) at ``point`` are grad's."""
+    want_value, want_gradient = expected(source, point)
+    assert close(value, want_value)
+    assert set(gradient) == set(want_gradient)
+    for name, number in gradient.items():
+        assert close(number, want_gradient[name]), (name, point)
 
 
 def python_function(text):
@@ -72,11 +102,7 @@ def test_python_matches_grad(which):
     names, chosen = points(source)
     for point in chosen:
         value, gradient = function(*point.values())  # identifiers may be renamed
-        want_value, want_gradient = expected(source, point)
-        assert close(value, want_value)
-        assert set(gradient) == set(want_gradient)
-        for name in gradient:
-            assert close(gradient[name], want_gradient[name]), (name, point)
+        assert_matches(source, point, value, gradient)
 
 
 def test_python_defaults_are_the_programs_values():
@@ -110,10 +136,6 @@ def test_numpy_broadcasts_a_constant_gradient():
     assert gradient["x"].tolist() == [3.0] * 4 and gradient["y"].tolist() == [1.0] * 4
 
 
-def run_points(names, chosen, source):
-    return [expected(source, point) for point in chosen]
-
-
 @pytest.mark.skipif(shutil.which("cc") is None, reason="no C compiler")
 @pytest.mark.parametrize("which", PROGRAMS)
 def test_c_compiles_and_matches_grad(which, tmp_path):
@@ -143,11 +165,8 @@ def test_c_compiles_and_matches_grad(which, tmp_path):
                             check=True).stdout.splitlines()
     assert len(output) == len(chosen)
     for line, point in zip(output, chosen):
-        numbers = [float(x) for x in line.split()]
-        want_value, want_gradient = expected(source, point)
-        assert close(numbers[0], want_value)
-        for k, name in enumerate(grads):
-            assert close(numbers[1 + k], want_gradient[name]), (name, point)
+        value, *numbers = [float(x) for x in line.split()]
+        assert_matches(source, point, value, dict(zip(grads, numbers, strict=True)))
 
 
 @pytest.mark.skipif(shutil.which("node") is None, reason="no node")
@@ -163,11 +182,7 @@ def test_javascript_runs_and_matches_grad(which, tmp_path):
     output = json.loads(subprocess.run(["node", str(tmp_path / "f.js")], capture_output=True,
                                        text=True, check=True).stdout)
     for got, point in zip(output, chosen, strict=True):
-        want_value, want_gradient = expected(source, point)
-        assert close(got["value"], want_value)
-        assert set(got["gradient"]) == set(want_gradient)
-        for name, number in got["gradient"].items():
-            assert close(number, want_gradient[name]), (name, point)
+        assert_matches(source, point, got["value"], got["gradient"])
 
 
 @pytest.mark.parametrize("fmt", ["python", "numpy"])

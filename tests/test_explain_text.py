@@ -54,3 +54,22 @@ def test_width_given_explicitly_wins():
     text = explain("-f", "examples/seed-steps.cg", "--set", "w=2,x=-2,b=8,y=2", "--width", "120",
                    columns=50)
     assert max(len(line) for line in text.splitlines()) > 88
+
+
+@pytest.mark.parametrize("program, settings, said, unsaid", [
+    ("J = max(x, y)", "x=2,y=3", "Where gt(a, b) is 1 when a > b, else 0.", "step(u)"),
+    ("J = x^y", "x=2,y=3", "Where powlog(a, b) is a^b*log(a)", "gt(a, b)"),
+    ("J = relu(x)*step(x)", "x=2", None, "Where"),  # the program says step itself
+    ("J = w*x", "w=2,x=3", None, "Where"),
+])
+def test_helper_functions_in_local_derivatives_are_defined_once(run, program, settings, said,
+                                                                unsaid):
+    text = run("explain", program, "--set", settings).output
+    if said:
+        assert text.count(said) == 1
+    assert unsaid not in text
+
+
+def test_a_zero_change_reads_0_not_0_epsilon(run):
+    text = run("explain", "J = max(x, y)", "--set", "x=2,y=3").output
+    assert "× ε = 0." in text and "0ε" not in text

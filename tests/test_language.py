@@ -75,6 +75,11 @@ def test_parameters_shadow_program_names():
     ("J = sqr(x)", "unknown function 'sqr' (did you mean 'sqrt'?)", 5),
 ])
 def test_function_errors_have_a_caret(run, source, message, column):
+    assert_caret(run, source, message, column)
+
+
+def assert_caret(run, source, message, column):
+    """eval's error names ``message``, its caret under ``column`` (1-based)."""
     stderr = clean_error(run("eval", source, "--set", "x=1"))
     first, shown, caret = stderr.splitlines()
     assert message in first
@@ -123,10 +128,7 @@ def test_elements_are_named_and_labelled():
     ("J = x[0]", "'x' is a scalar", 6),
 ])
 def test_shape_errors_have_a_caret(run, source, message, column):
-    stderr = clean_error(run("eval", source, "--set", "x=1"))
-    first, shown, caret = stderr.splitlines()
-    assert message in first
-    assert caret.index("^") - 2 == column - 1, stderr
+    assert_caret(run, source, message, column)
 
 
 # ---------------------------------------------------------------- pictures of calls

@@ -44,7 +44,32 @@ def test_data_rows_default_to_csv(run):
 
 
 def test_the_sheet_formats_offered_are_the_page_writers():
-    from cgdiff import worksheet
     from cgdiff.cli import SHEET_FORMATS
 
-    assert SHEET_FORMATS == list(sheets.FORMATS) == list(worksheet.SUFFIXES)
+    assert SHEET_FORMATS == list(sheets.FORMATS) == list(sheets.SUFFIXES)
+
+
+#: Each command with --format → the render modules of the results it writes.
+EMITS = {"eval": [data, rows, annotated], "grad": [data, rows, annotated, formulas],
+         "check": [check], "hessian": [matrix], "fit": [fitting]}
+
+
+@pytest.mark.parametrize("command", EMITS)
+def test_every_format_of_a_result_is_offered(command):
+    # adding a format is one function in one render module: --format offers it
+    # with no edit in the CLI (grad --stats gets any format render.annotated has)
+    from cgdiff.cli import cli
+
+    (option,) = [p for p in cli.commands[command].params if p.name == "output_format"]
+    offered = set(option.type.choices)
+    for module in EMITS[command]:
+        assert set(module.FORMATS) <= offered, (module.__name__, set(module.FORMATS) - offered)
+
+
+def test_annotated_results_use_annotated_formats(monkeypatch, run):
+    # a format render.annotated gains is where grad --stats goes, with no edit in the
+    # CLI (not a table/json special case): here a plain writer of its own
+    monkeypatch.setitem(annotated.FORMATS, "plain",
+                        lambda a, out: out.write(f"nodes {a.json_extra['stats']['nodes']}\n"))
+    result = run("grad", PROGRAM, "--set", SET, "--stats", "--format", "plain")
+    assert result.exit_code == 0 and result.output == "nodes 11\n"

@@ -104,7 +104,7 @@ def test_every_op_has_a_derivative_formula_per_argument():
 @pytest.mark.parametrize("op", [op for op in ops.BY_NAME.values() if op.arity],
                          ids=lambda op: op.name)
 def test_derivative_formulas_equal_the_numeric_partials(op):
-    from test_ops import POINTS
+    from cases import OP_POINTS as POINTS
 
     points = POINTS[op.name] + ([(0.0,)] if op.arity == 1 and op.name not in ("log", "sqrt")
                                 else [(1.0, 1.0)] if op.arity == 2 else [])

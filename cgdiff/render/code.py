@@ -4,9 +4,12 @@ its gradient as one self-contained function in another language.
 Read from the formulas :mod:`cgdiff.symbolic` builds (one hash-consed graph):
 the output's value and every derivative are roots; a node used more than once
 becomes a named temporary (the program's own name where it has one, else
-``t1``, ``t2``, ...). Each language is a table: how each op prints, and the
-helper functions it needs where the language lacks one (``sigmoid`` in C),
-written as the op table's stable forms. An op a table lacks is an ``error:``.
+``t1``, ``t2``, ...). Each language is a table of what differs from its math
+library (a function of the op table is the library's function of that name,
+so adding one to the op table needs nothing here when the libraries have it):
+names (``np.arcsin``), forms of its own (``fabs`` in C), and helper
+functions where the language lacks one (``sigmoid`` in C), written as the op
+table's stable forms. An op a table lacks is an ``error:``.
 Nothing recurses: nodes are written in the graph's order, each text from its
 children's texts.
 """
@@ -51,20 +54,29 @@ def _py_number(x: float) -> str:
     return repr(float(x))
 
 
-_PY_CALLS = {
-    "exp": "math.exp({a})", "log": "math.log({a})", "sqrt": "math.sqrt({a})",
-    "sin": "math.sin({a})", "cos": "math.cos({a})", "tan": "math.tan({a})",
-    "tanh": "math.tanh({a})", "sech": "cg_sech({a})", "sigmoid": "cg_sigmoid({a})",
-    "relu": "cg_relu({a})", "abs": "abs({a})", "max": "max({a}, {b})", "min": "min({a}, {b})",
-    "step": "cg_step({a})", "sign": "cg_sign({a})", "asin": "math.asin({a})",
-    "acos": "math.acos({a})", "atan": "math.atan({a})", "atan2": "math.atan2({a}, {b})",
-    "sinh": "math.sinh({a})", "cosh": "math.cosh({a})", "asinh": "math.asinh({a})",
-    "acosh": "math.acosh({a})", "atanh": "math.atanh({a})", "log2": "math.log2({a})",
-    "log10": "math.log10({a})", "log1p": "math.log1p({a})", "expm1": "math.expm1({a})",
-    "hypot": "math.hypot({a}, {b})", "softplus": "cg_softplus({a})",
-    "logsigmoid": "cg_logsigmoid({a})", "erf": "math.erf({a})", "powlog": "cg_powlog({a}, {b})",
-    "gt": "(1.0 if {a} > {b} else 0.0)",
-}
+#: The functions of the op table as calls: an op is its language's math
+#: library function of the same name unless a table below says otherwise, so a
+#: new function of the op table that the libraries have (``cbrt``) needs no entry.
+_FUNCTIONS = {op.name: op for op in ops.FUNCTIONS.values() if op.symbol is None}
+
+
+def _calls(library: str, helpers: dict[str, str], renamed: dict[str, str] | None = None,
+           own: dict[str, str] | None = None) -> dict[str, str]:
+    """op name → its call template over ``{a}``, ``{b}``: the helper
+    ``cg_<op>`` where ``helpers`` defines one, the template in ``own`` where
+    given, else ``library`` + the op's name (or its name in ``renamed``)."""
+    calls = {}
+    for name, op in _FUNCTIONS.items():
+        args = "{a}, {b}" if op.arity == 2 else "{a}"
+        if "cg_" + name in helpers:
+            calls[name] = f"cg_{name}({args})"
+        elif own and name in own:
+            calls[name] = own[name]
+        else:
+            calls[name] = f"{library}{(renamed or {}).get(name, name)}({args})"
+    return calls
+
+
 _PY_HELPERS = {
     "cg_sigmoid": "def cg_sigmoid(x):\n    if x >= 0:\n        return 1.0 / (1.0 + math.exp(-x))\n"
                   "    z = math.exp(x)\n    return z / (1.0 + z)\n",
@@ -79,20 +91,9 @@ _PY_HELPERS = {
     "cg_powlog": "def cg_powlog(a, b):\n"
                  "    return 0.0 if a == 0 and b > 0 else math.pow(a, b) * math.log(a)\n",
 }
-_NP_CALLS = {
-    "exp": "np.exp({a})", "log": "np.log({a})", "sqrt": "np.sqrt({a})", "sin": "np.sin({a})",
-    "cos": "np.cos({a})", "tan": "np.tan({a})", "tanh": "np.tanh({a})", "sech": "cg_sech({a})",
-    "sigmoid": "cg_sigmoid({a})", "relu": "np.where({a} > 0, {a}, 0.0)", "abs": "np.abs({a})",
-    "max": "cg_max({a}, {b})", "min": "cg_min({a}, {b})",
-    "step": "np.where({a} > 0, 1.0, 0.0)", "sign": "cg_sign({a})", "asin": "np.arcsin({a})",
-    "acos": "np.arccos({a})", "atan": "np.arctan({a})", "atan2": "np.arctan2({a}, {b})",
-    "sinh": "np.sinh({a})", "cosh": "np.cosh({a})", "asinh": "np.arcsinh({a})",
-    "acosh": "np.arccosh({a})", "atanh": "np.arctanh({a})", "log2": "np.log2({a})",
-    "log10": "np.log10({a})", "log1p": "np.log1p({a})", "expm1": "np.expm1({a})",
-    "hypot": "np.hypot({a}, {b})", "softplus": "cg_softplus({a})",
-    "logsigmoid": "cg_logsigmoid({a})", "erf": "cg_erf({a})", "powlog": "cg_powlog({a}, {b})",
-    "gt": "np.where({a} > {b}, 1.0, 0.0)",
-}
+_PY_CALLS = _calls("math.", _PY_HELPERS, own={
+    "abs": "abs({a})", "max": "max({a}, {b})", "min": "min({a}, {b})",
+    "gt": "(1.0 if {a} > {b} else 0.0)"})
 _NP_HELPERS = {
     "cg_sigmoid": "def cg_sigmoid(x):\n    z = np.exp(-np.abs(x))\n"
                   "    return np.where(x >= 0, 1.0 / (1.0 + z), z / (1.0 + z))\n",
@@ -109,19 +110,11 @@ _NP_HELPERS = {
                  "    zero = (a == 0) & (b > 0)\n    safe = np.where(zero, 1.0, a)\n"
                  "    return np.where(zero, 0.0, np.power(safe, b) * np.log(safe))\n",
 }
-_C_CALLS = {
-    "exp": "exp({a})", "log": "log({a})", "sqrt": "sqrt({a})", "sin": "sin({a})",
-    "cos": "cos({a})", "tan": "tan({a})", "tanh": "tanh({a})", "sech": "cg_sech({a})",
-    "sigmoid": "cg_sigmoid({a})", "relu": "cg_relu({a})", "abs": "fabs({a})",
-    "max": "cg_max({a}, {b})", "min": "cg_min({a}, {b})", "step": "cg_step({a})",
-    "sign": "cg_sign({a})", "asin": "asin({a})", "acos": "acos({a})", "atan": "atan({a})",
-    "atan2": "atan2({a}, {b})", "sinh": "sinh({a})", "cosh": "cosh({a})",
-    "asinh": "asinh({a})", "acosh": "acosh({a})", "atanh": "atanh({a})", "log2": "log2({a})",
-    "log10": "log10({a})", "log1p": "log1p({a})", "expm1": "expm1({a})",
-    "hypot": "hypot({a}, {b})", "softplus": "cg_softplus({a})",
-    "logsigmoid": "cg_logsigmoid({a})", "erf": "erf({a})", "powlog": "cg_powlog({a}, {b})",
-    "gt": "cg_gt({a}, {b})",
-}
+_NP_CALLS = _calls("np.", _NP_HELPERS, renamed={
+    "asin": "arcsin", "acos": "arccos", "atan": "arctan", "atan2": "arctan2",
+    "asinh": "arcsinh", "acosh": "arccosh", "atanh": "arctanh"}, own={
+    "relu": "np.where({a} > 0, {a}, 0.0)", "abs": "np.abs({a})",
+    "step": "np.where({a} > 0, 1.0, 0.0)", "gt": "np.where({a} > {b}, 1.0, 0.0)"})
 _C_HELPERS = {
     "cg_sigmoid": "static double cg_sigmoid(double x) {\n"
                   "    if (x >= 0) return 1.0 / (1.0 + exp(-x));\n"
@@ -143,20 +136,7 @@ _C_HELPERS = {
     "cg_powlog": "static double cg_powlog(double a, double b) "
                  "{ return (a == 0 && b > 0) ? 0.0 : pow(a, b) * log(a); }\n",
 }
-_JS_CALLS = {
-    "exp": "Math.exp({a})", "log": "Math.log({a})", "sqrt": "Math.sqrt({a})",
-    "sin": "Math.sin({a})", "cos": "Math.cos({a})", "tan": "Math.tan({a})",
-    "tanh": "Math.tanh({a})", "sech": "cg_sech({a})", "sigmoid": "cg_sigmoid({a})",
-    "relu": "cg_relu({a})", "abs": "Math.abs({a})", "max": "cg_max({a}, {b})",
-    "min": "cg_min({a}, {b})", "step": "cg_step({a})", "sign": "cg_sign({a})",
-    "asin": "Math.asin({a})", "acos": "Math.acos({a})", "atan": "Math.atan({a})",
-    "atan2": "Math.atan2({a}, {b})", "sinh": "Math.sinh({a})", "cosh": "Math.cosh({a})",
-    "asinh": "Math.asinh({a})", "acosh": "Math.acosh({a})", "atanh": "Math.atanh({a})",
-    "log2": "Math.log2({a})", "log10": "Math.log10({a})", "log1p": "Math.log1p({a})",
-    "expm1": "Math.expm1({a})", "hypot": "Math.hypot({a}, {b})",
-    "softplus": "cg_softplus({a})", "logsigmoid": "cg_logsigmoid({a})", "erf": "cg_erf({a})",
-    "powlog": "cg_powlog({a}, {b})", "gt": "cg_gt({a}, {b})",
-}
+_C_CALLS = _calls("", _C_HELPERS, own={"abs": "fabs({a})"})
 _JS_HELPERS = {
     "cg_sigmoid": "function cg_sigmoid(x) {\n"
                   "  if (x >= 0) return 1 / (1 + Math.exp(-x));\n"
@@ -178,6 +158,7 @@ _JS_HELPERS = {
     "cg_powlog": "function cg_powlog(a, b) {\n  return "
                  + ops.FUNCTIONS["powlog"].js[0] + ";\n}\n",
 }
+_JS_CALLS = _calls("Math.", _JS_HELPERS)
 
 _PY_RESERVED = frozenset(
     "False None True and as assert async await break class continue def del elif else except "
@@ -186,9 +167,9 @@ _PY_RESERVED = frozenset(
 _C_RESERVED = frozenset(
     "auto break case char const continue default do double else enum extern float for goto if "
     "inline int long register restrict return short signed sizeof static struct switch "
-    "typedef union unsigned void volatile while exp log sqrt sin cos tan tanh pow fabs fmax "
-    "fmin asin acos atan atan2 sinh cosh asinh acosh atanh log2 log10 log1p expm1 hypot erf "
-    "main".split())
+    "typedef union unsigned void volatile while pow fabs fmax fmin main".split()) | frozenset(
+    template[:template.index("(")] for template in _C_CALLS.values()
+    if not template.startswith("cg_"))  # the math library's names
 _JS_RESERVED = frozenset(
     "break case catch class const continue debugger default delete do else export extends "
     "false finally for function if import in instanceof new null return super switch this "

@@ -1,8 +1,8 @@
 """``cgdiff worksheet``: the sheet as a page (``FORMATS``): markdown (renders
 on code-hosting pages), latex (a document for pdflatex) or html (one
 self-contained page, the graph drawn by Graphviz when it is installed).
-``FORMATS[name](sheet, answers)`` is the page's text; ``worksheet.SUFFIXES``
-gives each its file suffix.
+``FORMATS[name](sheet, answers)`` is the page's text; ``SUFFIXES`` gives each
+its file suffix (``worksheet --vary`` names its files with it).
 """
 
 from __future__ import annotations
@@ -422,6 +422,8 @@ def to_html(sheet: Worksheet, answers: bool = False) -> str:
 
 
 FORMATS = {"markdown": to_markdown, "latex": to_latex, "html": to_html}
+#: Each page format → its file suffix.
+SUFFIXES = {"markdown": "md", "latex": "tex", "html": "html"}
 
 
 def render(sheet: Worksheet, sheet_format: str = "markdown", answers: bool = False) -> str:
