@@ -43,14 +43,15 @@ def export(commit: str, into: Path) -> Path:
 
 
 def measure(tree: Path, sizes: str, families: str, out: Path, timeout: float) -> dict:
-    """One run of the tree's own benchmarks/run.py: family → total seconds."""
+    """One run of the tree's own benchmarks/run.py: "family n" → its record
+    (``total`` seconds and ``phases``)."""
     env = dict(os.environ, PYTHONPATH=str(tree))
     command = [sys.executable, str(tree / "benchmarks" / "run.py"), "--sizes", sizes,
                "--families", families, "--tools", "cgdiff", "--repeats", "1",
                "--startup-rounds", "0", "--timeout", str(timeout), "--out", str(out)]
     subprocess.run(command, cwd=tree, env=env, check=True, stdout=subprocess.DEVNULL)
     results = json.loads((out.parent / "results.json").read_text(encoding="utf-8"))
-    return {key.split()[0] + " " + key.split()[1]: record["total"]
+    return {key.split()[0] + " " + key.split()[1]: record
             for key, record in results.items()
             if key.endswith(" cgdiff") and isinstance(record, dict) and "total" in record}
 
@@ -71,14 +72,17 @@ def main(argv=None) -> int:
         trees = {"before": export(args.before, work / "before"),
                  "after": export(args.after, work / "after")}
         times: dict[str, dict[str, list[float]]] = {"before": {}, "after": {}}
+        phases: dict[str, dict[tuple[str, str], list[float]]] = {"before": {}, "after": {}}
         for round_number in range(args.rounds):
             order = ["before", "after"] if round_number % 2 == 0 else ["after", "before"]
             for side in order:
                 out = work / f"{side}-{round_number}" / "RESULTS.md"
                 out.parent.mkdir()
-                for case, seconds in measure(trees[side], args.sizes, args.families, out,
-                                             args.timeout).items():
-                    times[side].setdefault(case, []).append(seconds)
+                for case, record in measure(trees[side], args.sizes, args.families, out,
+                                            args.timeout).items():
+                    times[side].setdefault(case, []).append(record["total"])
+                    for phase, seconds in record.get("phases", {}).items():
+                        phases[side].setdefault((case, phase), []).append(seconds)
                 print(f"round {round_number + 1} {side} done", file=sys.stderr)
 
     print(f"# {args.before} against {args.after}: text → all gradients, library time\n")
@@ -98,6 +102,21 @@ def main(argv=None) -> int:
         b, a = statistics.median(before), statistics.median(after)
         print(f"| {case} | {b:.2f} | {a:.2f} | {a / b:.3f} | "
               f"{', '.join(f'{x:.2f}' for x in before)} | {', '.join(f'{x:.2f}' for x in after)} |")
+    print("\nBy phase (median seconds, after/before in brackets):\n")
+    names = list(dict.fromkeys(phase for _, phase in phases["before"]))
+    print("| case | " + " | ".join(names) + " |")
+    print("|---|" + "---:|" * len(names))
+    for case in times["before"]:
+        cells = []
+        for phase in names:
+            before = phases["before"].get((case, phase))
+            after = phases["after"].get((case, phase))
+            if not before or not after:
+                cells.append("")
+                continue
+            b, a = statistics.median(before), statistics.median(after)
+            cells.append(f"{b:.3f} → {a:.3f} ({a / b:.2f})" if b else f"{b:.3f} → {a:.3f}")
+        print(f"| {case} | " + " | ".join(cells) + " |")
     return 0
 
 
