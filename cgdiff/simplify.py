@@ -570,6 +570,10 @@ def _mul_rule(f, a: int, b: int):
         return f.make(NEG, b)
     if f.is_const(b, -1):
         return f.make(NEG, a)
+    if f.op[b] is DIV and f.is_const(f.arg0[b], 1):  # x*(1/y) = x/y (y may cancel there)
+        return f.make(DIV, a, f.arg1[b])
+    if f.op[a] is DIV and f.is_const(f.arg0[a], 1):
+        return f.make(DIV, b, f.arg1[a])
     if not (_plain_factor(f, a) and _plain_factor(f, b)) and _may_gain(f, a, b):
         p = _factors(f, [(a, 1), (b, 1)])
         if p is not None and p.gain:

@@ -78,6 +78,9 @@ def test_the_seed_stays_as_simple():
     ("2*x + x", "3*x"),
     ("3*x*y - x*y", "2*x*y"),
     ("x*y + x*y", "2*x*y"),
+    ("x + y + x", "2*x + y"),
+    ("3 - x - x", "3 - 2*x"),
+    ("x - y + 2*y", "x + y"),
     # stable forms stay: 1 - sigmoid(u) is sigmoid(-u)
     ("1 - sigmoid(x)", "sigmoid(-x)"),
     ("1 - sigmoid(-x)", "sigmoid(x)"),
