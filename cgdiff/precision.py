@@ -86,6 +86,32 @@ def _mp_functions():
     return mp, table
 
 
+class _NotComputable(Exception):
+    """A node with no real value in arbitrary precision (outside its domain)."""
+
+    def __init__(self, node: int):
+        self.node = node
+
+
+def _mp_forward(graph, mp, table, leaf) -> list:
+    """Every node's value with mpmath, in order; ``leaf(i)`` gives an input's or
+    a constant's. Raises _NotComputable naming the first node without one."""
+    exact = [None] * len(graph)
+    op = graph.op
+    for i in range(len(graph)):
+        o = op[i]
+        try:
+            if o is ops.INPUT or o is ops.CONST:
+                exact[i] = leaf(i)
+            else:
+                exact[i] = _mp_apply(table, o, [exact[k] for k in graph.args(i)])
+                if not isinstance(exact[i], mp.mpf):
+                    raise TypeError("complex")
+        except (ValueError, ZeroDivisionError, TypeError):
+            raise _NotComputable(i) from None
+    return exact
+
+
 def _mp_apply(table, op: ops.Op, args):
     f = table.get(op.name)
     if f is None:  # an op without a high-precision form: its float function
@@ -341,23 +367,20 @@ def check(graph: Graph, inputs: dict[str, float], values: list[float],
         return [], None
     mp, table = _mp_functions()
     with mp.workdps(DIGITS):
-        exact = [None] * n
-        op, name_of, const = graph.op, graph.name_of, graph.const
-        for i in range(n):
-            o = op[i]
-            try:
-                if o is ops.INPUT:
-                    exact[i] = _written(mp, inputs[name_of[i]])
-                elif o is ops.CONST:
-                    named = NAMED.get(graph.label(i))
-                    exact[i] = (getattr(mp, named) if named and const[i] == ops.CONSTANTS.get(
-                        graph.label(i)) else _written(mp, const[i]))
-                else:
-                    exact[i] = _mp_apply(table, o, [exact[k] for k in graph.args(i)])
-                    if not isinstance(exact[i], mp.mpf):
-                        return [], None  # complex at 50 digits: nothing to compare
-            except (ValueError, ZeroDivisionError, TypeError):
-                return [], None  # outside the domain at 50 digits: nothing to compare
+        name_of, const = graph.name_of, graph.const
+
+        def as_written(i: int):
+            if graph.op[i] is ops.INPUT:
+                return _written(mp, inputs[name_of[i]])
+            named = NAMED.get(graph.label(i))
+            if named and const[i] == ops.CONSTANTS.get(graph.label(i)):
+                return getattr(mp, named)  # pi as π, not as its float
+            return _written(mp, const[i])
+
+        try:
+            exact = _mp_forward(graph, mp, table, as_written)
+        except _NotComputable:
+            return [], None  # outside the domain or complex at 50 digits: nothing to compare
         out = graph.output
         bad = _lost_here(values[out], exact[out])
         exact_adjoints, exact_partials = None, {}
@@ -728,22 +751,16 @@ def at_digits(result, digits: int):
         raise ValueError(f"digits must be from 1 to {MAX_DIGITS}, not {digits}")
     mp, table = _mp_functions()
     with mp.workdps(digits + 10):  # guard digits: the last shown digit is right
-        exact = [None] * n
-        op, name_of, const = graph.op, graph.name_of, graph.const
-        for i in range(n):
-            o = op[i]
-            try:
-                if o is ops.INPUT:
-                    exact[i] = mp.mpf(result.inputs[name_of[i]])
-                elif o is ops.CONST:
-                    exact[i] = mp.mpf(const[i])
-                else:
-                    exact[i] = _mp_apply(table, o, [exact[k] for k in graph.args(i)])
-                    if not isinstance(exact[i], mp.mpf):
-                        raise TypeError("not real")
-            except (ValueError, ZeroDivisionError, TypeError):
-                raise DomainError(f"--digits: {clip(graph.label(i), 60)} cannot be computed at "
-                                  f"{digits} digits") from None
+        def as_float(i: int):
+            if graph.op[i] is ops.INPUT:
+                return mp.mpf(result.inputs[graph.name_of[i]])
+            return mp.mpf(graph.const[i])
+
+        try:
+            exact = _mp_forward(graph, mp, table, as_float)
+        except _NotComputable as error:
+            raise DomainError(f"--digits: {clip(graph.label(error.node), 60)} cannot be "
+                              f"computed at {digits} digits") from None
         values = [_digits(mp, x, digits) for x in exact]
         adjoints = gradient = None
         if result.gradient is not None:

@@ -287,3 +287,24 @@ def caret_excerpt(source: str, offset: int) -> str:
         gutter, margin = f"{number} | ", f"{' ' * len(number)} | "
     return (f"  {gutter}{prefix}{shown}{suffix}\n"
             f"  {margin}{' ' * caret_column}^")
+
+
+def unique_name(name: str, taken: set[str]) -> str:
+    """``name``, or ``name_1``, ``name_2``, ... when taken; added to ``taken``."""
+    candidate, k = name, 1
+    while candidate in taken:
+        candidate, k = f"{name}_{k}", k + 1
+    taken.add(candidate)
+    return candidate
+
+
+def fresh_names(taken: set[str], prefix: str = "t"):
+    """``t1``, ``t2``, ...: the names a writer gives its temporaries, each one
+    not in ``taken`` and added to it when handed out."""
+    counter = 0
+    while True:
+        counter += 1
+        name = f"{prefix}{counter}"
+        if name not in taken:
+            taken.add(name)
+            yield name

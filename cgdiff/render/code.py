@@ -22,6 +22,7 @@ from typing import IO, TYPE_CHECKING, Callable
 
 from .. import ops
 from ..errors import CgdiffError
+from ..text import fresh_names, unique_name
 
 if TYPE_CHECKING:
     from ..symbolic import Derivatives
@@ -244,22 +245,22 @@ def _generate(d: Derivatives, lang: Language) -> tuple[_Code, str]:
     params = []
     ident_of_input = {}
     for name in graph.inputs:
-        ident = _unique(_identifier(name), taken)
+        ident = unique_name(_identifier(name), taken)
         ident_of_input[name] = ident
         node = graph.index.get(name)
         default = (d.values or {}).get(name)
         if default is None and node is not None:
             default = graph.const.get(node)
         params.append((name, ident, default))
-    function = _unique(_identifier("grad_" + d.output_name), taken)
-    grad_idents = {name: _unique(_identifier(derivative_name(d, name)), taken)
+    function = unique_name(_identifier("grad_" + d.output_name), taken)
+    grad_idents = {name: unique_name(_identifier(derivative_name(d, name)), taken)
                    for name in d.gradient}
-    value_ident = _unique(_identifier(d.output_name), taken)
+    value_ident = unique_name(_identifier(d.output_name), taken)
 
     text: dict[int, tuple[str, int]] = {}
     left = dict(uses)
     temps = []
-    counter = 0
+    temporaries = fresh_names(taken)
     for i in sorted(keep):
         o = f.op[i]
         if o is ops.INPUT:
@@ -279,15 +280,7 @@ def _generate(d: Derivatives, lang: Language) -> tuple[_Code, str]:
             text[i] = (value_ident, _ATOM)
         elif uses[i] >= 2 or len(t) > LONG:
             own = d.statement_name.get(i)
-            if own is not None:
-                name = _unique(_identifier(own), taken)
-            else:
-                while True:
-                    counter += 1
-                    name = f"t{counter}"
-                    if name not in taken:
-                        break
-                taken.add(name)
+            name = unique_name(_identifier(own), taken) if own is not None else next(temporaries)
             temps.append((name, t))
             text[i] = (name, _ATOM)
         else:
@@ -301,14 +294,6 @@ def _generate(d: Derivatives, lang: Language) -> tuple[_Code, str]:
                f"written by cgdiff grad --symbolic --format {lang.name}")
     return _Code(params, temps, text[value_root][0], gradient, function,
                  comment), value_ident
-
-
-def _unique(name: str, taken: set[str]) -> str:
-    candidate, k = name, 1
-    while candidate in taken:
-        candidate, k = f"{name}_{k}", k + 1
-    taken.add(candidate)
-    return candidate
 
 
 # ---------------------------------------------------------------- the writers

@@ -27,7 +27,7 @@ from ..formula import (ATOM, PRECEDENCE, PRODUCT, SUM, UNARY, number_text,
                        plain_text, reachable, too_long, use_counts, write)
 from ..graph import Graph
 from ..symbolic import derivative_name
-from ..text import clip, exact_number
+from ..text import clip, exact_number, fresh_names, unique_name
 from . import code, json_text
 
 if TYPE_CHECKING:
@@ -56,29 +56,18 @@ def statements(d: Derivatives, values: dict[str, float] | None = None) -> list[S
     uses = use_counts(f, keep, roots)  # a derivative that another one uses is shared too
     taken = set(d.graph.inputs) | set(d.graph.statement_names) | set(ops.FUNCTIONS) \
         | set(ops.CONSTANTS)
-    out_names = {}
-    for name in d.gradient:
-        wanted = derivative_name(d, name)
-        candidate, k = wanted, 1
-        while candidate in taken:
-            candidate, k = f"{wanted}_{k}", k + 1
-        taken.add(candidate)
-        out_names[name] = candidate
+    out_names = {name: unique_name(derivative_name(d, name), taken) for name in d.gradient}
 
     # Shared nodes become statements: the program's own name where it has one.
     derivative_names = set(out_names.values())
     names: dict[int, str] = {}
-    counter = 0
+    temporaries = fresh_names(taken)
     for i in sorted(keep):
         if uses[i] < 2 or f.op[i] in (VAR, CONST) or _is_small(f, i):
             continue
         name = d.statement_name.get(i)
         if name is None or name in derivative_names:
-            while True:
-                counter += 1
-                name = f"t{counter}"
-                if name not in taken:
-                    break
+            name = next(temporaries)
         taken.add(name)
         names[i] = name
 
