@@ -244,6 +244,8 @@ def _factors(f, items, sign: float = 1.0) -> _Product | None:
                     cancelled = True  # y*s/y, x^3/x
                 else:
                     merged = True  # x*x^2
+                if not math.isfinite(old + e):
+                    return None  # x^1e308*x^1e308: left as it is
                 exponent[base] = old + e
     if product.den < 0:
         product.num, product.den = -product.num, -product.den
