@@ -340,7 +340,7 @@ def _plain_factor(f, i: int) -> bool:
     """Whether ``i`` is one factor: no product, quotient, sign, constant or
     constant power to look into."""
     o = f.op[i]
-    return o not in _PRODUCTS and not (o is POW and f.is_const(f.arg1[i]))
+    return o not in _PRODUCTS and not (o is POW and f.op[f.arg1[i]] is ops.CONST)
 
 
 def _negated(f, i: int) -> int | None:
@@ -562,30 +562,31 @@ def _sub_rule(f, a: int, b: int):
 
 
 def _mul_rule(f, a: int, b: int):
-    if f.is_const(a, 0) or f.is_const(b, 0):
-        return f.const(0)
-    if f.is_const(a, 1):
-        return b
-    if f.is_const(b, 1):
-        return a
-    if f.is_const(a, -1):
-        return f.make(NEG, b)
-    if f.is_const(b, -1):
-        return f.make(NEG, a)
-    if f.op[b] is DIV and f.is_const(f.arg0[b], 1):  # x*(1/y) = x/y (y may cancel there)
+    op = f.op
+    oa, ob = op[a], op[b]
+    CONST = ops.CONST
+    if oa is CONST or ob is CONST:
+        c, other = (f.value[a], b) if oa is CONST else (f.value[b], a)
+        if c == 0:
+            return f.const(0)
+        if c == 1:
+            return other
+        if c == -1:
+            return f.make(NEG, other)
+    if ob is DIV and f.is_const(f.arg0[b], 1):  # x*(1/y) = x/y (y may cancel there)
         return f.make(DIV, a, f.arg1[b])
-    if f.op[a] is DIV and f.is_const(f.arg0[a], 1):
+    if oa is DIV and f.is_const(f.arg0[a], 1):
         return f.make(DIV, b, f.arg1[a])
     if not (_plain_factor(f, a) and _plain_factor(f, b)) and _may_gain(f, a, b):
         p = _factors(f, [(a, 1), (b, 1)])
         if p is not None and p.gain:
             return _build(f, p)
     # Nothing to merge, fold or cancel: the local rules.
-    if f.is_const(b):
+    if ob is CONST:
         return f.make(MUL, b, a)  # constants to the left: 2*x
-    if f.op[a] is NEG:
+    if oa is NEG:
         return f.make(NEG, f.make(MUL, f.arg0[a], b))
-    if f.op[b] is NEG:
+    if ob is NEG:
         return f.make(NEG, f.make(MUL, a, f.arg0[b]))
     if a == b:
         return f.make(POW, a, f.const(2))
