@@ -9,15 +9,20 @@ constant's number), ``f.is_const(i, x=None)`` and builds with ``f.make``,
 but only on smaller formulas, so the depth is bounded by the rules, not the
 program).
 
-Products and quotients are kept in one written form: the factors of
-``a*b``, ``a/b`` and ``-a`` are listed (through nested products, quotients,
-negations and constant powers, at most ``FACTOR_BUDGET`` nodes: a longer
-product keeps the local rules only), equal bases merge their exponents
+Products and quotients: the factors of ``a*b``, ``a/b`` and ``-a`` are
+listed (through nested products, quotients, negations and constant powers;
+at most ``FACTOR_BUDGET`` nodes of each operand, the rest standing as
+factors; remembered per node and store), equal bases merge their exponents
 (``x*x^2`` is ``x^3``, ``x^3/x`` is ``x^2``, ``y*s/y`` is ``s``), constants
-fold into one coefficient, and the product is written back as
-``c*a*b/(d*e^2)`` (a sign goes into a ``-`` factor, ``(y - t)*x`` rather than
-``-(t - y)*x``, else onto the first factor: ``-x/y^2``). Sums write a
-negative term as a subtraction: ``a - 2*x``, never ``a + -2*x`` or ``a - -x``.
+fold into one coefficient, and where that saves something the product is
+written again as ``c*a*b/(d*e^2)`` (a sign goes into a ``-`` factor,
+``(y - t)*x`` rather than ``-(t - y)*x``, else onto the first factor:
+``-x/y^2``); otherwise it keeps its shape, so a shared part stays shared.
+Powers merge only in products of at most ``SMALL_PRODUCT`` bases (a long
+product is the adjoint of a chain: writing it again at every level would
+make the formulas quadratic). Sums write a negative term as a subtraction
+(``a - 2*x``, never ``a + -2*x`` or ``a - -x``) and collect like terms
+within ``SUM_BUDGET`` nodes of each side (``3 - x - x`` is ``3 - 2*x``).
 
 Simplifying assumes the point lies in the program's domain (``0/x`` is 0,
 ``x/x`` is 1). A rule may widen where a formula is defined (``x^3/x`` is
@@ -25,7 +30,8 @@ Simplifying assumes the point lies in the program's domain (``0/x`` is 0,
 0 or negative are defined wherever the factors were, so ``hessian`` and the
 round trip do not fail where they did not. Stable forms stay: ``1 -
 sigmoid(u)`` is written ``sigmoid(-u)`` (the same number, without the
-cancellation that makes ``1 - sigmoid(40)`` zero).
+cancellation that makes ``1 - sigmoid(40)`` zero). ``exp(log(u))``,
+``log(exp(u))`` and ``sqrt(u)^2`` are ``u`` (defined at least where they were).
 """
 
 from __future__ import annotations
@@ -38,6 +44,7 @@ from . import ops
 
 ADD, SUB, MUL, DIV, NEG, POW = ops.ADD, ops.SUB, ops.MUL, ops.DIV, ops.NEG, ops.POW
 SIGMOID = ops.FUNCTIONS["sigmoid"]
+EXP, LOG, SQRT = ops.FUNCTIONS["exp"], ops.FUNCTIONS["log"], ops.FUNCTIONS["sqrt"]
 
 #: The most nodes one product's factors are looked for in (a constant per
 #: node built, however long the program).
@@ -244,6 +251,8 @@ def _factors(f, items, sign: float = 1.0) -> _Product | None:
                     cancelled = True  # y*s/y, x^3/x
                 else:
                     merged = True  # x*x^2
+                if not math.isfinite(old + e):
+                    return None  # x^1e308*x^1e308: left as it is
                 exponent[base] = old + e
     if product.den < 0:
         product.num, product.den = -product.num, -product.den
@@ -338,7 +347,7 @@ def _plain_factor(f, i: int) -> bool:
     """Whether ``i`` is one factor: no product, quotient, sign, constant or
     constant power to look into."""
     o = f.op[i]
-    return o not in _PRODUCTS and not (o is POW and f.is_const(f.arg1[i]))
+    return o not in _PRODUCTS and not (o is POW and f.op[f.arg1[i]] is ops.CONST)
 
 
 def _negated(f, i: int) -> int | None:
@@ -560,30 +569,31 @@ def _sub_rule(f, a: int, b: int):
 
 
 def _mul_rule(f, a: int, b: int):
-    if f.is_const(a, 0) or f.is_const(b, 0):
-        return f.const(0)
-    if f.is_const(a, 1):
-        return b
-    if f.is_const(b, 1):
-        return a
-    if f.is_const(a, -1):
-        return f.make(NEG, b)
-    if f.is_const(b, -1):
-        return f.make(NEG, a)
-    if f.op[b] is DIV and f.is_const(f.arg0[b], 1):  # x*(1/y) = x/y (y may cancel there)
+    op = f.op
+    oa, ob = op[a], op[b]
+    CONST = ops.CONST
+    if oa is CONST or ob is CONST:
+        c, other = (f.value[a], b) if oa is CONST else (f.value[b], a)
+        if c == 0:
+            return f.const(0)
+        if c == 1:
+            return other
+        if c == -1:
+            return f.make(NEG, other)
+    if ob is DIV and f.is_const(f.arg0[b], 1):  # x*(1/y) = x/y (y may cancel there)
         return f.make(DIV, a, f.arg1[b])
-    if f.op[a] is DIV and f.is_const(f.arg0[a], 1):
+    if oa is DIV and f.is_const(f.arg0[a], 1):
         return f.make(DIV, b, f.arg1[a])
     if not (_plain_factor(f, a) and _plain_factor(f, b)) and _may_gain(f, a, b):
         p = _factors(f, [(a, 1), (b, 1)])
         if p is not None and p.gain:
             return _build(f, p)
     # Nothing to merge, fold or cancel: the local rules.
-    if f.is_const(b):
+    if ob is CONST:
         return f.make(MUL, b, a)  # constants to the left: 2*x
-    if f.op[a] is NEG:
+    if oa is NEG:
         return f.make(NEG, f.make(MUL, f.arg0[a], b))
-    if f.op[b] is NEG:
+    if ob is NEG:
         return f.make(NEG, f.make(MUL, a, f.arg0[b]))
     if a == b:
         return f.make(POW, a, f.const(2))
@@ -627,6 +637,8 @@ def _neg_rule(f, a: int):
 def _pow_rule(f, a: int, b: int):
     if f.is_const(b, 1):
         return a
+    if f.is_const(b, 2) and f.op[a] is SQRT:  # sqrt(u)^2 = u (u < 0: only widens)
+        return f.arg0[a]
     if f.is_const(b, 0) or f.is_const(a, 1):
         return f.const(1)
     return None
@@ -640,6 +652,17 @@ def _powlog_rule(f, a: int, b: int):
     return None
 
 
-RULES = {ops.POW_LOG: _powlog_rule, ADD: _add_rule, SUB: _sub_rule, MUL: _mul_rule,
-         DIV: _div_rule, NEG: _neg_rule,
-         POW: _pow_rule}
+def _exp_rule(f, a: int):
+    if f.op[a] is LOG:  # exp(log(u)) = u (u <= 0: only widens)
+        return f.arg0[a]
+    return None
+
+
+def _log_rule(f, a: int):
+    if f.op[a] is EXP:  # log(exp(u)) = u (exp(u) overflowing: only widens)
+        return f.arg0[a]
+    return None
+
+
+RULES = {ops.POW_LOG: _powlog_rule, EXP: _exp_rule, LOG: _log_rule, ADD: _add_rule,
+         SUB: _sub_rule, MUL: _mul_rule, DIV: _div_rule, NEG: _neg_rule, POW: _pow_rule}

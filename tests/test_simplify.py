@@ -81,12 +81,21 @@ def test_the_seed_stays_as_simple():
     ("x + y + x", "2*x + y"),
     ("3 - x - x", "3 - 2*x"),
     ("x - y + 2*y", "x + y"),
+    # nothing written that cannot be read back
+    ("x^1e308*x^1e308", "(x^1e+308)^2"),
+    ("2e300*x*1e300", "1e+300*(2e+300*x)"),
     # stable forms stay: 1 - sigmoid(u) is sigmoid(-u)
     ("1 - sigmoid(x)", "sigmoid(-x)"),
     ("1 - sigmoid(-x)", "sigmoid(x)"),
+    # inverse functions, where undoing them only widens the domain
+    ("exp(log(x))", "x"),
+    ("log(exp(x))", "x"),
+    ("sqrt(x)^2", "x"),
+    ("sqrt(x)^3", "sqrt(x)^3"),
 ])
 def test_rule(expression, written):
     assert simplified(expression) == written
+    load(written)  # and it reads back
 
 
 @pytest.mark.parametrize("program, name, written", [
