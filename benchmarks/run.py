@@ -46,6 +46,7 @@ import math
 import os
 import platform
 import random
+import re
 import resource
 import shutil
 import statistics
@@ -711,13 +712,12 @@ def write_report(path: Path, command: str, results: dict, sizes: list[int], fami
     out.extend(targets(results, sizes, families, start))
     out.extend(batches.targets(batch, warm))
     w("")
-    # Sections other scripts keep in this file (formula_size.py's, between
-    # its markers) stay as they were.
+    # Sections other scripts or hands keep in this file, each between its
+    # markers (<!-- formula_size: begin --> ... <!-- formula_size: end -->),
+    # stay as they were.
     old = path.read_text(encoding="utf-8") if path.exists() else ""
-    begin, end = "<!-- formula_size: begin -->", "<!-- formula_size: end -->"
-    if begin in old and end in old:
-        kept = begin + old.split(begin, 1)[1].split(end, 1)[0] + end
-        out.extend(["", kept])
+    for kept in re.finditer(r"<!-- (\w+): begin -->.*?<!-- \1: end -->", old, re.S):
+        out.extend(["", kept.group(0)])
     path.write_text("\n".join(out) + "\n", encoding="utf-8")
 
 
