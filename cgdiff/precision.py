@@ -86,16 +86,10 @@ def _mp_functions():
     return mp, table
 
 
-class _NotComputable(Exception):
-    """A node with no real value in arbitrary precision (outside its domain)."""
-
-    def __init__(self, node: int):
-        self.node = node
-
-
-def _mp_forward(graph, mp, table, leaf) -> list:
+def _mp_forward(graph, mp, table, leaf) -> tuple[list, int | None]:
     """Every node's value with mpmath, in order; ``leaf(i)`` gives an input's or
-    a constant's. Raises _NotComputable naming the first node without one."""
+    a constant's. Returns the values and None, or the first node that has no
+    real value in arbitrary precision (outside its domain)."""
     exact = [None] * len(graph)
     op = graph.op
     for i in range(len(graph)):
@@ -108,8 +102,8 @@ def _mp_forward(graph, mp, table, leaf) -> list:
                 if not isinstance(exact[i], mp.mpf):
                     raise TypeError("complex")
         except (ValueError, ZeroDivisionError, TypeError):
-            raise _NotComputable(i) from None
-    return exact
+            return exact, i
+    return exact, None
 
 
 def _mp_apply(table, op: ops.Op, args):
@@ -377,9 +371,8 @@ def check(graph: Graph, inputs: dict[str, float], values: list[float],
                 return getattr(mp, named)  # pi as π, not as its float
             return _written(mp, const[i])
 
-        try:
-            exact = _mp_forward(graph, mp, table, as_written)
-        except _NotComputable:
+        exact, failed = _mp_forward(graph, mp, table, as_written)
+        if failed is not None:
             return [], None  # outside the domain or complex at 50 digits: nothing to compare
         out = graph.output
         bad = _lost_here(values[out], exact[out])
@@ -756,11 +749,10 @@ def at_digits(result, digits: int):
                 return mp.mpf(result.inputs[graph.name_of[i]])
             return mp.mpf(graph.const[i])
 
-        try:
-            exact = _mp_forward(graph, mp, table, as_float)
-        except _NotComputable as error:
-            raise DomainError(f"--digits: {clip(graph.label(error.node), 60)} cannot be "
-                              f"computed at {digits} digits") from None
+        exact, failed = _mp_forward(graph, mp, table, as_float)
+        if failed is not None:
+            raise DomainError(f"--digits: {clip(graph.label(failed), 60)} cannot be "
+                              f"computed at {digits} digits")
         values = [_digits(mp, x, digits) for x in exact]
         adjoints = gradient = None
         if result.gradient is not None:
