@@ -215,3 +215,13 @@ def test_rewritten_formulas_give_grads_numbers(expression, point):
             exact = at_digits(differentiate(graph, used), 30).gradient[name]
             assert math.isclose(got, float(exact), rel_tol=1e-9, abs_tol=1e-9), \
                 (program, name, got, expected, float(exact), text)
+
+
+@pytest.mark.slow
+def test_hundred_thousand_node_programs_simplify_without_recursion():
+    n = 100_000
+    assert formula("J = " + "*".join(["x"] * n), "x") == f"{n}*x^{n - 1}"
+    assert formula("J = " + "/".join(["x", *["y"] * n]), "x") == f"1/y^{n}"
+    assert formula("J = " + " + ".join(["x*y"] * n), "x") == f"{n}*y"
+    d = symbolic.derivatives(load("J = " + "sin(" * n + "x" + ")" * n))
+    assert writers.program_text(d).count("\n") >= n  # t1 = sin(x) ... and one product
