@@ -38,7 +38,6 @@ from __future__ import annotations
 
 import math
 import weakref
-from fractions import Fraction
 
 from . import ops
 
@@ -273,6 +272,8 @@ def _coefficient(num: float, den: float) -> tuple[float, float]:
     else (num, den) as they are (x/3 stays a division)."""
     if den == 1:
         return num, 1.0
+    from fractions import Fraction  # here, not at start-up: decimal comes with it
+
     q = num / den
     if math.isfinite(q) and q != 0 and Fraction(q) == Fraction(num) / Fraction(den):
         return q, 1.0

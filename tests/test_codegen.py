@@ -250,3 +250,19 @@ def test_a_deep_chain_compiles_and_matches_grad():
 def test_the_output_used_again_is_computed_once():
     text = export("J = exp(x)", "python")
     assert text.count("math.exp(") == 1 and "    dJ_dx = J\n" in text
+
+
+def test_the_code_formats_grad_offers_are_the_code_writers():
+    # render.formulas names them without importing render.code (start-up)
+    from cgdiff.render import code, formulas
+    assert set(formulas.CODE_FORMATS) == set(code.FORMATS)
+
+
+def test_a_single_point_command_does_not_load_the_code_writers_or_fractions():
+    import subprocess
+    import sys
+    probe = ("import sys; from cgdiff.cli import cli; "
+             "print(sorted(m for m in ('cgdiff.render.code', 'fractions') if m in sys.modules))")
+    loaded = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                            check=True).stdout.strip()
+    assert loaded == "[]"

@@ -28,7 +28,7 @@ from ..formula import (ATOM, PRECEDENCE, PRODUCT, SUM, UNARY, number_text,
 from ..graph import Graph
 from ..symbolic import derivative_name
 from ..text import clip, exact_number, fresh_names, unique_name
-from . import code, json_text
+from . import json_text
 
 if TYPE_CHECKING:
     from ..symbolic import Derivatives
@@ -244,5 +244,18 @@ def write_latex(d: Derivatives, out: IO[str]) -> None:
 
 FORMATS = {"table": write_program, "json": write_json, "csv": write_csv, "plain": write_plain,
            "latex": write_latex}
-# python, numpy, c, javascript: the output and its gradient as code (cgdiff.render.code)
-FORMATS.update(code.FORMATS)
+#: The output and its gradient as code (cgdiff.render.code, imported when one is
+#: asked for: its tables would cost every command's start-up 3 ms); a test
+#: keeps this list and code.FORMATS the same.
+CODE_FORMATS = ("python", "numpy", "c", "javascript")
+
+
+def _code_writer(language: str):
+    def write(d: Derivatives, out: IO[str]) -> None:
+        from . import code
+
+        code.FORMATS[language](d, out)
+    return write
+
+
+FORMATS.update({language: _code_writer(language) for language in CODE_FORMATS})
