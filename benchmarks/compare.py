@@ -26,7 +26,6 @@ import argparse
 import io
 import json
 import os
-import platform
 import statistics
 import subprocess
 import sys
@@ -104,7 +103,7 @@ def main(argv=None) -> int:
         parser.error("name the commit to compare against")
 
     sys.path.insert(0, str(HERE))
-    from run import parse_sizes, write_case  # the families, written by this checkout
+    from run import machine, parse_sizes, write_case  # the families, as this checkout writes them
 
     began = time.time()
     cases = [(family, n) for n in parse_sizes(args.sizes) for family in args.families.split(",")]
@@ -122,13 +121,11 @@ def main(argv=None) -> int:
                     runs[side].setdefault(case, []).append(record)
             print(f"round {round_number + 1} of {args.rounds} done", file=sys.stderr)
 
-    load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
     print(f"# {args.before} against {args.after}: text → all gradients, CPU seconds\n")
     print(f"`python benchmarks/compare.py {args.before} {args.after} --sizes {args.sizes} "
           f"--families {args.families} --rounds {args.rounds}`, "
           f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime(began))}, "
-          f"{(time.time() - began) / 60:.1f} minutes; {platform.machine()}, "
-          f"{os.cpu_count()} cores, load average at the end {load}.\n")
+          f"{(time.time() - began) / 60:.1f} minutes; {machine()}.\n")
     print("| case | before (median s) | after (median s) | after/before | before, each round "
           "| after, each round |")
     print("|---|---:|---:|---:|---|---|")

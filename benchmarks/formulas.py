@@ -76,11 +76,10 @@ def main() -> None:
               "  ".join(f"{k} {v:.3f} s" if k != "nodes" else f"{v:,} nodes"
                         for k, v in result.items()))
         return
+    from compare import export
+
     with tempfile.TemporaryDirectory() as folder:
-        before = Path(folder)
-        archive = subprocess.run(["git", "archive", args.against, "cgdiff", "grammars"],
-                                 cwd=ROOT, check=True, capture_output=True).stdout
-        subprocess.run(["tar", "-x", "-C", str(before)], input=archive, check=True)
+        before = export(args.against, Path(folder) / "before")
         sides = {"before": str(before), "after": str(ROOT)}
         figures: dict[str, list[dict]] = {"before": [], "after": []}
         for r in range(args.rounds):

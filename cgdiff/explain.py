@@ -21,7 +21,7 @@ from typing import Iterable, Sequence
 from . import ops, passes
 from .api import Result
 from .errors import CgdiffError
-from .formula import Builder, instantiate, plain_text
+from .formula import Builder, derivative_template, instantiate, plain_text
 from .text import enclosed
 from .text import human_number
 
@@ -37,7 +37,6 @@ GLOSSARY = {
     "powlog": "powlog(a, b) is a^b*log(a), taken as 0 at a = 0",
     "sech": "sech(u) is 1/cosh(u)",
 }
-_GLOSSED = re.compile(r"\b(" + "|".join(GLOSSARY) + r")\(")
 
 _SIMPLE = re.compile(r"[\w.]+")
 _CALL = re.compile(r"\w+\(")
@@ -201,7 +200,7 @@ def explain(result: Result, wrt: Iterable[str] | None = None, nudge: float = NUD
         lines.append("")
         lines.extend(_step(graph, values, adjoints, i, users[i], J, dJ))
 
-    lines.extend(_glossary(graph, lines))
+    lines.extend(_glossary(graph, steps, users))
     lines.append("")
     if names:
         gradient = {name: result_derivative(result, adjoints, seeds, name) for name in names}
@@ -215,13 +214,20 @@ def explain(result: Result, wrt: Iterable[str] | None = None, nudge: float = NUD
     return lines
 
 
-def _glossary(graph, lines: list[str]) -> list[str]:
-    """One line defining the helper functions the steps used, where the
-    program itself does not use them."""
-    used = dict.fromkeys(m.group(1) for line in lines for m in _GLOSSED.finditer(line)
-                         if " × ε" in line)
-    meant = [GLOSSARY[name] for name in used if not re.search(rf"\b{name}\(", graph.source)]
-    return ["", "Where " + "; ".join(meant) + "."] if meant else []
+def _glossary(graph, steps: list[int], users: dict[int, list[tuple[int, int]]]) -> list[str]:
+    """One line defining the helper functions the steps' local derivatives are
+    written with (read from the op table's templates), where the program
+    itself does not use them."""
+    in_program = {o.name for o in set(graph.op)}
+    used: dict[str, None] = {}
+    for i in steps:
+        for user, position in users[i]:
+            op = graph.op[user]
+            if position < len(op.derivative):
+                for o in derivative_template(op, position).op:
+                    if o.name in GLOSSARY and o.name not in in_program:
+                        used[o.name] = None
+    return ["", "Where " + "; ".join(GLOSSARY[name] for name in used) + "."] if used else []
 
 
 def result_derivative(result: Result, adjoints, seeds, name: str) -> float:

@@ -608,11 +608,10 @@ BINARY_OPERATORS = {"+": ADD, "-": SUB, "*": MUL, "/": DIV}
 #: which can overflow where only its sign matters. The derivatives of ``max``
 #: and ``min`` are written with it, so their formulas hold at x = -1e308,
 #: y = 1e308 (README, "Derivatives as formulas").
-STEP_DIFF = Op("gt", 2, lambda a, b: 1.0 if a > b else 0.0, lambda a, b, out: (0.0, 0.0),
-               ("0", "0"), array_value=lambda a, b: np.where(a > b, 1.0, 0.0),
-               array_partials=lambda a, b, out: (0.0, 0.0),
-               js=("a > b ? 1 : 0", "[0, 0]"))
-FUNCTIONS["gt"] = STEP_DIFF
+GT = Op("gt", 2, lambda a, b: 1.0 if a > b else 0.0, lambda a, b, out: (0.0, 0.0),
+        ("0", "0"), array_value=lambda a, b: np.where(a > b, 1.0, 0.0),
+        array_partials=lambda a, b, out: (0.0, 0.0), js=("a > b ? 1 : 0", "[0, 0]"))
+FUNCTIONS["gt"] = GT
 
 #: ``powlog(a, b)`` = a^b*log(a), ∂(a^b)/∂b: 0 at a = 0 for b > 0 (the limit,
 #: and grad's number), where ``a^b*log(a)`` would take log(0). Its own partials

@@ -200,7 +200,7 @@ def _latex_pieces(f: Graph, i: int, prec) -> list:
         return ["-", *arg(a, UNARY)]
     if o is ops.POW:
         return [*arg(a, ATOM), "^{", b, "}"]
-    if o is ops.STEP_DIFF:  # gt(a, b) as an Iverson bracket: [a > b]
+    if o is ops.GT:  # gt(a, b) as an Iverson bracket: [a > b]
         return [r"\left[", *arg(a, SUM), " > ", *arg(b, SUM), r"\right]"]
     if o.name == "sqrt":
         return [r"\sqrt{", a, "}"]
